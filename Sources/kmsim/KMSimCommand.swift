@@ -7,6 +7,21 @@ struct KMSimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kmsim",
         abstract: "Simulate how the Linux kernel allocates memory on a many-CPU NUMA machine.",
-        subcommands: []
+        subcommands: [
+            TopologyCommand.self,
+        ]
     )
+
+    /// Runs the command line, turning kmsim's input errors into one `error:` line and exit status 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as CLIError {
+            printError(error.description)
+            Self.exit(withError: ExitCode(2))
+        } catch {
+            Self.exit(withError: error)
+        }
+    }
 }
