@@ -7,6 +7,6 @@ struct KMSimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kmsim",
         abstract: "Simulate how the Linux kernel allocates memory on a many-CPU NUMA machine.",
-        subcommands: []
+        subcommands: [GFPCommand.self]
     )
 }
