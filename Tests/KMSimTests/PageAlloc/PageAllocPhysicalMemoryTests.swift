@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import KMSim
 
-@Suite struct PhysicalMemoryTests {
+@Suite struct PageAllocPhysicalMemoryTests {
     @Test func pageFrameIsThirtyTwoBytes() {
         #expect(MemoryLayout<PageFrame>.stride == 32)
         #expect(MemoryLayout<PageFrame>.size == 32)
