@@ -31,8 +31,9 @@ extension Zone {
     /// the caller then tries the buddy lists directly. The page comes back marked allocated.
     @inline(__always)
     func rmqueuePCPList(order: Int, migratetype: Int, allocFlags: AllocFlags, cpu: Int) -> PFN? {
-        let lock = pcpLocks[cpu]
-        guard lock.tryLock(cpu: cpu) else { return nil }
+        let lock = pcpLock(cpu)
+        guard lock._withUnsafeGuaranteedRef({ $0.tryLock(cpu: cpu) }) else { return nil }
+        defer { lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) } }
         let pcp = pcp(cpu)
         pcp.pointee.freeCount >>= 1
         let list = pcpLists(cpu) + PerCPUPages.index(order: order, migratetype: migratetype)
@@ -42,13 +43,9 @@ extension Zone {
                                     allocFlags: allocFlags, cpu: cpu)
             pcp.pointee.count &+= Int32(added << order)
         }
-        guard let pfn = list.popHead(frames) else {
-            lock.unlock(cpu: cpu)
-            return nil
-        }
+        guard let pfn = list.popHead(frames) else { return nil }
         pcp.pointee.count &-= Int32(1 << order)
         frames[pfn].flags = PageFlags.allocated.rawValue
-        lock.unlock(cpu: cpu)
         return pfn
     }
 
@@ -193,7 +190,7 @@ extension Zone {
                 count -= pages
                 pcp.pointee.count &-= Int32(pages)
                 frames[pfn].flags = 0
-                freeOnePage(pfn, order: order, migratetype: memory.pageblockMigratetype(pfn).rawValue)
+                freeOnePage(pfn, order: order, migratetype: pageblockMigratetype(pfn))
             } while count > 0 && !list.pointee.isEmpty
         }
         lock.unlock(cpu: lockingCPU ?? cpu)
@@ -203,7 +200,7 @@ extension Zone {
     /// Runs on `lockingCPU` (the CPU that asked for the drain).
     func drainPages(cpu: Int, lockingCPU: Int) {
         let lock = pcpLocks[cpu]
-        var remaining = 0
+        var remaining: Int
         repeat {
             lock.lock(cpu: lockingCPU)
             let pcp = pcp(cpu)
