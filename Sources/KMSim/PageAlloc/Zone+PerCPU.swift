@@ -33,7 +33,6 @@ extension Zone {
     func rmqueuePCPList(order: Int, migratetype: Int, allocFlags: AllocFlags, cpu: Int) -> PFN? {
         let lock = pcpLock(cpu)
         guard lock._withUnsafeGuaranteedRef({ $0.tryLock(cpu: cpu) }) else { return nil }
-        defer { lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) } }
         let pcp = pcp(cpu)
         pcp.pointee.freeCount >>= 1
         let list = pcpLists(cpu) + PerCPUPages.index(order: order, migratetype: migratetype)
@@ -43,9 +42,13 @@ extension Zone {
                                     allocFlags: allocFlags, cpu: cpu)
             pcp.pointee.count &+= Int32(added << order)
         }
-        guard let pfn = list.popHead(frames) else { return nil }
-        pcp.pointee.count &-= Int32(1 << order)
+        guard let pfn = list.popHead(frames) else {
+            lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
+            return nil
+        }
+        pcp.pointee.count &-= Int32(1 &<< order)
         frames[pfn].flags = PageFlags.allocated.rawValue
+        lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
         return pfn
     }
 
@@ -76,6 +79,7 @@ extension Zone {
 
     /// `rmqueue_bulk()`: takes `count` blocks for the per-CPU list under `&zone->lock`, appended at the
     /// tail so the list stays in physical order.
+    @inline(never)
     func rmqueueBulk(order: Int, count: Int, list: UnsafeMutablePointer<PageList>, migratetype: Int,
                      allocFlags: AllocFlags, cpu: Int) -> Int {
         lock.lock(cpu: cpu)
@@ -130,6 +134,7 @@ extension Zone {
 
     /// `nr_pcp_high()`: the list's current limit, shrunk while the zone is below its high watermark and
     /// grown while the CPU frees in long runs.
+    @inline(__always)
     func nrPCPHigh(_ pcp: UnsafeMutablePointer<PerCPUPages>, batch: Int, freeHigh: Bool) -> Int {
         let highMin = Int(pcp.pointee.highMin)
         let highMax = Int(pcp.pointee.highMax)
@@ -169,6 +174,7 @@ extension Zone {
     /// `free_pcppages_bulk()`: returns `count` pages from the CPU's lists to the buddy lists under
     /// `&zone->lock`, round-robin over the lists starting with `startIndex`, oldest (tail) first. The
     /// caller holds the pcp lock; `cpu` is the CPU whose lists these are, `lockingCPU` the one running.
+    @inline(never)
     func freePCPPagesBulk(count: Int, cpu: Int, startIndex: Int, lockingCPU: Int? = nil) {
         let pcp = pcp(cpu)
         let lists = pcpLists(cpu)
