@@ -15,10 +15,10 @@ public actor CPURunqueue {
     /// Tasks started on this CPU since boot.
     public private(set) var tasksStarted = 0
 
-    init(cpu: Int, hostNode: Int) {
+    init(machine: Int, cpu: Int, hostNode: Int) {
         self.cpu = cpu
-        self.executor = CPUQueueExecutor(side: CPUSide(cpu: cpu, kind: .process), hostNode: hostNode,
-                                         label: "kmsim.cpu\(cpu).process")
+        self.executor = CPUQueueExecutor(side: CPUSide(machine: machine, cpu: cpu, kind: .process), hostNode: hostNode,
+                                         label: "kmsim.m\(machine).cpu\(cpu).process")
     }
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {

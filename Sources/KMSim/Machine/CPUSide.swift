@@ -10,23 +10,30 @@ public struct CPUSide: Sendable, Hashable, CustomStringConvertible {
         case interrupt = 1
     }
 
+    /// Which `SimulatedCPUs` instance the CPU belongs to (tests run several machines in one process).
+    public let machine: Int
     public let cpu: Int
     public let kind: Kind
 
-    public init(cpu: Int, kind: Kind) {
+    public init(machine: Int, cpu: Int, kind: Kind) {
+        self.machine = machine
         self.cpu = cpu
         self.kind = kind
     }
 
     init(rawValue: Int) {
-        self.init(cpu: rawValue >> 1, kind: rawValue & 1 == 0 ? .process : .interrupt)
+        self.init(machine: rawValue >> 32, cpu: (rawValue & 0xFFFF_FFFF) >> 1,
+                  kind: rawValue & 1 == 0 ? .process : .interrupt)
     }
 
-    /// Dense index: `cpu * 2 + kind`.
-    public var rawValue: Int { cpu << 1 | kind.rawValue }
+    /// Packed form kept in thread-local storage: `machine << 32 | cpu << 1 | kind`.
+    var rawValue: Int { machine << 32 | cpu << 1 | kind.rawValue }
+
+    /// Dense index within one machine: `cpu * 2 + kind`.
+    public var index: Int { cpu << 1 | kind.rawValue }
 
     /// The side the calling host thread is running right now, or nil when it is not a simulated CPU's.
     public static var current: CPUSide? { HostThreadState.currentSide }
 
-    public var description: String { "cpu\(cpu)/\(kind == .process ? "process" : "irq")" }
+    public var description: String { "machine\(machine)/cpu\(cpu)/\(kind == .process ? "process" : "irq")" }
 }

@@ -24,7 +24,8 @@ public final class SimulatedCPU: Sendable {
     /// The process side.
     public let runqueue: CPURunqueue
     let irqQueue: DispatchQueue
-    let irqSide: CPUSide
+    /// The interrupt side's identity (what `CPUSide.current` reads inside its handlers).
+    public let irqSide: CPUSide
     /// `local_softirq_pending()`: one bit per `SoftIRQ` vector.
     let softirqPending = Atomic<UInt32>(0)
     /// `softirq_vec[]`, set with `openSoftIRQ` (`open_softirq()`).
@@ -32,14 +33,14 @@ public final class SimulatedCPU: Sendable {
     let hardIRQsHandled = Atomic<Int>(0)
     let softIRQsHandled = Atomic<Int>(0)
 
-    init(id: Int, node: Int, hostNode: Int, hostCPUs: [Int]) {
+    init(machine: Int, id: Int, node: Int, hostNode: Int, hostCPUs: [Int]) {
         self.id = id
         self.node = node
         self.hostNode = hostNode
         self.hostCPUs = hostCPUs
-        self.runqueue = CPURunqueue(cpu: id, hostNode: hostNode)
-        self.irqSide = CPUSide(cpu: id, kind: .interrupt)
-        self.irqQueue = DispatchQueue(label: "kmsim.cpu\(id).irq")
+        self.runqueue = CPURunqueue(machine: machine, cpu: id, hostNode: hostNode)
+        self.irqSide = CPUSide(machine: machine, cpu: id, kind: .interrupt)
+        self.irqQueue = DispatchQueue(label: "kmsim.m\(machine).cpu\(id).irq")
     }
 
     /// Starts a simulated task in process context on this CPU (`wake_up_new_task()` on a task bound to the
@@ -73,6 +74,14 @@ public final class SimulatedCPU: Sendable {
     /// per-side statistics without a lock.
     func runOnIRQSide(_ body: @escaping @Sendable () -> Void) {
         irqQueue.async { [self] in HostThreadState.running(irqSide, hostNode: hostNode, body) }
+    }
+
+    /// The process side's identity (what `CPUSide.current` reads inside the CPU's tasks).
+    public var processSide: CPUSide { runqueue.executor.side }
+
+    /// Runs a plain closure on this CPU's process side, serialized with its tasks' jobs.
+    func runOnProcessSide(_ body: @escaping @Sendable () -> Void) {
+        runqueue.executor.runOnQueue(body)
     }
 
     /// Hard interrupts (handlers and IPIs) this CPU has run.

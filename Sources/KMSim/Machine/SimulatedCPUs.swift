@@ -1,3 +1,8 @@
+import Synchronization
+
+/// Source of `SimulatedCPUs.machineID`.
+private let nextMachineID = Atomic<Int>(0)
+
 /// The machine's simulated CPUs (`cpu_possible_mask` with each CPU's runqueue and interrupt side), built
 /// from a `MachineSpec` and the host placement of its nodes.
 ///
@@ -8,14 +13,18 @@ public final class SimulatedCPUs: Sendable, RandomAccessCollection {
     public let placement: [NodePlacement]
     /// The machine's might_sleep checker; cross-CPU waits from atomic context are reported to it.
     public let debug: AtomicSleepDebug
+    /// This machine's identity in the thread-local side markers (`CPUSide.machine`).
+    public let machineID: Int
 
     public init(spec: MachineSpec, host: HostTopology, debug: AtomicSleepDebug) {
         let placement = spec.placement(on: host)
         self.placement = placement
         self.debug = debug
+        let machineID = nextMachineID.add(1, ordering: .relaxed).newValue
+        self.machineID = machineID
         self.cpus = placement.flatMap { node in
             node.simulatedCPUs.map { cpu in
-                SimulatedCPU(id: cpu, node: node.simulatedNode, hostNode: node.hostNode, hostCPUs: node.hostCPUs)
+                SimulatedCPU(machine: machineID, id: cpu, node: node.simulatedNode, hostNode: node.hostNode, hostCPUs: node.hostCPUs)
             }
         }
     }
