@@ -6,7 +6,11 @@ import Dispatch
 /// Mirrors the CPU half of the kernel scheduler: jobs of the CPU's tasks run one at a time on this queue,
 /// and a task that awaits (sleeps) gives the CPU to the next job. Each job first pins its host thread to
 /// the CPUs of the host node the simulated node lives on and marks the thread as this CPU's process side.
-public final class CPUQueueExecutor: SerialExecutor {
+///
+/// It is also the `TaskExecutor` its tasks prefer, so the nonisolated async code a task calls (waiting on a
+/// `WaitQueue`, `simulatedSleep`) runs on the CPU too instead of hopping to Swift's global pool and back:
+/// a simulated task never leaves its CPU.
+public final class CPUQueueExecutor: SerialExecutor, TaskExecutor {
     /// The serial queue every job of this CPU's process context runs on.
     public let queue: DispatchQueue
     let side: CPUSide
@@ -20,18 +24,23 @@ public final class CPUQueueExecutor: SerialExecutor {
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        let executor = asUnownedSerialExecutor()
+        let serial = asUnownedSerialExecutor()
+        let preferred = asUnownedTaskExecutor()
         let side = self.side
         let hostNode = self.hostNode
         queue.async {
             HostThreadState.running(side, hostNode: hostNode) {
-                job.runSynchronously(on: executor)
+                job.runSynchronously(isolatedTo: serial, taskExecutor: preferred)
             }
         }
     }
 
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
+    }
+
+    public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
+        UnownedTaskExecutor(ordinary: self)
     }
 
     /// Lets `assumeIsolated` succeed on plain Dispatch blocks queued on the same queue.

@@ -44,14 +44,16 @@ public final class SimulatedCPU: Sendable {
     }
 
     /// Starts a simulated task in process context on this CPU (`wake_up_new_task()` on a task bound to the
-    /// CPU). The body runs isolated to the runqueue; see `CPURunqueue.runTask`.
+    /// CPU). The body runs isolated to the runqueue; see `CPURunqueue.runTask`. The CPU's executor is also
+    /// the task's executor preference, so its first hop and any nonisolated async code it calls stay on
+    /// this CPU's queue.
     @discardableResult
     public func startTask<R: Sendable>(
         pid: Int32,
         _ body: @escaping @Sendable (inout ExecutionContext, isolated CPURunqueue) async -> R
     ) -> Task<R, Never> {
         let runqueue = self.runqueue
-        return Task { await runqueue.runTask(pid: pid, body) }
+        return Task(executorPreference: runqueue.executor) { await runqueue.runTask(pid: pid, body) }
     }
 
     /// Delivers a hard interrupt to this CPU: `handler` runs on the IRQ queue in hardirq context

@@ -47,6 +47,13 @@ import Testing
         #expect(cpus.debug.atomicWaits == 0)
     }
 
+    /// Nonisolated async code a task calls runs on the task's CPU too (the CPU is its executor preference).
+    @Test func nonisolatedAsyncCodeStaysOnTheTasksCPU() async {
+        let cpus = makeCPUs()
+        let side = await cpus[3].startTask(pid: 2) { _, _ in await sideAfterSuspending() }.value
+        #expect(side == cpus[3].processSide)
+    }
+
     /// Many tasks on one CPU that yield between steps interleave, and never run two steps at once.
     @Test func condReschedInterleavesTasksOnOneCPU() async {
         let cpus = makeCPUs(nodes: 1, cpusPerNode: 1)
@@ -125,4 +132,10 @@ import Testing
         #expect(await eventually { log.count == 3 })
         #expect(cpu.softIRQCount == 2)
     }
+}
+
+/// Suspends once, then reports which CPU side the calling thread is.
+private func sideAfterSuspending() async -> CPUSide? {
+    await Task.yield()
+    return CPUSide.current
 }
