@@ -7,7 +7,9 @@ import Synchronization
 /// (interrupt, preemption or interrupts disabled, spin lock held) prints the kernel's report to the sink, is
 /// counted, and the call proceeds without blocking. Unlike the kernel, every occurrence is reported (the
 /// kernel prints at most one per second), so tests see each one. The counters are plain atomics: they move
-/// only when code is wrong, so they never contend in a correct run.
+/// only when code is wrong, so they never contend in a correct run. The modelled kernel is a distribution
+/// build (`CONFIG_PREEMPT_DYNAMIC`, hence `CONFIG_PREEMPT_RCU`, so the "RCU nest depth" line is printed;
+/// simulated code holds no RCU read lock across a sleep, so it reads 0).
 public final class AtomicSleepDebug: Sendable {
     /// The kernel release string the reports name (`init_utsname()->release`).
     public static let kernelRelease = "6.12.0-kmsim"
