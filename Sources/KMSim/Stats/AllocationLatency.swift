@@ -30,7 +30,7 @@ private final class SideLatency: @unchecked Sendable {
 public final class AllocationLatency: Sendable {
     private let cpus: SimulatedCPUs
     private let sides: [SideLatency]
-    private let foreign = Mutex(LatencyHistogramSet())
+    private let foreign = OrderedMutex(LatencyHistogramSet())
 
     public init(cpus: SimulatedCPUs) {
         self.cpus = cpus
