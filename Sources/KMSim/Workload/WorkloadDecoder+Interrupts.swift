@@ -1,0 +1,100 @@
+import Yams
+
+extension WorkloadDecoder {
+    static let interruptKeys = ["name", "cpus", "rate", "context", "allocations"]
+    static let handlerAllocationKeys = allocationKeys + ["count", "freedBy", "lifetime", "freeCPUs"]
+    /// Interrupts per second per CPU; a real NIC under NAPI stays well below this.
+    static let maximumInterruptRate = 10_000_000.0
+
+    mutating func decodeInterruptSource(_ node: Node, index: Int) -> InterruptSourceSpec? {
+        guard let mapping = reader.mapping(node, "interrupt source \(index)", allowed: Self.interruptKeys) else { return nil }
+        var failed = false
+        var name = "irq\(index)"
+        if let value = mapping["name"] {
+            if let text = reader.string(value, "name") { name = text } else { failed = true }
+        }
+        var cpus = CPUSelection.all
+        if let value = mapping["cpus"] {
+            if let selection = decodeCPUs(value, "cpus") { cpus = selection } else { failed = true }
+        }
+        var rate = 0.0
+        if let value = reader.require(mapping, "rate"), let perSecond = reader.rate(value, "rate") {
+            if perSecond > Self.maximumInterruptRate {
+                reader.error("rate: found \(perSecond), expected at most \(Int(Self.maximumInterruptRate)) interrupts per second per CPU", at: value)
+                failed = true
+            }
+            rate = perSecond
+        } else {
+            failed = true
+        }
+        var context = ExecutionContext.Kind.hardirq
+        if let value = mapping["context"] {
+            if let kind = reader.choice(value, "context", [("hardirq", ExecutionContext.Kind.hardirq), ("softirq", .softirq)]) {
+                context = kind
+            } else {
+                failed = true
+            }
+        }
+        var allocations: [HandlerAllocationSpec] = []
+        if let value = reader.require(mapping, "allocations"),
+           let items = reader.sequence(value, "allocations", expected: "handler allocations such as {api: kmalloc, size: 2KiB}") {
+            if items.isEmpty {
+                reader.error("allocations: found an empty list, expected at least one handler allocation", at: value)
+                failed = true
+            }
+            for (itemIndex, item) in items.enumerated() {
+                if let allocation = decodeHandlerAllocation(item, index: itemIndex) { allocations.append(allocation) } else { failed = true }
+            }
+        } else {
+            failed = true
+        }
+        return failed ? nil : InterruptSourceSpec(name: name, cpus: cpus, ratePerSecond: rate, context: context, allocations: allocations)
+    }
+
+    /// One handler allocation: the allocation keys plus `count`, `freedBy`, `lifetime` and `freeCPUs`.
+    private mutating func decodeHandlerAllocation(_ node: Node, index: Int) -> HandlerAllocationSpec? {
+        guard let mapping = reader.mapping(node, "handler allocation \(index)", allowed: Self.handlerAllocationKeys) else { return nil }
+        let allocation = decodeAllocation(mapping, defaultGFP: .atomic, inInterrupt: true)
+        var count = 1
+        if let value = mapping["count"] {
+            guard let parsed = reader.int(value, "count", in: 1...1024) else { return nil }
+            count = parsed
+        }
+        let freedByChoices = [("handler", 0), ("task", 1), ("remote", 2)]
+        var freedBy = 0
+        if let value = mapping["freedBy"] {
+            guard let parsed = reader.choice(value, "freedBy", freedByChoices) else { return nil }
+            freedBy = parsed
+        }
+        if freedBy == 0, let key = mapping.keyNode("lifetime") {
+            reader.error("lifetime: an allocation freed in the handler lives only while the handler runs; expected freedBy: task or remote with a lifetime", at: key)
+            return nil
+        }
+        if freedBy != 2, let key = mapping.keyNode("freeCPUs") {
+            reader.error("freeCPUs: only allocations with freedBy: remote are freed on other CPUs", at: key)
+            return nil
+        }
+        var lifetime = Lifetime.operations(0)
+        if let value = mapping["lifetime"] {
+            guard let parsed = decodeLifetime(value, "lifetime") else { return nil }
+            if case .slots = parsed {
+                reader.error("lifetime: found slots, expected an operation count, a duration or forever for a handler allocation", at: value)
+                return nil
+            }
+            lifetime = parsed
+        }
+        var freeCPUs: CPUSelection?
+        if let value = mapping["freeCPUs"] {
+            guard let cpus = decodeCPUs(value, "freeCPUs") else { return nil }
+            freeCPUs = cpus
+        }
+        guard let allocation else { return nil }
+        let free: HandlerFree
+        switch freedBy {
+        case 0: free = .handler
+        case 1: free = .task(after: lifetime)
+        default: free = .remoteCPU(cpus: freeCPUs, after: lifetime)
+        }
+        return HandlerAllocationSpec(allocation, count: count, freedBy: free)
+    }
+}
