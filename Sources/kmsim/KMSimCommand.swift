@@ -9,6 +9,7 @@ struct KMSimCommand: ParsableCommand {
         abstract: "Simulate how the Linux kernel allocates memory on a many-CPU NUMA machine.",
         subcommands: [
             TopologyCommand.self,
+            GFPCommand.self,
         ]
     )
 

@@ -1,0 +1,115 @@
+import Synchronization
+
+/// An instrumented spin lock: the kernel's `spinlock_t` with `CONFIG_LOCK_STAT`, i.e. `raw_spin_lock()`
+/// going through `LOCK_CONTENDED(lock, do_raw_spin_trylock, do_raw_spin_lock)` so that lock_stat sees
+/// every contention, wait, bounce and hold.
+///
+/// It never sleeps: a waiter spins (test-and-test-and-set with bounded exponential backoff, see
+/// `SpinBackoff`). The uncontended path is one load and one compare-and-swap on the lock word plus the
+/// statistics bumps; the clock is read only when the lock is contended (wait time) or when the class's
+/// registry collects hold times.
+///
+/// The lock word packs the state the kernel keeps in `lockdep_map.cpu`: bit 0 is "locked", the bits
+/// above hold 1 + the CPU that last took the lock with `lock(cpu:)` (0: nobody yet), so bounce detection
+/// costs nothing extra. Like the kernel, `tryLock` leaves that CPU alone (`spin_trylock` does not call
+/// `lock_acquired()`), and a lock never taken yet does not count a bounce on its first acquisition (the
+/// kernel would compare with the CPU that initialised it).
+///
+/// Memory ordering: a successful acquisition is an acquiring compare-and-swap and `unlock` a releasing
+/// store, so everything written under the lock happens-before the next holder's critical section (and
+/// ThreadSanitizer sees it). `holderSite` and `holdStart` are relaxed atomics: the first is read racily by
+/// waiters, as the kernel reads `lock->ip`; the second is only touched by the holder, but an atomic
+/// `let` avoids Swift's dynamic exclusivity checks on class properties.
+public final class SpinLock: Sendable {
+    /// The class this lock accounts to.
+    public let lockClass: LockClass
+    let word: Atomic<UInt64>
+    /// `lockdep_map.ip`: the packed `LockSite` of the last `lock(cpu:site:)`.
+    let holderSite: Atomic<UInt64>
+    /// `held_lock.holdtime_stamp`: when the current hold began, or 0 when it is not being timed.
+    let holdStart: Atomic<Int64>
+
+    static let lockedBit: UInt64 = 1
+
+    /// `spin_lock_init()`: an unlocked lock of class `lockClass`.
+    public init(class lockClass: LockClass) {
+        self.lockClass = lockClass
+        self.word = Atomic(0)
+        self.holderSite = Atomic(0)
+        self.holdStart = Atomic(0)
+    }
+
+    /// The word of a lock held by `cpu` after a `lock(cpu:)`.
+    @inline(__always)
+    static func lockedWord(cpu: Int) -> UInt64 {
+        UInt64(cpu + 1) << 1 | lockedBit
+    }
+
+    /// `spin_lock()`. `cpu` is the simulated CPU taking the lock; it picks the statistics row and detects
+    /// bounces. `site` names the caller in /proc/lock_stat's contention points.
+    @inline(__always)
+    public func lock(cpu: Int, site: StaticString = #function) {
+        let current = word.load(ordering: .relaxed)
+        if current & Self.lockedBit == 0,
+           word.compareExchange(expected: current, desired: Self.lockedWord(cpu: cpu),
+                                successOrdering: .acquiring, failureOrdering: .relaxed).exchanged {
+            didAcquire(cpu: cpu, previous: current, siteKey: LockSite.key(site), now: nil)
+            return
+        }
+        lockContended(cpu: cpu, siteKey: LockSite.key(site))
+    }
+
+    /// `spin_trylock()`: takes the lock if it is free right now, with a single attempt.
+    public func tryLock(cpu: Int) -> Bool {
+        let current = word.load(ordering: .relaxed)
+        guard current & Self.lockedBit == 0,
+              word.compareExchange(expected: current, desired: current | Self.lockedBit,
+                                   successOrdering: .acquiring, failureOrdering: .relaxed).exchanged
+        else { return false }
+        startHoldTime(now: nil)
+        return true
+    }
+
+    /// `spin_unlock()`: ends the hold (`lock_release_holdtime()`) and releases the lock.
+    @inline(__always)
+    public func unlock(cpu: Int) {
+        let start = holdStart.load(ordering: .relaxed)
+        if start != 0 {
+            holdStart.store(0, ordering: .relaxed)
+            lockClass.recordRelease(holdTime: LockStatClock.now() - start, cpu: cpu)
+        } else {
+            lockClass.recordRelease(holdTime: nil, cpu: cpu)
+        }
+        let current = word.load(ordering: .relaxed)
+        precondition(current & Self.lockedBit != 0, "unlock of an unlocked SpinLock (\(lockClass.name))")
+        word.store(current & ~Self.lockedBit, ordering: .releasing)
+    }
+
+    /// Runs `body` with the lock held (`guard(spinlock)` in the kernel's cleanup.h terms).
+    @inlinable
+    public func withLock<R>(cpu: Int, site: StaticString = #function, _ body: () throws -> R) rethrows -> R {
+        lock(cpu: cpu, site: site)
+        defer { unlock(cpu: cpu) }
+        return try body()
+    }
+
+    /// `__lock_acquired()` after a `lock(cpu:)`: counts a bounce if `previous` names another CPU,
+    /// publishes the holder's site, and starts the hold time (`now` is the end of a measured wait).
+    @inline(__always)
+    func didAcquire(cpu: Int, previous: UInt64, siteKey: UInt64, now: Int64?) {
+        let lastCPU = previous >> 1
+        if lastCPU != 0 && lastCPU != UInt64(cpu + 1) {
+            lockClass.recordAcquiredBounce(cpu: cpu)
+        }
+        holderSite.store(siteKey, ordering: .relaxed)
+        startHoldTime(now: now)
+    }
+
+    /// Stamps the start of the hold if the class collects hold times.
+    @inline(__always)
+    func startHoldTime(now: Int64?) {
+        if lockClass.collectsHoldTimes.load(ordering: .relaxed) {
+            holdStart.store(now ?? LockStatClock.now(), ordering: .relaxed)
+        }
+    }
+}
