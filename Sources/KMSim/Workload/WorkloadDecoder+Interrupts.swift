@@ -37,7 +37,7 @@ extension WorkloadDecoder {
         }
         var allocations: [HandlerAllocationSpec] = []
         if let value = reader.require(mapping, "allocations"),
-           let items = reader.sequence(value, "allocations", expected: "handler allocations such as {api: kmalloc, size: 2KiB}") {
+           let items = reader.sequence(value, "allocations", expected: "handler allocations such as {api: kmalloc, size: 2KiB}", maximumCount: 256) {
             if items.isEmpty {
                 reader.error("allocations: found an empty list, expected at least one handler allocation", at: value)
                 failed = true

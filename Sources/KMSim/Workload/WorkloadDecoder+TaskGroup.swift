@@ -46,7 +46,7 @@ extension WorkloadDecoder {
 
     /// `mix:` — a list of allocations with weights; the weights must not all be zero.
     private mutating func decodeMix(_ node: Node, defaultGFP: GFPSpec) -> [WeightedAllocation]? {
-        guard let items = reader.sequence(node, "mix", expected: "allocations such as {api: kmalloc, size: 64, weight: 3}") else { return nil }
+        guard let items = reader.sequence(node, "mix", expected: "allocations such as {api: kmalloc, size: 64, weight: 3}", maximumCount: 256) else { return nil }
         guard !items.isEmpty else {
             reader.error("mix: found an empty list, expected at least one allocation such as {api: kmalloc, size: 64}", at: node)
             return nil

@@ -64,10 +64,16 @@ struct WorkloadReader {
         return YAMLMapping(node: node, what: what, entries: entries)
     }
 
-    /// The node as a list; a single value where a list is expected is reported.
-    mutating func sequence(_ node: Node, _ what: String, expected: String) -> [Node]? {
+    /// The node as a list of at most `maximumCount` items; a single value where a list is expected is
+    /// reported. The bound keeps aliases (`*name`, which Yams resolves to the anchored node) from
+    /// multiplying a small file into millions of entries.
+    mutating func sequence(_ node: Node, _ what: String, expected: String, maximumCount: Int = 1024) -> [Node]? {
         guard case .sequence(let sequence) = node else {
             error("\(what): found \(Self.describe(node)), expected a list of \(expected)", at: node)
+            return nil
+        }
+        guard sequence.count <= maximumCount else {
+            error("\(what): found \(sequence.count) items, expected at most \(maximumCount)", at: node)
             return nil
         }
         return Array(sequence)

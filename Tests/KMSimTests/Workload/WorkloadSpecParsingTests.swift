@@ -143,6 +143,28 @@ import Testing
         }
     }
 
+    @Test func anchorsAndAliasesAreFollowed() throws {
+        let spec = try WorkloadSpec.parse(yaml: """
+            taskGroups:
+              - name: a
+                mix: &mix [{api: kmalloc, size: 8-1000}]
+              - name: b
+                mix: *mix
+            """, file: "alias.yaml").spec
+        #expect(spec.taskGroups.count == 2)
+        #expect(spec.taskGroups[0].mix == spec.taskGroups[1].mix)
+    }
+
+    @Test func aliasesCannotMultiplyAFileIntoMillionsOfEntries() {
+        let entries = Array(repeating: "*e", count: 300).joined(separator: ", ")
+        do {
+            _ = try WorkloadSpec.parse(yaml: "x: &e {api: kmalloc, size: 64}\ntaskGroups: [{mix: [\(entries)]}]", file: "many.yaml")
+            Issue.record("a 300-entry mix parsed")
+        } catch {
+            #expect(error.errors.contains { $0.message == "mix: found 300 items, expected at most 256" })
+        }
+    }
+
     @Test func unreadableFilesAreOneError() {
         do {
             _ = try WorkloadSpec.load(contentsOfFile: "/nonexistent/workload.yaml")
