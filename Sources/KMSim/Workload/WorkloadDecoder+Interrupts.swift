@@ -43,7 +43,7 @@ extension WorkloadDecoder {
                 failed = true
             }
             for (itemIndex, item) in items.enumerated() {
-                if let allocation = decodeHandlerAllocation(item, index: itemIndex) { allocations.append(allocation) } else { failed = true }
+                if let allocation = decodeHandlerAllocation(item, index: itemIndex, sourceCPUs: cpus) { allocations.append(allocation) } else { failed = true }
             }
         } else {
             failed = true
@@ -52,7 +52,7 @@ extension WorkloadDecoder {
     }
 
     /// One handler allocation: the allocation keys plus `count`, `freedBy`, `lifetime` and `freeCPUs`.
-    private mutating func decodeHandlerAllocation(_ node: Node, index: Int) -> HandlerAllocationSpec? {
+    private mutating func decodeHandlerAllocation(_ node: Node, index: Int, sourceCPUs: CPUSelection) -> HandlerAllocationSpec? {
         guard let mapping = reader.mapping(node, "handler allocation \(index)", allowed: Self.handlerAllocationKeys) else { return nil }
         let allocation = decodeAllocation(mapping, defaultGFP: .atomic, inInterrupt: true)
         var count = 1
@@ -85,7 +85,7 @@ extension WorkloadDecoder {
         }
         var freeCPUs: CPUSelection?
         if let value = mapping["freeCPUs"] {
-            guard let cpus = decodeCPUs(value, "freeCPUs") else { return nil }
+            guard let cpus = decodeCPUs(value, "freeCPUs"), checkRemoteTargets(cpus, from: sourceCPUs, "freeCPUs", at: value) else { return nil }
             freeCPUs = cpus
         }
         guard let allocation else { return nil }

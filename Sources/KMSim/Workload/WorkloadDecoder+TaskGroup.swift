@@ -120,6 +120,9 @@ extension WorkloadDecoder {
             reader.error("remoteFree: the machine has one CPU, so no other CPU can free; expected 0% or a machine with more CPUs", at: fractionNode)
             return nil
         }
+        if fraction > 0, let targets = remote.cpus, !checkRemoteTargets(targets, from: groupCPUs, "remoteFree.cpus", at: node) {
+            return nil
+        }
         return remote
     }
 
@@ -134,5 +137,14 @@ extension WorkloadDecoder {
             sections.append(ScopedSection(kind: kind, fraction: fraction))
         }
         return sections
+    }
+
+    /// A remote free needs, for every allocating CPU, some target CPU other than itself.
+    mutating func checkRemoteTargets(_ targets: CPUSelection, from sources: CPUSelection, _ key: String, at node: Node) -> Bool {
+        guard let machine else { return true }
+        let targetCPUs = Set(targets.cpus(on: machine))
+        guard let stranded = sources.cpus(on: machine).first(where: { targetCPUs.subtracting([$0]).isEmpty }) else { return true }
+        reader.error("\(key): CPU \(stranded) allocates but the only CPU listed to free remotely is itself; expected another CPU", at: node)
+        return false
     }
 }

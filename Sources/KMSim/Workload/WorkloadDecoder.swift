@@ -59,6 +59,9 @@ struct WorkloadDecoder {
             reader.error("the workload has nothing to run: give at least one of taskGroups, memoryUsers, interrupts or bugs", at: root)
         }
         checkUniqueNames(top)
+        if case .operations = spec.length, !top.has("taskGroups"), let key = top.keyNode("operations") {
+            reader.error("operations: counts the operations of taskGroups tasks, and there are none; expected a duration instead", at: key)
+        }
         return spec
     }
 

@@ -207,6 +207,24 @@ import Testing
                   - api: kmalloc
                     size: {distribution: lognormal, mu: 5, median: 128}
             """, expected: [(4, 15, "size: a lognormal distribution takes either mu and sigma, or median and p99")]),
+        Case(label: "remote frees with no other CPU to go to", yaml: """
+            machine: {cpusPerNode: 4}
+            taskGroups:
+              - cpus: 0-1
+                remoteFree: {fraction: 50%, cpus: [1]}
+                mix: [{api: kmalloc, size: 64}]
+            """, expected: [(4, 17, "remoteFree.cpus: CPU 1 allocates but the only CPU listed to free remotely is itself")]),
+        Case(label: "an interrupt freeing remotely on its own CPU", yaml: """
+            interrupts:
+              - cpus: [1]
+                rate: 100
+                allocations:
+                  - {api: kmalloc, size: 64, freedBy: remote, freeCPUs: 1}
+            """, expected: [(5, 61, "freeCPUs: CPU 1 allocates but the only CPU listed to free remotely is itself")]),
+        Case(label: "an operation count without tasks", yaml: """
+            operations: 100
+            memoryUsers: [{kind: anonymous, size: 1MiB}]
+            """, expected: [(1, 1, "operations: counts the operations of taskGroups tasks, and there are none")]),
         Case(label: "nothing to run", yaml: "name: idle\n",
              expected: [(1, 1, "the workload has nothing to run")]),
         Case(label: "empty file", yaml: "",
