@@ -63,10 +63,12 @@ extension WorkloadDecoder {
 
     /// `cache: {name: dentry, objectSize: 192}`; one size per name across the file.
     private mutating func decodeCache(_ node: Node) -> KmemCacheSpec? {
-        guard let mapping = reader.mapping(node, "a cache", allowed: ["name", "objectSize"]),
-              let nameNode = reader.require(mapping, "name"), let sizeNode = reader.require(mapping, "objectSize"),
-              let name = reader.string(nameNode, "cache.name"),
-              let objectSize = reader.bytes(sizeNode, "cache.objectSize", in: 1...AllocationSpec.kmallocMaxSize) else { return nil }
+        guard let mapping = reader.mapping(node, "a cache", allowed: ["name", "objectSize"]) else { return nil }
+        let nameNode = reader.require(mapping, "name")
+        let sizeNode = reader.require(mapping, "objectSize")
+        let name = nameNode.flatMap { reader.string($0, "cache.name") }
+        let objectSize = sizeNode.flatMap { reader.bytes($0, "cache.objectSize", in: 1...AllocationSpec.kmallocMaxSize) }
+        guard let nameNode, let sizeNode, let name, let objectSize else { return nil }
         guard !name.isEmpty, !name.contains(where: { $0.isWhitespace }) else {
             reader.error("cache.name: found '\(WorkloadReader.clip(name))', expected a slab cache name without spaces such as dentry", at: nameNode)
             return nil

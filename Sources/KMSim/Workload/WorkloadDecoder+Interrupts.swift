@@ -51,50 +51,55 @@ extension WorkloadDecoder {
         return failed ? nil : InterruptSourceSpec(name: name, cpus: cpus, ratePerSecond: rate, context: context, allocations: allocations)
     }
 
+    /// Who frees a handler's allocation, as `freedBy:` names it.
+    private enum Freer: String, CaseIterable {
+        case handler, task, remote
+    }
+
     /// One handler allocation: the allocation keys plus `count`, `freedBy`, `lifetime` and `freeCPUs`.
     private mutating func decodeHandlerAllocation(_ node: Node, index: Int, sourceCPUs: CPUSelection) -> HandlerAllocationSpec? {
         guard let mapping = reader.mapping(node, "handler allocation \(index)", allowed: Self.handlerAllocationKeys) else { return nil }
+        var failed = false
         let allocation = decodeAllocation(mapping, defaultGFP: .atomic, inInterrupt: true)
         var count = 1
         if let value = mapping["count"] {
-            guard let parsed = reader.int(value, "count", in: 1...1024) else { return nil }
-            count = parsed
+            if let parsed = reader.int(value, "count", in: 1...1024) { count = parsed } else { failed = true }
         }
-        let freedByChoices = [("handler", 0), ("task", 1), ("remote", 2)]
-        var freedBy = 0
+        var freer = Freer.handler
         if let value = mapping["freedBy"] {
-            guard let parsed = reader.choice(value, "freedBy", freedByChoices) else { return nil }
-            freedBy = parsed
-        }
-        if freedBy == 0, let key = mapping.keyNode("lifetime") {
-            reader.error("lifetime: an allocation freed in the handler lives only while the handler runs; expected freedBy: task or remote with a lifetime", at: key)
-            return nil
-        }
-        if freedBy != 2, let key = mapping.keyNode("freeCPUs") {
-            reader.error("freeCPUs: only allocations with freedBy: remote are freed on other CPUs", at: key)
-            return nil
+            if let parsed = reader.choice(value, "freedBy", Freer.allCases.map { ($0.rawValue, $0) }) { freer = parsed } else { failed = true }
         }
         var lifetime = Lifetime.operations(0)
-        if let value = mapping["lifetime"] {
-            guard let parsed = decodeLifetime(value, "lifetime") else { return nil }
-            if case .slots = parsed {
-                reader.error("lifetime: found slots, expected an operation count, a duration or forever for a handler allocation", at: value)
-                return nil
+        if let key = mapping.keyNode("lifetime"), let value = mapping["lifetime"] {
+            if freer == .handler {
+                reader.error("lifetime: an allocation freed in the handler lives only while the handler runs; expected freedBy: task or remote with a lifetime", at: key)
+                failed = true
+            } else if let parsed = decodeLifetime(value, "lifetime") {
+                if case .slots = parsed {
+                    reader.error("lifetime: found slots, expected an operation count, a duration or forever for a handler allocation", at: value)
+                    failed = true
+                }
+                lifetime = parsed
+            } else {
+                failed = true
             }
-            lifetime = parsed
         }
         var freeCPUs: CPUSelection?
-        if let value = mapping["freeCPUs"] {
-            guard let cpus = decodeCPUs(value, "freeCPUs"), checkRemoteTargets(cpus, from: sourceCPUs, "freeCPUs", at: value) else { return nil }
-            freeCPUs = cpus
+        if let key = mapping.keyNode("freeCPUs"), let value = mapping["freeCPUs"] {
+            if freer != .remote {
+                reader.error("freeCPUs: only allocations with freedBy: remote are freed on other CPUs", at: key)
+                failed = true
+            } else if let cpus = decodeCPUs(value, "freeCPUs"), checkRemoteTargets(cpus, from: sourceCPUs, "freeCPUs", at: value) {
+                freeCPUs = cpus
+            } else {
+                failed = true
+            }
         }
-        guard let allocation else { return nil }
-        let free: HandlerFree
-        switch freedBy {
-        case 0: free = .handler
-        case 1: free = .task(after: lifetime)
-        default: free = .remoteCPU(cpus: freeCPUs, after: lifetime)
+        guard let allocation, !failed else { return nil }
+        switch freer {
+        case .handler: return HandlerAllocationSpec(allocation, count: count, freedBy: .handler)
+        case .task: return HandlerAllocationSpec(allocation, count: count, freedBy: .task(after: lifetime))
+        case .remote: return HandlerAllocationSpec(allocation, count: count, freedBy: .remoteCPU(cpus: freeCPUs, after: lifetime))
         }
-        return HandlerAllocationSpec(allocation, count: count, freedBy: free)
     }
 }

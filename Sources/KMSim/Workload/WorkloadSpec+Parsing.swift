@@ -21,9 +21,17 @@ extension WorkloadSpec {
         }
         let spec = decoder.decode(root)
         guard let spec, decoder.reader.errors.isEmpty else {
-            throw WorkloadSpecError(errors: decoder.reader.errors, warnings: decoder.reader.warnings)
+            throw WorkloadSpecError(errors: Self.inFileOrder(decoder.reader.errors), warnings: Self.inFileOrder(decoder.reader.warnings))
         }
-        return ParsedWorkload(spec: spec, warnings: decoder.reader.warnings)
+        return ParsedWorkload(spec: spec, warnings: Self.inFileOrder(decoder.reader.warnings))
+    }
+
+    /// Diagnostics sorted by position, as a compiler lists them (the decoder finds some out of order:
+    /// an allocation's API is checked before the keys above it).
+    static func inFileOrder(_ diagnostics: [WorkloadDiagnostic]) -> [WorkloadDiagnostic] {
+        diagnostics.enumerated().sorted {
+            ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
+        }.map(\.element)
     }
 
     /// Reads a workload file from disk; an unreadable file is one error at 1:1.

@@ -221,6 +221,20 @@ import Testing
                 allocations:
                   - {api: kmalloc, size: 64, freedBy: remote, freeCPUs: 1}
             """, expected: [(5, 61, "freeCPUs: CPU 1 allocates but the only CPU listed to free remotely is itself")]),
+        Case(label: "a handler allocation with several problems", yaml: """
+            interrupts:
+              - rate: 100
+                allocations:
+                  - api: kmalloc
+                    size: 64
+                    count: 0
+                    lifetime: 1ms
+                    cache: {name: dentry}
+            """, expected: [
+                (6, 16, "count: found '0', expected an integer within 1...1024"),
+                (7, 9, "lifetime: an allocation freed in the handler lives only while the handler runs"),
+                (8, 9, "cache: kmalloc takes 'size', not 'cache'"),
+            ]),
         Case(label: "an operation count without tasks", yaml: """
             operations: 100
             memoryUsers: [{kind: anonymous, size: 1MiB}]
