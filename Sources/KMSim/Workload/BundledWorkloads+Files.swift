@@ -566,8 +566,8 @@ memoryUsers:
 # What to look at in the report:
 #   - locks: vmap_area_lock and free_vmap_area_lock contention and wait time;
 #   - vmalloc purges and TLB flush IPIs; /proc/vmallocinfo (areas, guard pages, pages= and N0=);
-#   - latency of vmalloc against kvmalloc (which tries kmalloc with __GFP_NORETRY first);
-#   - kvmalloc: how many requests fell back to vmalloc (sizes above 8 KiB when kmalloc fails).
+#   - latency of vmalloc against kvmalloc (which tries kmalloc first, without warnings or the OOM killer);
+#   - kvmalloc: how many requests fell back to vmalloc (only requests above one page, when kmalloc fails).
 name: vmalloc-module-load
 description: vmalloc module images and kvmalloc tables from every CPU; lazy vfree purges and TLB flush IPIs
 machine:
