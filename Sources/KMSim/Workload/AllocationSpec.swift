@@ -22,9 +22,6 @@ public enum AllocationAPI: String, Sendable, Equatable, CaseIterable {
         }
     }
 
-    /// Whether `size` is a page order (alloc_pages) rather than bytes.
-    public var sizesAreOrders: Bool { self == .allocPages }
-
     /// Whether a hard or soft interrupt handler may call it: vmalloc maps pages and takes sleeping
     /// locks (`might_sleep()` in `__vmalloc_area_node`), and kvmalloc falls back to it.
     public var isAllowedInInterrupt: Bool { self != .vmalloc && self != .kvmalloc }
