@@ -100,6 +100,31 @@ public final class SlabAllocator: Sendable {
     /// The cache named `name`, if any (the newest of that name).
     public func cache(named name: String) -> KMemCache? { caches.first { $0.name == name } }
 
+    /// Every cache's census problems, plus the slab pages vmstat counts against the pages the caches
+    /// hold (kmalloc_large pages included on both sides). Call while the machine is quiet.
+    public func checkInvariants(pfnCount: Int) -> [String] {
+        var problems: [String] = []
+        var slabPages = 0
+        for cache in caches {
+            let census = cache.census(pfnCount: pfnCount)
+            problems += census.problems
+            slabPages += census.pages
+        }
+        for pfn in 0..<pfnCount {
+            let frame = env.pageAllocator.frame(pfn)
+            if frame.pointee.flags & PageFlags.head.rawValue != 0 && frame.pointee.flags & PageFlags.slab.rawValue == 0
+                && frame.pointee.owner == SlabEnvironment.kmallocLargeOwner {
+                slabPages += 1 << Int(frame.pointee.order)
+            }
+        }
+        let vmstat = env.pageAllocator.vmstat
+        let counted = vmstat.value(.nrSlabReclaimable) + vmstat.value(.nrSlabUnreclaimable)
+        if counted != slabPages {
+            problems.append("slab: vmstat counts \(counted) slab pages, the caches and kmalloc_large hold \(slabPages)")
+        }
+        return problems
+    }
+
     /// The bug report counts of slab kinds.
     public func reportCount(_ kind: SlabBugKind) -> Int { env.reporter.bugReports.count(kind.bugKind) }
 }

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct SlabAllocFreeTests {
     @Test func allocFreeRoundTripKeepsObjectsConserved() throws {
-        let machine = SlabTestMachine()
+        let machine = try SlabTestMachine()
         let context = ExecutionContext.task(cpu: 0)
         let cache = try #require(machine.slab.kmemCacheCreate(name: "test-64", size: 64))
         var objects: [UnsafeMutableRawPointer] = []
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func slabPagesAreAccountedAndReturned() throws {
-        let machine = SlabTestMachine()
+        let machine = try SlabTestMachine()
         let context = ExecutionContext.task(cpu: 0)
         let cache = try #require(machine.slab.kmemCacheCreate(name: "acct-256", size: 256, flags: .reclaimAccount))
         var objects: [UnsafeMutableRawPointer] = []
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func cpuPartialLimitsAndMinPartialFollowTheKernel() throws {
-        let machine = SlabTestMachine()
+        let machine = try SlabTestMachine()
         let small = try #require(machine.slab.cache(named: "kmalloc-64"))
         #expect(small.cpuPartialObjects == 120 && small.minPartial == 5)
         #expect(small.cpuPartialSlabs == (120 * 2 + 63) / 64)
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func bulkAllocAndFree() throws {
-        let machine = SlabTestMachine()
+        let machine = try SlabTestMachine()
         let context = ExecutionContext.task(cpu: 1)
         let cache = try #require(machine.slab.kmemCacheCreate(name: "bulk-128", size: 128))
         let buffer = UnsafeMutableBufferPointer<UnsafeMutableRawPointer?>.allocate(capacity: 100)
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func constructorRunsOncePerObjectAtSlabCreation() throws {
-        let machine = SlabTestMachine()
+        let machine = try SlabTestMachine()
         let context = ExecutionContext.task(cpu: 0)
         let cache = try #require(machine.slab.kmemCacheCreate(name: "ctor-48", size: 48) { object in
             object.storeBytes(of: 0x1234_5678, as: UInt64.self)
@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func allocNodeHonoursTheNode() throws {
-        let machine = SlabTestMachine()
+        let machine = try SlabTestMachine()
         let cache = try #require(machine.slab.kmemCacheCreate(name: "node-32", size: 32))
         let object = try #require(cache.allocNode(gfp: .kernel, node: 0, context: .task(cpu: 0)))
         let pfn = try #require(machine.pageAllocator.pfn(of: object))
@@ -126,7 +126,7 @@ import Testing
     }
 
     @Test func destroyWithObjectsLeftReportsThemAndKeepsTheCache() throws {
-        let machine = SlabTestMachine()
+        let machine = try SlabTestMachine()
         let context = ExecutionContext.task(cpu: 0)
         let cache = try #require(machine.slab.kmemCacheCreate(name: "leaky-96", size: 96))
         let kept = try #require(cache.alloc(gfp: .kernel, context: context))
@@ -144,7 +144,7 @@ import Testing
     }
 
     @Test func requestsFromAMissingCPUAreRefused() throws {
-        let machine = SlabTestMachine()
+        let machine = try SlabTestMachine()
         let cache = try #require(machine.slab.kmemCacheCreate(name: "cpu-check", size: 64))
         #expect(cache.alloc(gfp: .kernel, context: .task(cpu: 9)) == nil)
         #expect(machine.reports(.invalidContext).count == 1)

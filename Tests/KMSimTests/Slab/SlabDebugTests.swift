@@ -3,8 +3,12 @@ import Testing
 
 /// Every `slub_debug=FZPU` detection, with the kernel's report text, and the run continuing after it.
 @Suite struct SlabDebugTests {
-    let machine = SlabTestMachine(debug: .debugAll, debugCaches: ["kmalloc-64"])
+    let machine: SlabTestMachine
     let context = ExecutionContext.task(cpu: 1, pid: 42)
+
+    init() throws {
+        machine = try SlabTestMachine(debug: .debugAll, debugCaches: ["kmalloc-64"])
+    }
 
     func alloc64() throws -> UnsafeMutableRawPointer {
         try #require(machine.slab.kmalloc(64, gfp: .kernel, context: context))

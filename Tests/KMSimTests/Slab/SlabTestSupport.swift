@@ -1,19 +1,16 @@
 @testable import KMSim
 
-/// A small machine with SLUB on top, for the slab tests.
+/// A small booted machine (one node, 64 MiB) with SLUB on top, for the slab tests.
 struct SlabTestMachine {
-    let pageAllocator: PageAllocator
-    let bugReports: BugReports
-    let slab: SlabAllocator
-    let pfnCount: Int
+    let machine: Machine
+    var pageAllocator: PageAllocator { machine.pageAllocator }
+    var bugReports: BugReports { machine.bugReports }
+    var slab: SlabAllocator { machine.slab }
+    var pfnCount: Int { machine.spec.pagesPerNode * machine.spec.nodes }
 
-    init(debug: SlabFlags = [], debugCaches: Set<String> = [], cpus: Int = 2) {
-        pfnCount = 16384
-        pageAllocator = PageAllocator(pages: pfnCount, nodes: 1, cpuNodes: Array(repeating: 0, count: cpus))
-        bugReports = BugReports()
-        slab = SlabAllocator(pageAllocator: pageAllocator, cpuNodes: Array(repeating: 0, count: cpus), nodeCount: 1,
-                             lockStat: LockStatRegistry(cpuCount: cpus), bugReports: bugReports,
-                             debug: debug, debugCaches: debugCaches)
+    init(debug: SlabFlags = [], debugCaches: Set<String> = [], nodes: Int = 1, cpusPerNode: Int = 2) throws {
+        machine = try Machine(spec: MachineSpec(nodes: nodes, cpusPerNode: cpusPerNode, memoryPerNode: 64 << 20),
+                               slubDebug: debug, slubDebugCaches: debugCaches)
     }
 
     /// The texts of the reports of `kind`.
@@ -21,6 +18,6 @@ struct SlabTestMachine {
         bugReports.reports.filter { $0.kind == kind.bugKind }.map(\.text)
     }
 
-    /// Census problems of every cache, empty when all invariants hold.
-    func problems() -> [String] { slab.caches.flatMap { $0.census(pfnCount: pfnCount).problems } }
+    /// The machine's invariants (page conservation, every cache's census, slab page accounting).
+    func problems() -> [String] { machine.checkInvariants() }
 }
