@@ -54,7 +54,7 @@ public struct SlabGeometry: Sendable, Equatable {
     public init?(objectSize: Int, align requestedAlign: Int, flags: SlabFlags, hasConstructor: Bool,
                  cpuCount: Int) {
         guard objectSize > 0, objectSize <= Self.pageSize << Self.maxPageOrder,
-              requestedAlign >= 0, requestedAlign <= Self.pageSize,
+              requestedAlign >= 0, requestedAlign <= Self.pageSize << Self.maxOrder,
               requestedAlign == 0 || requestedAlign & (requestedAlign - 1) == 0, cpuCount > 0
         else { return nil }
         let word = Self.wordSize
