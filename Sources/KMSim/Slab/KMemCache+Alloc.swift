@@ -42,7 +42,10 @@ extension KMemCache {
         let object = isDebug
             ? debugSlowAlloc(gfp: gfp, node: node, context: context, caller: caller, origSize: origSize)
             : refillAndAlloc(gfp: gfp, node: node, context: context)
-        guard object != 0 else { return nil }
+        guard object != 0 else {
+            if !gfp.contains(.noWarn) { reportOutOfMemory(gfp: gfp, node: node) }
+            return nil
+        }
         let pointer = UnsafeMutableRawPointer(bitPattern: object).unsafelyUnwrapped
         if gfp.contains(.zero) { pointer.initializeMemory(as: UInt8.self, repeating: 0, count: geometry.objectSize) }
         return pointer
@@ -162,6 +165,18 @@ extension KMemCache {
         _ = exchangeCPUFreelist(cpu, with: freePointer(freelist))
         cpus.cpu(cpu).pointee.slab.store(slab.pfn, ordering: .releasing)
         return freelist
+    }
+
+    /// `slab_out_of_memory()`: the cache's geometry and each node's slab and object counts.
+    func reportOutOfMemory(gfp: GFPFlags, node: Int?) {
+        var lines = [
+            "SLUB: Unable to allocate memory on node \(node ?? -1), gfp=\(gfp.hexString)(\(gfp))",
+            "  cache: \(name), object size: \(geometry.objectSize), buffer size: \(geometry.size), default order: \(geometry.order), min order: \(geometry.minOrder)",
+        ]
+        for node in nodes {
+            lines.append("  node \(node.node): slabs: \(node.nrSlabs.load(ordering: .relaxed)), objs: \(node.totalObjects.load(ordering: .relaxed)), free: \(countPartialFree(node))")
+        }
+        env.reporter.record(.outOfMemory, lines)
     }
 
     func reportInvalidCPU(_ context: ExecutionContext) -> UnsafeMutableRawPointer? {
