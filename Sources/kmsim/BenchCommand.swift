@@ -42,7 +42,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure kmsim's allocators against glibc malloc/free in the same run, as ratios."
     )
 
-    @Option(help: "Run only benchmarks whose name contains this text.")
+    @Option(help: "Run only the benchmark of this name, or else those whose name contains it.")
     var filter: String?
 
     @Option(help: "Operations per run.")
@@ -56,7 +56,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         guard iterations > 0, repeats > 0 else { throw CLIError.badInput("--iterations and --repeats must be positive") }
-        let selected = BenchRegistry.all.filter { filter == nil || $0.name.contains(filter ?? "") }
+        let exact = BenchRegistry.all.filter { $0.name == filter }
+        let selected = !exact.isEmpty ? exact : BenchRegistry.all.filter { filter == nil || $0.name.contains(filter ?? "") }
         guard !selected.isEmpty else {
             throw CLIError.badInput("no benchmark matches '\(filter ?? "")'; known: \(BenchRegistry.all.map(\.name).joined(separator: ", "))")
         }

@@ -1,5 +1,6 @@
 import Atomics
 import Dispatch
+import Synchronization
 import Foundation
 import KMSim
 
@@ -89,7 +90,7 @@ enum SlabBenchmarks {
         Thread {
             for _ in 0..<iterations {
                 let object = produce()
-                while !ring.push(UInt(bitPattern: object)) {}
+                while !ring.push(UInt(bitPattern: object)) { sched_yield() }
             }
             group.leave()
         }.start()
@@ -97,7 +98,11 @@ enum SlabBenchmarks {
         Thread {
             for _ in 0..<iterations {
                 var value: UInt? = nil
-                while value == nil { value = ring.pop() }
+                while true {
+                    value = ring.pop()
+                    if value != nil { break }
+                    sched_yield()
+                }
                 consume(UnsafeMutableRawPointer(bitPattern: value ?? 0))
             }
             group.leave()
@@ -107,27 +112,33 @@ enum SlabBenchmarks {
     }
 }
 
-/// A single-producer single-consumer ring of addresses; head and tail on their own cache lines.
+/// A single-producer single-consumer ring of addresses: `head` and `tail` on cache lines of their own
+/// (128-byte aligned raw memory), the slots after them; all accesses through `UnsafeAtomic`. The
+/// producer's releasing store of `tail` publishes a slot, the consumer's releasing store of `head`
+/// returns it. Immutable pointers, freed in `deinit`, hence `@unchecked Sendable`.
 final class PointerRing: @unchecked Sendable {
-    let slots: UnsafeMutablePointer<UnsafeAtomic<UInt>.Storage>
+    let base: UnsafeMutableRawPointer
     let capacity: Int
-    let head = ManagedAtomic<Int>(0)
-    let padding = [UInt8](repeating: 0, count: 128)
-    let tail = ManagedAtomic<Int>(0)
 
     init(capacity: Int) {
         self.capacity = capacity
-        slots = UnsafeMutablePointer<UnsafeAtomic<UInt>.Storage>.allocate(capacity: capacity)
-        slots.initialize(repeating: UnsafeAtomic<UInt>.Storage(0), count: capacity)
+        base = UnsafeMutableRawPointer.allocate(byteCount: 256 + capacity * 8, alignment: 128)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: 256 + capacity * 8)
     }
 
-    deinit { slots.deallocate() }
+    deinit { base.deallocate() }
+
+    @inline(__always) var head: UnsafeAtomic<Int> { UnsafeAtomic(at: base.assumingMemoryBound(to: UnsafeAtomic<Int>.Storage.self)) }
+    @inline(__always) var tail: UnsafeAtomic<Int> { UnsafeAtomic(at: (base + 128).assumingMemoryBound(to: UnsafeAtomic<Int>.Storage.self)) }
+    @inline(__always) func slot(_ index: Int) -> UnsafeAtomic<UInt> {
+        UnsafeAtomic(at: (base + 256 + (index % capacity) * 8).assumingMemoryBound(to: UnsafeAtomic<UInt>.Storage.self))
+    }
 
     @inline(__always)
     func push(_ value: UInt) -> Bool {
         let t = tail.load(ordering: .relaxed)
         if t - head.load(ordering: .acquiring) == capacity { return false }
-        UnsafeAtomic<UInt>(at: slots + t % capacity).store(value, ordering: .relaxed)
+        slot(t).store(value, ordering: .relaxed)
         tail.store(t + 1, ordering: .releasing)
         return true
     }
@@ -136,7 +147,7 @@ final class PointerRing: @unchecked Sendable {
     func pop() -> UInt? {
         let h = head.load(ordering: .relaxed)
         if h == tail.load(ordering: .acquiring) { return nil }
-        let value = UnsafeAtomic<UInt>(at: slots + h % capacity).load(ordering: .relaxed)
+        let value = slot(h).load(ordering: .relaxed)
         head.store(h + 1, ordering: .releasing)
         return value
     }
@@ -149,4 +160,4 @@ func blackHole(_ pointer: UnsafeMutableRawPointer?) {
     blackHoleSink.store(UInt(bitPattern: pointer), ordering: .relaxed)
 }
 
-let blackHoleSink = ManagedAtomic<UInt>(0)
+let blackHoleSink = Atomic<UInt>(0)

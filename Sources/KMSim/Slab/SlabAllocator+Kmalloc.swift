@@ -61,9 +61,9 @@ extension SlabAllocator {
         guard let pointer, pointer != Self.zeroSizePointer else { return }
         guard context.cpu >= 0 && context.cpu < env.cpuCount else { return }
         switch env.owner(of: pointer) {
-        case let .slab(slab, cache):
+        case let .slab(slab, base, cache):
             cache._withUnsafeGuaranteedRef {
-                $0.slabFree(slab, object: UInt(bitPattern: pointer), context: context, caller: caller)
+                $0.slabFree(slab, base: base, object: UInt(bitPattern: pointer), context: context, caller: caller)
             }
         case let .large(pfn, order):
             guard pointer == env.pageAllocator.pageAddress(pfn) else {
@@ -112,7 +112,7 @@ extension SlabAllocator {
     public func ksize(_ pointer: UnsafeRawPointer?) -> Int {
         guard let pointer, pointer != UnsafeRawPointer(Self.zeroSizePointer) else { return 0 }
         switch env.owner(of: pointer) {
-        case let .slab(_, cache): return cache._withUnsafeGuaranteedRef { $0.ksize }
+        case let .slab(_, _, cache): return cache._withUnsafeGuaranteedRef { $0.ksize }
         case let .large(_, order): return SlabGeometry.pageSize << order
         case .none: return 0
         }
