@@ -5,7 +5,8 @@ extension SlabAllocator {
     /// `kmalloc_slab()`: the cache serving `size` bytes (1...8192) for `gfp`'s kmalloc type.
     public func kmallocCache(size: Int, gfp: GFPFlags) -> KMemCache? {
         guard size > 0 && size <= KmallocSizes.maxCacheSize else { return nil }
-        return kmallocCaches[KmallocType(gfp: gfp).rawValue * Self.indexCount + KmallocSizes.index(forSize: size)]
+        return kmallocCaches[KmallocType(gfp: gfp).rawValue * Self.indexCount + KmallocSizes.index(forSize: size)]?
+            .takeUnretainedValue()
     }
 
     /// `kmalloc()`: `size` bytes from the kmalloc cache of its class and `gfp`'s type, or from the page
@@ -22,7 +23,9 @@ extension SlabAllocator {
             guard let cache = kmallocCaches[KmallocType(gfp: gfp).rawValue * Self.indexCount + KmallocSizes.index(forSize: size)]
             else { return nil }
             if let node, node < 0 || node >= env.nodeCount { return nil }
-            return cache.slabAllocNode(gfp: gfp, node: node, context: context, caller: caller, origSize: size)
+            return cache._withUnsafeGuaranteedRef {
+                $0.slabAllocNode(gfp: gfp, node: node, context: context, caller: caller, origSize: size)
+            }
         }
         if size == 0 { return Self.zeroSizePointer }
         return kmallocLarge(size, gfp: gfp, node: node, context: context, caller: caller)
