@@ -2,7 +2,7 @@ import Atomics
 import Dispatch
 
 /// What every cache of one machine shares: the page allocator its slabs come from, the CPU → node map,
-/// the bug report log, the lock classes, and the clock used for `jiffies`-style ages in alloc/free
+/// the bug report log, the `&n->list_lock` lock class, and the clock used for `jiffies`-style ages in alloc/free
 /// tracks.
 ///
 /// Immutable after `init`; its members are themselves thread-safe, and `cacheTable` is only accessed
@@ -15,7 +15,6 @@ final class SlabEnvironment: @unchecked Sendable {
     let cpuNode: [Int]
     let reporter: SlabReporter
     let listLockClass: LockClass
-    let cpuLockClass: LockClass
     /// Host monotonic time at boot, for `jiffies`.
     let bootNanoseconds: UInt64
     /// Cache id → unretained `KMemCache` (0: none), read with relaxed-acquire atomics by `virt_to_cache`;
@@ -42,7 +41,6 @@ final class SlabEnvironment: @unchecked Sendable {
         self.nodeCount = nodeCount
         self.reporter = SlabReporter(bugReports: bugReports)
         self.listLockClass = lockStat.lockClass(named: "&n->list_lock")
-        self.cpuLockClass = lockStat.lockClass(named: "&c->lock")
         self.bootNanoseconds = DispatchTime.now().uptimeNanoseconds
         cacheTable = UnsafeMutablePointer<UnsafeAtomic<UInt>.Storage>.allocate(capacity: Self.maxCaches)
         cacheTable.initialize(repeating: UnsafeAtomic<UInt>.Storage(0), count: Self.maxCaches)
