@@ -70,9 +70,11 @@ enum SlabBenchmarks {
     @Sendable static func kmallocProducerConsumer(_ iterations: Int) throws -> UInt64 {
         let machine = try bootMachine()
         let slab = machine.slab
+        let producer = ExecutionContext.task(cpu: 0)
+        let consumer = ExecutionContext.task(cpu: 1)
         return producerConsumer(iterations,
-                                produce: { slab.kmalloc(64, gfp: .kernel, context: .task(cpu: 0)) },
-                                consume: { slab.kfree($0, context: .task(cpu: 1)) })
+                                produce: { slab.kmalloc(64, gfp: .kernel, context: producer) },
+                                consume: { slab.kfree($0, context: consumer) })
     }
 
     @Sendable static func mallocProducerConsumer(_ iterations: Int) -> UInt64 {
