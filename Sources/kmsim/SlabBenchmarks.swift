@@ -13,6 +13,9 @@ enum SlabBenchmarks {
                   kmsim: kmallocPair, baseline: mallocPair, target: 2.0),
         Benchmark(name: "kmem_cache64", operation: "kmem_cache_alloc + kmem_cache_free of a 64-byte cache; baseline malloc(64) + free",
                   kmsim: kmemCachePair, baseline: mallocPair, target: 2.0),
+        Benchmark(name: "cmpxchg16b.pair",
+                  operation: "the floor of an alloc+free pair: two uncontended lock cmpxchg16b; baseline malloc(64) + free",
+                  kmsim: doubleWordCASPair, baseline: mallocPair, target: 2.0),
         Benchmark(name: "kmalloc64.producer-consumer.2cpu",
                   operation: "CPU 0 kmallocs 64 bytes, CPU 1 kfrees them (SPSC ring); baseline the same with malloc/free",
                   kmsim: kmallocProducerConsumer, baseline: mallocProducerConsumer, target: 2.0),
@@ -53,6 +56,23 @@ enum SlabBenchmarks {
                 let object = cache.alloc(gfp: .kernel, context: context)
                 blackHole(object)
                 cache.free(object, context: context)
+            }
+        }
+    }
+
+    /// Two double-word compare-and-swaps of a per-CPU-like {freelist, tid} pair per iteration, what the
+    /// SLUB fast paths cannot go below here.
+    @Sendable static func doubleWordCASPair(_ iterations: Int) -> UInt64 {
+        let pair = DoubleWordCell()
+        return elapsed {
+            for index in 0..<iterations {
+                let tid = UInt(truncatingIfNeeded: index) &* 4
+                _ = pair.word.compareExchange(expected: WordPair(first: 0, second: tid),
+                                              desired: WordPair(first: 1, second: tid &+ 2),
+                                              ordering: .acquiringAndReleasing)
+                _ = pair.word.compareExchange(expected: WordPair(first: 1, second: tid &+ 2),
+                                              desired: WordPair(first: 0, second: tid &+ 4),
+                                              ordering: .acquiringAndReleasing)
             }
         }
     }
@@ -153,6 +173,11 @@ final class PointerRing: @unchecked Sendable {
         head.store(h + 1, ordering: .releasing)
         return value
     }
+}
+
+/// One `Atomic<WordPair>` in a class of its own (the floor benchmark's cell).
+final class DoubleWordCell: Sendable {
+    let word = Atomic(WordPair(first: 0, second: 0))
 }
 
 /// Keeps the optimiser from deleting an allocation whose result is unused (LLVM removes malloc/free
