@@ -13,7 +13,12 @@ extension SlabAllocator {
     /// allocator above 8 KiB (`kmalloc_large`). kmalloc(0) is `zeroSizePointer`; failure is nil.
     public func kmalloc(_ size: Int, gfp: GFPFlags, context: ExecutionContext,
                         caller: StaticString = #function) -> UnsafeMutableRawPointer? {
-        kmallocNode(size, gfp: gfp, node: nil, context: context, caller: caller)
+        if size > 0 && size <= KmallocSizes.maxCacheSize,
+           let cache = kmallocCaches[KmallocType(gfp: gfp).rawValue * Self.indexCount + KmallocSizes.index(forSize: size)] {
+            unowned(unsafe) let target = cache.takeUnretainedValue()
+            return target.slabAllocNode(gfp: gfp, node: nil, context: context, caller: caller, origSize: size)
+        }
+        return kmallocNode(size, gfp: gfp, node: nil, context: context, caller: caller)
     }
 
     /// `kmalloc_node()`: as `kmalloc` with objects (or pages) from `node` (nil: any).
@@ -65,9 +70,8 @@ extension SlabAllocator {
         guard context.cpu >= 0 && context.cpu < env.cpuCount else { return }
         switch env.owner(of: pointer) {
         case let .slab(slab, base, cache):
-            cache._withUnsafeGuaranteedRef {
-                $0.slabFree(slab, base: base, object: UInt(bitPattern: pointer), context: context, caller: caller)
-            }
+            unowned(unsafe) let target = cache.takeUnretainedValue()
+            target.slabFree(slab, base: base, object: UInt(bitPattern: pointer), context: context, caller: caller)
         case let .large(pfn, order):
             guard pointer == env.pageAllocator.pageAddress(pfn) else {
                 reportInvalidFree(pointer, context: context, caller: caller)
