@@ -14,16 +14,17 @@ import Synchronization
 /// process side and IRQ side are two host threads, so the rules are explicit):
 /// - the fast paths (either side, no lock) only compare-and-swap `freelistTid`, and only while `slab` is
 ///   set; the tid the compare-and-swap checks was loaded (acquiring) before `slab` was read;
-/// - the slow path holds `lock` (the `local_lock`) and changes `slab` and `freelistTid` in two patterns:
+/// - the slow path holds `locked` (the `local_lock`) and changes `slab` and `freelistTid` in two patterns:
 ///   *detach* (`slab = noSlab`, then take the freelist with a tid bump, which fails every fast path that
 ///   started before) and *attach* (install the freelist with a tid bump while `slab` is still `noSlab`,
 ///   then publish `slab`); while `slab` is `noSlab` no fast path touches the freelist;
-/// - `partial` and the `slabs` counts of the CPU partial list are changed only under `lock`.
+/// - `partial` and the `slabs` counts of the CPU partial list are changed only under `locked`.
 /// `locked` is the kernel's `local_lock_t` (on !PREEMPT_RT just "interrupts off on this CPU"): a flag
 /// taken with a compare-and-swap from either side. The two sides are different host threads and no
 /// critical section waits for anything, so the spin always ends: where the kernel's interrupt would be
 /// held off until the section ends, here the interrupt side waits those few instructions. It is not an
-/// instrumented `SpinLock`, as the kernel's local_lock is no spin lock and costs no atomic operation.
+/// instrumented `SpinLock`: the kernel's local_lock is no spin lock, does not show in lock_stat's spin
+/// lock classes, and costs no atomic operation there.
 struct KMemCacheCPU: ~Copyable {
     /// `{c->freelist, c->tid}`; must stay the first stored property (see `KMemCache.freelistWord`).
     let freelistTid: Atomic<WordPair>
