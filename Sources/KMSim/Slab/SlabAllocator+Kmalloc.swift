@@ -15,8 +15,9 @@ extension SlabAllocator {
                         caller: StaticString = #function) -> UnsafeMutableRawPointer? {
         if size > 0 && size <= KmallocSizes.maxCacheSize,
            let cache = kmallocCaches[KmallocType(gfp: gfp).rawValue * Self.indexCount + KmallocSizes.index(forSize: size)] {
-            unowned(unsafe) let target = cache.takeUnretainedValue()
-            return target.slabAllocNode(gfp: gfp, node: nil, context: context, caller: caller, origSize: size)
+            return cache._withUnsafeGuaranteedRef {
+                $0.slabAllocNode(gfp: gfp, node: nil, context: context, caller: caller, origSize: size)
+            }
         }
         return kmallocNode(size, gfp: gfp, node: nil, context: context, caller: caller)
     }
@@ -70,8 +71,9 @@ extension SlabAllocator {
         guard context.cpu >= 0 && context.cpu < env.cpuCount else { return }
         switch env.owner(of: pointer) {
         case let .slab(slab, base, cache):
-            unowned(unsafe) let target = cache.takeUnretainedValue()
-            target.slabFree(slab, base: base, object: UInt(bitPattern: pointer), context: context, caller: caller)
+            cache._withUnsafeGuaranteedRef {
+                $0.slabFree(slab, base: base, object: UInt(bitPattern: pointer), context: context, caller: caller)
+            }
         case let .large(pfn, order):
             guard pointer == env.pageAllocator.pageAddress(pfn) else {
                 reportInvalidFree(pointer, context: context, caller: caller)
