@@ -10,6 +10,9 @@ struct KMSimCommand: ParsableCommand {
         subcommands: [
             TopologyCommand.self,
             GFPCommand.self,
+            WorkloadsCommand.self,
+            RunCommand.self,
+            StressCommand.self,
         ]
     )
 
