@@ -1,6 +1,7 @@
 extension ProcFS {
-    /// `VMALLOC_SIZE` on x86-64 with 4-level page tables: 32 TiB, shown as VmallocTotal.
-    static let vmallocTotalBytes: UInt64 = 32 << 40
+    /// `VMALLOC_TOTAL` (`VMALLOC_END - VMALLOC_START`, END inclusive) on x86-64 with 4-level page
+    /// tables: 32 TiB less one byte, which meminfo shows as 34359738367 kB.
+    static let vmallocTotalBytes: UInt64 = (32 << 40) - 1
 
     /// /proc/meminfo (`meminfo_proc_show()`, fs/proc/meminfo.c, 6.12): `show_val_kb()` lines, the label
     /// padded to 16 columns and the value `%8lu kB`, in the kernel's order, for a configuration without
