@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KMSim
 
 /// `kmsim run [NAME|FILE]`: runs a bundled workload or a workload file.
@@ -31,6 +32,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Override the workload's seed.")
     var seed: UInt64?
 
+    @Flag(name: .customLong("measure-overhead"), help: "Measure the runner's overhead over the bare kmalloc/kfree calls of the first task group (all frees local), instead of a normal run.")
+    var measureOverhead = false
+
     @OptionGroup var output: RunOutputOptions
 
     func run() throws {
@@ -51,6 +55,16 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         for warning in parsed.warnings { printWarning(warning.description) }
+        if measureOverhead {
+            let seconds = options.durationSeconds ?? 3
+            let spec = parsed.spec
+            guard let result = RunDriver.blocking({ try? await RunnerOverhead.measure(spec: spec, seconds: seconds) }) ?? nil else {
+                throw CLIError.badInput("cannot boot the machine of \(spec.name)")
+            }
+            print(String(format: "runner.overhead %@: runner %.0f ops/s, bare calls %.0f ops/s, overhead %.1f %%",
+                         spec.name, result.runnerOpsPerSecond, result.rawOpsPerSecond, result.overheadPercent))
+            return
+        }
         try RunDriver.run(parsed.spec, options: options, output: output)
     }
 }
