@@ -19,7 +19,8 @@ public enum WaitResult: Sendable, Equatable {
 /// (spin lock held, preemption or interrupts disabled) gets the `might_sleep()` report, the machine's atomic
 /// waits counter goes up, and the call returns `.atomicContext` at once instead of blocking. Waiters are
 /// woken in FIFO order, as non-exclusive `__wake_up()` walks the list. The waiter list sits behind a
-/// `Mutex`; its critical sections are a few instructions and never block.
+/// `Mutex` (an `OrderedMutex`, so ThreadSanitizer sees it); its critical sections are a few instructions
+/// and never block.
 public final class WaitQueue: Sendable {
     private struct Waiter {
         var id: UInt64
@@ -43,7 +44,7 @@ public final class WaitQueue: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = OrderedMutex(State())
     private let debug: AtomicSleepDebug
 
     /// - Parameter debug: the machine's might_sleep checker, which counts atomic waits.

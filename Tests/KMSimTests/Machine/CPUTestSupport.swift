@@ -4,7 +4,7 @@ import Synchronization
 
 /// A thread-safe list of events the tests append to from tasks and handlers.
 final class EventLog<Element: Sendable>: Sendable {
-    private let items = Mutex<[Element]>([])
+    private let items = OrderedMutex<[Element]>([])
 
     func append(_ item: Element) { items.withLock { $0.append(item) } }
     var all: [Element] { items.withLock { $0 } }
