@@ -5,7 +5,15 @@ import Testing
 /// The runner's building blocks: lifetimes, the remote-free ring, the quiesce gate, the plan.
 @Suite struct RunnerPartsTests {
     static func object(_ n: Int) -> LiveObject {
-        LiveObject(address: UInt(n), due: 0, size: 8, operation: 0, deferral: -1)
+        LiveObject(address: UInt(n), operation: n % 7)
+    }
+
+    @Test func liveObjectPacksAddressOperationAndOrder() {
+        let address = UInt(0x7FFF_1234_5678)
+        let object = LiveObject(address: address, operation: 4095, order: 10)
+        #expect(object.address == address && object.operation == 4095 && object.order == 10)
+        #expect(MemoryLayout<LiveObject>.size == 8)
+        #expect(LiveObject.empty.isEmpty && !object.isEmpty)
     }
 
     @Test func lastNOperationsEvictsTheOldest() {
@@ -57,13 +65,13 @@ import Testing
         let producer = Task.detached {
             var n = 1
             while n <= total {
-                if ring.push(Self.object(n)) { n += 1 } else { await Task.yield() }
+                if ring.push(RemoteObject(object: Self.object(n), deferral: n % 3 - 1)) { n += 1 } else { await Task.yield() }
             }
         }
         var expected: UInt = 1
         while expected <= UInt(total) {
-            if let object = ring.pop() {
-                #expect(object.address == expected)
+            if let received = ring.pop() {
+                #expect(received.object == Self.object(Int(expected)) && received.deferral == Int(expected) % 3 - 1)
                 expected += 1
             } else {
                 await Task.yield()

@@ -16,6 +16,8 @@ struct LiveObjectSet {
 
     let policy: Policy
     private var storage: UnsafeMutablePointer<LiveObject>
+    /// Time lifetimes: when each object in `storage` is due (monotonic nanoseconds), same indices.
+    private var dues: UnsafeMutablePointer<UInt64>?
     private var capacity: Int
     /// FIFO kinds: index of the oldest object; `count` objects follow it (modulo `capacity`).
     private var head = 0
@@ -35,11 +37,19 @@ struct LiveObjectSet {
         }
         storage = .allocate(capacity: capacity)
         storage.initialize(repeating: .empty, count: capacity)
+        if case .time = policy {
+            dues = .allocate(capacity: capacity)
+            dues?.initialize(repeating: 0, count: capacity)
+        }
     }
+
+    /// Whether objects expire with time (`popExpired` has work to do).
+    var isTimed: Bool { dues != nil }
 
     /// Releases the storage (not the objects: the caller frees or abandons them first).
     func deallocate() {
         storage.deallocate()
+        dues?.deallocate()
     }
 
     /// Keeps `object`; returns an object whose lifetime has ended because of it (the oldest of the last
@@ -68,12 +78,10 @@ struct LiveObjectSet {
             }
             return old
         case .time(let lifetime):
-            var timed = object
-            timed.due = now &+ lifetime
-            append(timed)
+            append(object, due: now &+ lifetime)
             return nil
         case .forever:
-            append(object)
+            append(object, due: 0)
             return nil
         }
     }
@@ -81,7 +89,7 @@ struct LiveObjectSet {
     /// The oldest object of a time lifetime that is due at `now`, removed; nil when none is due.
     @inline(__always)
     mutating func popExpired(now: UInt64) -> LiveObject? {
-        guard case .time = policy, count > 0, storage[head].due <= now else { return nil }
+        guard let dues, count > 0, dues[head] <= now else { return nil }
         let oldest = storage[head]
         head = head + 1 == capacity ? 0 : head + 1
         count -= 1
@@ -103,9 +111,11 @@ struct LiveObjectSet {
         count = 0
     }
 
-    private mutating func append(_ object: LiveObject) {
+    private mutating func append(_ object: LiveObject, due: UInt64) {
         if count == capacity { grow() }
-        storage[(head + count) % capacity] = object
+        let index = (head + count) % capacity
+        storage[index] = object
+        dues?[index] = due
         count += 1
     }
 
@@ -115,6 +125,13 @@ struct LiveObjectSet {
         (bigger + count).initialize(repeating: .empty, count: capacity * 2 - count)
         storage.deallocate()
         storage = bigger
+        if let dues {
+            let biggerDues = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity * 2)
+            for offset in 0..<count { (biggerDues + offset).initialize(to: dues[(head + offset) % capacity]) }
+            (biggerDues + count).initialize(repeating: 0, count: capacity * 2 - count)
+            dues.deallocate()
+            self.dues = biggerDues
+        }
         capacity *= 2
         head = 0
     }

@@ -15,7 +15,7 @@ import Atomics
 final class RemoteFreeRing: @unchecked Sendable {
     let capacity: Int
     private let mask: Int
-    private let slots: UnsafeMutablePointer<LiveObject>
+    private let slots: UnsafeMutablePointer<RemoteObject>
     private let indices: UnsafeMutableRawPointer
     private let head: UnsafeAtomic<Int>
     private let tail: UnsafeAtomic<Int>
@@ -44,7 +44,7 @@ final class RemoteFreeRing: @unchecked Sendable {
 
     /// Producer: queues `object`; false when the ring is full (the caller frees it locally instead).
     @inline(__always)
-    func push(_ object: LiveObject) -> Bool {
+    func push(_ object: RemoteObject) -> Bool {
         let t = tail.load(ordering: .relaxed)
         guard t - head.load(ordering: .acquiring) < capacity else { return false }
         slots[t & mask] = object
@@ -54,7 +54,7 @@ final class RemoteFreeRing: @unchecked Sendable {
 
     /// Consumer: the oldest queued object, or nil when the ring is empty.
     @inline(__always)
-    func pop() -> LiveObject? {
+    func pop() -> RemoteObject? {
         let h = head.load(ordering: .relaxed)
         guard h != tail.load(ordering: .acquiring) else { return nil }
         let object = slots[h & mask]

@@ -65,16 +65,15 @@ extension WorkloadRunner {
             let operation = plan.operations[handler.operation]
             for _ in 0..<handler.count {
                 let size = operation.size.sample(using: &state.generator)
-                guard var object = allocate(operation, index: handler.operation, size: size, gfp: operation.gfp,
+                guard let object = allocate(operation, index: handler.operation, size: size, gfp: operation.gfp,
                                             context: context, reportClass: handler.reportClass, counts: state.counts)
                 else { continue }
                 let targets = state.targets[index]
                 if targets.isEmpty {
                     release(object, context: context)
                 } else {
-                    object.deferral = Int16(index)
                     let target = targets.count == 1 ? targets[0] : targets[Int.random(in: 0..<targets.count, using: &state.generator)]
-                    handOver(object, side: side, target: target, context: context, counts: state.counts)
+                    handOver(object, deferral: index, side: side, target: target, context: context, counts: state.counts)
                 }
             }
         }

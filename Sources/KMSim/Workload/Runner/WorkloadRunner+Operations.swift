@@ -34,29 +34,31 @@ extension WorkloadRunner {
             counts[RunCounters.failuresIndex(reportClass)] += 1
             return nil
         }
-        return LiveObject(address: address, due: 0, size: UInt32(truncatingIfNeeded: size), operation: UInt16(index), deferral: -1)
+        return LiveObject(address: address, operation: index, order: operation.api == .allocPages ? Int(size) : 0)
     }
 
     /// Frees `object` in `context` with the call matching its allocation.
     @inline(__always)
     func release(_ object: LiveObject, context: ExecutionContext) {
-        let operation = plan.operations[Int(object.operation)]
+        let operation = plan.operations[object.operation]
         switch operation.api {
         case .kmalloc:
             machine.slab.kfree(UnsafeMutableRawPointer(bitPattern: object.address), context: context)
         case .kmemCache:
             caches[operation.cache ?? 0].free(UnsafeMutableRawPointer(bitPattern: object.address), context: context)
         case .allocPages:
-            machine.pageAllocator.freePages(Int(object.address) - 1, order: Int(object.size), context: context)
+            machine.pageAllocator.freePages(Int(object.address) - 1, order: object.order, context: context)
         case .vmalloc, .kvmalloc:
             break
         }
     }
 
-    /// Hands `object` to `target`'s ring from `side`; frees it here when there is no room.
+    /// Hands `object` to `target`'s ring from `side` (with the handler allocation whose lifetime the target
+    /// applies, or -1); frees it here when there is no room.
     @inline(__always)
-    func handOver(_ object: LiveObject, side: Int, target: Int, context: ExecutionContext, counts: UnsafeMutablePointer<Int64>) {
-        if let ring = mailboxes.ring(side: side, target: target), ring.push(object) {
+    func handOver(_ object: LiveObject, deferral: Int = -1, side: Int, target: Int, context: ExecutionContext,
+                  counts: UnsafeMutablePointer<Int64>) {
+        if let ring = mailboxes.ring(side: side, target: target), ring.push(RemoteObject(object: object, deferral: deferral)) {
             counts[counters.eventIndex(.remoteFrees)] += 1
         } else {
             counts[counters.eventIndex(.remoteFreeFallbacks)] += 1

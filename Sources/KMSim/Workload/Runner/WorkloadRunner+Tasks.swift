@@ -110,7 +110,7 @@ extension WorkloadRunner {
             let object = allocate(operation, index: operationIndex, size: size, gfp: context.currentGFPContext(operation.gfp),
                                   context: context, reportClass: group.classes[scope][entry], counts: counts)
             context.taskFlags = baseFlags
-            let now = monotonicNanoseconds()
+            let now = live.isTimed ? monotonicNanoseconds() : 0
             while let expired = live.popExpired(now: now) {
                 retire(expired, fraction: remoteFraction, targets: targets, side: side, generator: &generator,
                        context: context, counts: counts)
@@ -140,14 +140,14 @@ extension WorkloadRunner {
         let state = processStates[cpu]
         let now = monotonicNanoseconds()
         for ring in mailboxes.incoming[cpu] {
-            while let object = ring.pop() {
-                let deferral = Int(object.deferral)
+            while let received = ring.pop() {
+                let deferral = received.deferral
                 if deferral >= 0, state.deferred[deferral] != nil {
-                    if let evicted = state.deferred[deferral]?.admit(object, now: now, using: &state.generator) {
+                    if let evicted = state.deferred[deferral]?.admit(received.object, now: now, using: &state.generator) {
                         release(evicted, context: context)
                     }
                 } else {
-                    release(object, context: context)
+                    release(received.object, context: context)
                 }
             }
         }

@@ -46,6 +46,9 @@ public final class WorkloadRunner: Sendable {
         self.spec = spec
         self.options = options
         let plan = RunPlan(spec: spec)
+        guard plan.operations.count <= LiveObject.operationLimit else {
+            throw RunError.tooManyOperations(plan.operations.count)
+        }
         self.plan = plan
         let debugCaches = Self.debugCaches(for: spec)
         machine = try Machine(spec: spec.machine, host: host, slubDebug: debugCaches.isEmpty ? [] : .debugAll,
@@ -135,10 +138,13 @@ public final class WorkloadRunner: Sendable {
 /// Why a run could not start.
 public enum RunError: Error, CustomStringConvertible {
     case cacheCreation(String)
+    case tooManyOperations(Int)
 
     public var description: String {
         switch self {
         case .cacheCreation(let name): return "kmem_cache_create(\"\(name)\") failed"
+        case .tooManyOperations(let count):
+            return "the workload has \(count) distinct allocations; the runner handles up to \(LiveObject.operationLimit)"
         }
     }
 }
