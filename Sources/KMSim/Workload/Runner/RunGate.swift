@@ -12,7 +12,7 @@ import Synchronization
 final class RunGate: Sendable {
     private let pausing = Atomic<Bool>(false)
     private let active = Atomic<Int>(0)
-    private let waiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let waiters = OrderedMutex<[CheckedContinuation<Void, Never>]>([])
 
     /// Interrupt side: true when the handler may run; it must call `leave()` when done.
     @inline(__always)

@@ -26,7 +26,7 @@ public final class WorkloadRunner: Sendable {
     let processStates: [CPUProcessState]
     let interruptStates: [CPUInterruptState]
     let stopping = Atomic<Bool>(false)
-    let checks = Mutex(CheckLog())
+    let checks = OrderedMutex(CheckLog())
 
     /// What this build does not run of the workload, with reasons.
     public var notRun: [String] { plan.notRun }
