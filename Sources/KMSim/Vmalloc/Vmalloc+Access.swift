@@ -45,6 +45,12 @@ extension Vmalloc {
         return value
     }
 
+    /// Writes one `T` at `address`; false (with a report) when unmapped.
+    @discardableResult
+    public func store<T: BitwiseCopyable>(_ value: T, at address: KernelAddress, context: ExecutionContext) -> Bool {
+        withUnsafeBytes(of: value) { writeKernel(address: address, from: $0, context: context) }
+    }
+
     /// The host address backing kernel address `address` for CPU `context.cpu`: the arena pointer for
     /// direct-map addresses, TLB or page walk for vmalloc ones; nil when unmapped.
     @inline(__always)

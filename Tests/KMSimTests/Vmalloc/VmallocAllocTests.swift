@@ -40,9 +40,8 @@ import Testing
         let first = try #require(vmalloc.vmalloc(2 * 4096, context: task))
         let second = try #require(vmalloc.vmalloc(4096, context: task))
         #expect(second == first + 3 * 4096, "two pages, one guard page, then the next area")
-        var byte: UInt8 = 7
-        #expect(vmalloc.writeKernel(address: first + 2 * 4096 - 1, from: UnsafeRawBufferPointer(start: &byte, count: 1), context: task))
-        #expect(!vmalloc.writeKernel(address: first + 2 * 4096, from: UnsafeRawBufferPointer(start: &byte, count: 1), context: task),
+        #expect(vmalloc.store(UInt8(7), at: first + 2 * 4096 - 1, context: task))
+        #expect(!vmalloc.store(UInt8(7), at: first + 2 * 4096, context: task),
                 "the guard page is not mapped")
         #expect(machine.bugReports.count(.pageFault) == 1)
         #expect(reportTexts(machine, .pageFault).first?.contains("BUG: unable to handle page fault for address") == true)

@@ -29,7 +29,7 @@ import Testing
                     }
                     let stamp = UInt64(cpu) << 32 | UInt64(step)
                     for offset in stride(from: 0, to: size - 7, by: 4096) {
-                        _ = vmalloc.writeKernel(address: address + UInt64(offset), from: withUnsafeBytes(of: stamp) { $0 }, context: context)
+                        vmalloc.store(stamp, at: address + UInt64(offset), context: context)
                     }
                     live.append((address, size, stamp))
                 } else {

@@ -20,7 +20,7 @@ import Testing
     func checkNoStaleTranslation(vmalloc: Vmalloc) throws {
         let reader = ExecutionContext.task(cpu: 1, pid: 200)
         let old = try #require(vmalloc.vmalloc(4096, context: task))
-        _ = vmalloc.writeKernel(address: old, from: withUnsafeBytes(of: UInt64(0x1111)) { $0 }, context: task)
+        vmalloc.store(UInt64(0x1111), at: old, context: task)
         #expect(vmalloc.load(UInt64.self, at: old, context: reader) == 0x1111)
         let oldPFN = try #require(vmalloc.tlb.lookup(old, cpu: 1))
         vmalloc.vfree(old, context: task)
@@ -29,7 +29,7 @@ import Testing
         #expect(vmalloc.tlb.lookup(old, cpu: 1) == nil)
         let new = try #require(vmalloc.vmalloc(4096, context: task))
         #expect(new == old, "lowest fit hands out the purged range again")
-        _ = vmalloc.writeKernel(address: new, from: withUnsafeBytes(of: UInt64(0x2222)) { $0 }, context: task)
+        vmalloc.store(UInt64(0x2222), at: new, context: task)
         let misses = vmalloc.tlbStatistics.misses
         #expect(vmalloc.load(UInt64.self, at: new, context: reader) == 0x2222)
         #expect(vmalloc.tlbStatistics.misses == misses + 1, "the reader walked the tables again")
