@@ -140,17 +140,21 @@ final class KernelPageTable: @unchecked Sendable {
 
     /// `vunmap_range_noflush()`: clears the PTEs of `[start, start + pages * PAGE_SIZE)`. No TLB flush:
     /// that is the caller's business (lazily, in `__purge_vmap_area_lazy()`).
+    /// The walk happens once per PTE page (512 pages), not once per page.
     func unmap(start: KernelAddress, pages: Int) {
         var address = start
+        var table: PFN = -1
         for _ in 0..<pages {
-            if let pte = pteEntry(address) { pte.store(0, ordering: .releasing) }
+            let index = Self.index(address, level: 0)
+            if table < 0 || index == 0 { table = pteTable(address) ?? -1 }
+            if table >= 0 { entry(table: table, index: index).store(0, ordering: .releasing) }
             address += VmallocLayout.pageSize
         }
     }
 
-    /// The PTE slot of `address` when its PMD and PTE pages exist.
+    /// The PTE page covering `address` when its PMD and PTE levels exist.
     @inline(__always)
-    private func pteEntry(_ address: KernelAddress) -> UnsafeAtomic<UInt64>? {
+    private func pteTable(_ address: KernelAddress) -> PFN? {
         let pgdEntry = entry(table: pgdPFN, index: Self.index(address, level: 3)).load(ordering: .acquiring)
         guard pgdEntry & Self.present != 0 else { return nil }
         let pudEntry = entry(table: PFN(truncatingIfNeeded: (pgdEntry & Self.pfnMask) >> 12),
@@ -159,7 +163,13 @@ final class KernelPageTable: @unchecked Sendable {
         let pmdEntry = entry(table: PFN(truncatingIfNeeded: (pudEntry & Self.pfnMask) >> 12),
                              index: Self.index(address, level: 1)).load(ordering: .acquiring)
         guard pmdEntry & Self.present != 0 else { return nil }
-        return entry(table: PFN(truncatingIfNeeded: (pmdEntry & Self.pfnMask) >> 12), index: Self.index(address, level: 0))
+        return PFN(truncatingIfNeeded: (pmdEntry & Self.pfnMask) >> 12)
+    }
+
+    /// The PTE slot of `address` when its PMD and PTE pages exist.
+    @inline(__always)
+    private func pteEntry(_ address: KernelAddress) -> UnsafeAtomic<UInt64>? {
+        pteTable(address).map { entry(table: $0, index: Self.index(address, level: 0)) }
     }
 
     /// The page-table walk (`vmalloc_to_page()`'s descent, and what the MMU does on a TLB miss): the PFN
