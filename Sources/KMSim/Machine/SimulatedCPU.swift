@@ -29,7 +29,7 @@ public final class SimulatedCPU: Sendable {
     /// `local_softirq_pending()`: one bit per `SoftIRQ` vector.
     let softirqPending = Atomic<UInt32>(0)
     /// `softirq_vec[]`, set with `openSoftIRQ` (`open_softirq()`).
-    let softirqActions = Mutex<[IRQHandler?]>(Array(repeating: nil, count: SoftIRQ.allCases.count))
+    let softirqActions = OrderedMutex<[IRQHandler?]>(Array(repeating: nil, count: SoftIRQ.allCases.count))
     let hardIRQsHandled = Atomic<Int>(0)
     let softIRQsHandled = Atomic<Int>(0)
 

@@ -1,11 +1,22 @@
 import Histogram
 import Synchronization
 
-/// One side's histogram set. `@unchecked Sendable`: `set` is touched only by code running on the side's
-/// serial queue (recording from the CPU's tasks or handlers, and snapshots queued onto the same queue), so
-/// one host thread at a time uses it and Dispatch orders consecutive uses.
+/// One side's histogram set, in unsafe storage so the record path pays no dynamic exclusivity check.
+/// `@unchecked Sendable`: `set` is touched only by code running on the side's serial queue (recording from
+/// the CPU's tasks or handlers, and snapshots queued onto the same queue), so one host thread at a time
+/// uses it and Dispatch orders consecutive uses.
 private final class SideLatency: @unchecked Sendable {
-    var set = LatencyHistogramSet()
+    let set: UnsafeMutablePointer<LatencyHistogramSet>
+
+    init() {
+        set = .allocate(capacity: 1)
+        set.initialize(to: LatencyHistogramSet())
+    }
+
+    deinit {
+        set.deinitialize(count: 1)
+        set.deallocate()
+    }
 }
 
 /// Allocation latency histograms (HdrHistogram) for one machine, keyed by context kind × GFP class × size
@@ -19,7 +30,7 @@ private final class SideLatency: @unchecked Sendable {
 public final class AllocationLatency: Sendable {
     private let cpus: SimulatedCPUs
     private let sides: [SideLatency]
-    private let foreign = Mutex(LatencyHistogramSet())
+    private let foreign = OrderedMutex(LatencyHistogramSet())
 
     public init(cpus: SimulatedCPUs) {
         self.cpus = cpus
@@ -37,7 +48,7 @@ public final class AllocationLatency: Sendable {
     @inline(__always)
     func record(nanoseconds: UInt64, slot: Int) {
         if let side = HostThreadState.currentSide, side.machine == cpus.machineID, side.index < sides.count {
-            sides[side.index].set.record(slot: slot, nanoseconds: nanoseconds)
+            sides[side.index].set.pointee.record(slot: slot, nanoseconds: nanoseconds)
         } else {
             foreign.withLock { $0.record(slot: slot, nanoseconds: nanoseconds) }
         }
@@ -58,7 +69,7 @@ public final class AllocationLatency: Sendable {
         async -> [LatencyKey: Histogram<UInt64>] {
         let latency = sides[side]
         return await withCheckedContinuation { continuation in
-            run { continuation.resume(returning: latency.set.snapshot()) }
+            run { continuation.resume(returning: latency.set.pointee.snapshot()) }
         }
     }
 }

@@ -4,12 +4,13 @@ import Synchronization
 /// makes, its report, and the machine-wide **atomic waits** counter.
 ///
 /// Mirrors `__might_resched()` (kernel/sched/core.c, Linux 6.12). A sleeping call from atomic context
-/// (interrupt, preemption or interrupts disabled, spin lock held) prints the kernel's report to the sink, is
-/// counted, and the call proceeds without blocking. Unlike the kernel, every occurrence is reported (the
-/// kernel prints at most one per second), so tests see each one. The counters are plain atomics: they move
-/// only when code is wrong, so they never contend in a correct run. The modelled kernel is a distribution
-/// build (`CONFIG_PREEMPT_DYNAMIC`, hence `CONFIG_PREEMPT_RCU`, so the "RCU nest depth" line is printed;
-/// simulated code holds no RCU read lock across a sleep, so it reads 0).
+/// (interrupt, preemption or interrupts disabled, spin lock held) records the kernel's report in the
+/// machine's `BugReports` (kind `.sleepingInAtomic`), is counted, and the call proceeds without blocking.
+/// Unlike the kernel, every occurrence is reported (the kernel prints at most one per second), so tests see
+/// each one. The counters are plain atomics: they move only when code is wrong, so they never contend in a
+/// correct run. The modelled kernel is a distribution build (`CONFIG_PREEMPT_DYNAMIC`, hence
+/// `CONFIG_PREEMPT_RCU`, so the "RCU nest depth" line is printed; simulated code holds no RCU read lock
+/// across a sleep, so it reads 0).
 public final class AtomicSleepDebug: Sendable {
     /// The kernel release string the reports name (`init_utsname()->release`).
     public static let kernelRelease = "6.12.0-kmsim"
@@ -17,7 +18,8 @@ public final class AtomicSleepDebug: Sendable {
     static let taintFlagCount = 19
     static let taintWarnBit = 9
 
-    private let sink: BugReportSink
+    /// The machine's kernel log the reports go to.
+    public let bugReports: BugReports
     private let taskName: @Sendable (ExecutionContext) -> String
     private let invalidSleeps = Atomic<Int>(0)
     private let atomicWaitCount = Atomic<Int>(0)
@@ -25,17 +27,17 @@ public final class AtomicSleepDebug: Sendable {
     private let taintedWarn = Atomic<Bool>(false)
 
     /// - Parameters:
-    ///   - sink: receives each report's lines.
-    ///   - taskName: `current->comm` for a context; by default `swapper/N` for pid 0 (the idle task an
-    ///     interrupt lands on) and `kmsim-task-PID` otherwise.
-    public init(sink: @escaping BugReportSink = { _ in },
+    ///   - bugReports: the machine's kernel log.
+    ///   - taskName: `current->comm` for a context; by default `kmsim/PID` for a task and `swapper/N` (the
+    ///     idle task an interrupt lands on) otherwise, as the page allocator's reports name them.
+    public init(bugReports: BugReports,
                 taskName: @escaping @Sendable (ExecutionContext) -> String = AtomicSleepDebug.defaultTaskName) {
-        self.sink = sink
+        self.bugReports = bugReports
         self.taskName = taskName
     }
 
     public static func defaultTaskName(_ context: ExecutionContext) -> String {
-        context.pid == 0 ? "swapper/\(context.cpu)" : "kmsim-task-\(context.pid)"
+        context.kind == .task && context.pid != 0 ? "kmsim/\(context.pid)" : "swapper/\(context.cpu)"
     }
 
     /// "sleeping function called from invalid context" reports so far.
@@ -50,7 +52,7 @@ public final class AtomicSleepDebug: Sendable {
     public func mightSleep(context: ExecutionContext, file: String = #fileID, line: Int = #line) -> Bool {
         guard context.isAtomic else { return true }
         invalidSleeps.add(1, ordering: .relaxed)
-        sink(report(context: context, file: file, line: line))
+        bugReports.record(.sleepingInAtomic, report(context: context, file: file, line: line))
         return false
     }
 
@@ -69,15 +71,14 @@ public final class AtomicSleepDebug: Sendable {
     /// `lockdep_assert_irqs_enabled()`); counted as an atomic wait.
     func warnAtomicCrossCPUWait(context: ExecutionContext, function: String, file: String, line: Int) {
         atomicWaitCount.add(1, ordering: .relaxed)
-        sink([
-            "WARNING: CPU: \(context.cpu) PID: \(context.pid) at \(file):\(line) \(function)",
-            dumpStackInfo(context: context),
-        ])
+        let text = "WARNING: CPU: \(context.cpu) PID: \(context.pid) at \(file):\(line) \(function)\n"
+            + dumpStackInfo(context: context) + "\n"
         taintedWarn.store(true, ordering: .relaxed)
+        bugReports.record(.smpCallFromAtomic, text)
     }
 
-    /// The lines `__might_resched()` prints, then `dump_stack()`'s first line.
-    func report(context: ExecutionContext, file: String, line: Int) -> [String] {
+    /// The lines `__might_resched()` prints, then `dump_stack()`'s first line, each newline-terminated.
+    func report(context: ExecutionContext, file: String, line: Int) -> String {
         let name = taskName(context)
         let lines = [
             "BUG: sleeping function called from invalid context at \(file):\(line)",
@@ -88,7 +89,7 @@ public final class AtomicSleepDebug: Sendable {
             dumpStackInfo(context: context),
         ]
         taintedWarn.store(true, ordering: .relaxed)
-        return lines
+        return lines.map { $0 + "\n" }.joined()
     }
 
     /// `dump_stack_print_info()` in 6.12: "CPU: %d UID: %u PID: %d Comm: %.20s %s%s %s %.*s".

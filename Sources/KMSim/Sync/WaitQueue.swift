@@ -19,11 +19,19 @@ public enum WaitResult: Sendable, Equatable {
 /// (spin lock held, preemption or interrupts disabled) gets the `might_sleep()` report, the machine's atomic
 /// waits counter goes up, and the call returns `.atomicContext` at once instead of blocking. Waiters are
 /// woken in FIFO order, as non-exclusive `__wake_up()` walks the list. The waiter list sits behind a
-/// `Mutex`; its critical sections are a few instructions and never block.
+/// `Mutex` (an `OrderedMutex`, so ThreadSanitizer sees it); its critical sections are a few instructions
+/// and never block.
 public final class WaitQueue: Sendable {
     private struct Waiter {
         var id: UInt64
         var continuation: CheckedContinuation<WaitResult, Never>
+        /// The timeout's timer task, cancelled when the waiter is woken first.
+        var timer: Task<Void, Never>?
+
+        func resume(_ result: WaitResult) {
+            if result != .timedOut { timer?.cancel() }
+            continuation.resume(returning: result)
+        }
     }
 
     private struct State {
@@ -36,7 +44,7 @@ public final class WaitQueue: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = OrderedMutex(State())
     private let debug: AtomicSleepDebug
 
     /// - Parameter debug: the machine's might_sleep checker, which counts atomic waits.
@@ -61,13 +69,24 @@ public final class WaitQueue: Sendable {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<WaitResult, Never>) in
-                let enqueued = state.withLock { state -> Bool in
-                    if condition() { return false }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
-                    return true
+                let timer = timeout.map { timeout in
+                    Task { [self] in
+                        try? await Task.sleep(for: timeout)
+                        if !Task.isCancelled { expire(id: id, with: .timedOut) }
+                    }
                 }
-                guard enqueued else { return continuation.resume(returning: .woken) }
-                if let timeout { scheduleTimeout(id: id, after: timeout) }
+                // Checked under the lock the cancellation handler also takes, so a cancel that ran before
+                // the waiter was queued is not missed.
+                let early = state.withLock { state -> WaitResult? in
+                    if condition() { return .woken }
+                    if Task.isCancelled { return .cancelled }
+                    state.waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
+                    return nil
+                }
+                if let early {
+                    timer?.cancel()
+                    continuation.resume(returning: early)
+                }
             }
         } onCancel: {
             expire(id: id, with: .cancelled)
@@ -80,7 +99,7 @@ public final class WaitQueue: Sendable {
         let waiter = state.withLock { state -> Waiter? in
             state.waiters.isEmpty ? nil : state.waiters.removeFirst()
         }
-        waiter?.continuation.resume(returning: .woken)
+        waiter?.resume(.woken)
         return waiter != nil
     }
 
@@ -91,19 +110,12 @@ public final class WaitQueue: Sendable {
             defer { state.waiters.removeAll() }
             return state.waiters
         }
-        for waiter in waiters { waiter.continuation.resume(returning: .woken) }
+        for waiter in waiters { waiter.resume(.woken) }
         return waiters.count
-    }
-
-    private func scheduleTimeout(id: UInt64, after timeout: Duration) {
-        Task { [self] in
-            try? await Task.sleep(for: timeout)
-            expire(id: id, with: .timedOut)
-        }
     }
 
     /// Removes a waiter that is still queued (a wake-up may have taken it already) and resumes it.
     private func expire(id: UInt64, with result: WaitResult) {
-        state.withLock { $0.remove(id) }?.continuation.resume(returning: result)
+        state.withLock { $0.remove(id) }?.resume(result)
     }
 }

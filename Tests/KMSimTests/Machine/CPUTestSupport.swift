@@ -4,7 +4,7 @@ import Synchronization
 
 /// A thread-safe list of events the tests append to from tasks and handlers.
 final class EventLog<Element: Sendable>: Sendable {
-    private let items = Mutex<[Element]>([])
+    private let items = OrderedMutex<[Element]>([])
 
     func append(_ item: Element) { items.withLock { $0.append(item) } }
     var all: [Element] { items.withLock { $0 } }
@@ -30,8 +30,14 @@ func eventually(within seconds: Double = 20, _ condition: @Sendable () -> Bool) 
 }
 
 /// A small machine for the CPU tests: 2 nodes × 2 CPUs on the host's topology.
-func makeCPUs(nodes: Int = 2, cpusPerNode: Int = 2, reports: EventLog<[String]>? = nil) -> SimulatedCPUs {
-    let debug = AtomicSleepDebug(sink: { lines in reports?.append(lines) })
-    return SimulatedCPUs(spec: MachineSpec(nodes: nodes, cpusPerNode: cpusPerNode), host: HostTopology.current(),
-                         debug: debug)
+func makeCPUs(nodes: Int = 2, cpusPerNode: Int = 2) -> SimulatedCPUs {
+    SimulatedCPUs(spec: MachineSpec(nodes: nodes, cpusPerNode: cpusPerNode), host: HostTopology.current(),
+                  debug: AtomicSleepDebug(bugReports: BugReports()))
+}
+
+extension SimulatedCPUs {
+    /// The lines of every kept bug report, oldest first.
+    var reportLines: [[String]] {
+        debug.bugReports.reports.map { $0.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+    }
 }

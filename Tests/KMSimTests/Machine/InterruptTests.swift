@@ -56,8 +56,7 @@ import Testing
     }
 
     @Test func onEachCPUWithIRQsDisabledWarnsAndDoesNotWait() async {
-        let reports = EventLog<[String]>()
-        let cpus = makeCPUs(reports: reports)
+        let cpus = makeCPUs()
         let ran = Counter()
         await cpus[1].startTask(pid: 8) { context, _ in
             let flags = context.localIRQSave()
@@ -65,7 +64,7 @@ import Testing
             context.localIRQRestore(flags)
         }.value
         #expect(cpus.debug.atomicWaits == 1)
-        #expect(reports.all.first?.first == "WARNING: CPU: 1 PID: 8 at mm/page_alloc.c:2410 smp_call_function_many_cond")
+        #expect(cpus.reportLines.first?.first == "WARNING: CPU: 1 PID: 8 at mm/page_alloc.c:2410 smp_call_function_many_cond")
         #expect(await eventually { ran.count == cpus.count })
     }
 }

@@ -3,8 +3,7 @@ import Testing
 
 @Suite struct MightSleepTests {
     @Test func gfpKernelFromHardIRQReportsLikeTheKernel() async {
-        let reports = EventLog<[String]>()
-        let cpus = makeCPUs(reports: reports)
+        let cpus = makeCPUs()
         let verdicts = EventLog<Bool>()
         cpus[1].raiseIRQ { context in
             verdicts.append(cpus.debug.mightAlloc(gfp: .kernel, context: context))
@@ -13,7 +12,7 @@ import Testing
         #expect(await eventually { verdicts.count == 2 })
         #expect(verdicts.all == [false, false])
         #expect(cpus.debug.invalidContextSleeps == 1, "GFP_ATOMIC must not report")
-        #expect(reports.all == [[
+        #expect(cpus.reportLines == [[
             "BUG: sleeping function called from invalid context at include/linux/sched/mm.h:337",
             "in_atomic(): 1, irqs_disabled(): 1, non_block: 0, pid: 0, name: swapper/1",
             "preempt_count: 10000, expected: 0",
@@ -24,8 +23,7 @@ import Testing
     }
 
     @Test func spinLockHeldAndIRQsDisabledReport() async {
-        let reports = EventLog<[String]>()
-        let cpus = makeCPUs(reports: reports)
+        let cpus = makeCPUs()
         await cpus[0].startTask(pid: 42) { context, _ in
             #expect(cpus.debug.mightAlloc(gfp: .kernel, context: context), "a plain task may sleep")
             context.spinLockAcquired()
@@ -36,23 +34,24 @@ import Testing
             cpus.debug.mightAlloc(gfp: .noWait, context: context)
             context.localIRQRestore(flags)
         }.value
-        let all = reports.all
+        let all = cpus.reportLines
         #expect(all.count == 2)
-        #expect(all.first?[1] == "in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 42, name: kmsim-task-42")
+        #expect(all.first?[1] == "in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 42, name: kmsim/42")
         #expect(all.first?[2] == "preempt_count: 1, expected: 0")
-        #expect(all.first?[4] == "CPU: 0 UID: 0 PID: 42 Comm: kmsim-task-42 Not tainted 6.12.0-kmsim #1")
+        #expect(all.first?[4] == "CPU: 0 UID: 0 PID: 42 Comm: kmsim/42 Not tainted 6.12.0-kmsim #1")
         #expect(all.last?[0] == "BUG: sleeping function called from invalid context at mm/vmscan.c:6400")
-        #expect(all.last?[1] == "in_atomic(): 0, irqs_disabled(): 1, non_block: 0, pid: 42, name: kmsim-task-42")
+        #expect(all.last?[1] == "in_atomic(): 0, irqs_disabled(): 1, non_block: 0, pid: 42, name: kmsim/42")
         #expect(all.last?[2] == "preempt_count: 0, expected: 0")
-        #expect(all.last?[4] == "CPU: 0 UID: 0 PID: 42 Comm: kmsim-task-42 Tainted: G        W          6.12.0-kmsim #1")
+        #expect(all.last?[4] == "CPU: 0 UID: 0 PID: 42 Comm: kmsim/42 Tainted: G        W          6.12.0-kmsim #1")
         #expect(cpus.debug.invalidContextSleeps == 2)
     }
 
     @Test func softirqReportCarriesTheSoftIRQOffset() {
-        let reports = EventLog<[String]>()
-        let debug = AtomicSleepDebug(sink: { reports.append($0) })
+        let debug = AtomicSleepDebug(bugReports: BugReports())
         debug.mightAlloc(gfp: .noFS, context: ExecutionContext(cpu: 2, kind: .softirq, preemptCount: 1))
-        #expect(reports.all.first?[1] == "in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 0, name: swapper/2")
-        #expect(reports.all.first?[2] == "preempt_count: 101, expected: 0")
+        let lines = debug.bugReports.reports.first?.text.split(separator: "\n").map(String.init)
+        #expect(debug.bugReports.count(.sleepingInAtomic) == 1)
+        #expect(lines?[1] == "in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 0, name: swapper/2")
+        #expect(lines?[2] == "preempt_count: 101, expected: 0")
     }
 }

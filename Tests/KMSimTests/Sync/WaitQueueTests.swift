@@ -49,8 +49,7 @@ import Testing
 
     /// Waits entered while atomic are reported, counted, and return at once.
     @Test func atomicWaitsAreCountedAndDoNotBlock() async {
-        let reports = EventLog<[String]>()
-        let cpus = makeCPUs(reports: reports)
+        let cpus = makeCPUs()
         let queue = WaitQueue(debug: cpus.debug)
         let results = await cpus[2].startTask(pid: 9) { context, _ in
             context.spinLockAcquired()
@@ -64,7 +63,7 @@ import Testing
         #expect(!results.1)
         #expect(results.2)
         #expect(cpus.debug.atomicWaits == 2)
-        #expect(reports.count == 2)
+        #expect(cpus.reportLines.count == 2)
         #expect(queue.waiterCount == 0)
     }
 

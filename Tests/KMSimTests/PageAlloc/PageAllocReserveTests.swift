@@ -2,7 +2,7 @@ import Testing
 @testable import KMSim
 
 /// How deep each kind of request may dig into a zone's reserve, measured end to end.
-@Suite struct ReserveTests {
+@Suite struct PageAllocReserveTests {
     /// One node, 64 MiB, all ZONE_NORMAL: 16384 managed pages, min_free_kbytes = int_sqrt(65536 * 16)
     /// = 1024, so min = 256 pages.
     func normalOnlyMachine() throws -> Machine {

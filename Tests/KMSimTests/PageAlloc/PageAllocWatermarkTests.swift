@@ -1,7 +1,7 @@
 import Testing
 @testable import KMSim
 
-@Suite struct WatermarkTests {
+@Suite struct PageAllocWatermarkTests {
     /// The figures of a real kernel's /proc/zoneinfo (linux-mm-facts.md §2): min_free_kbytes 67584,
     /// managed DMA 3840 / DMA32 772808 / Normal 458752.
     @Test func reproducesARealKernelsZoneinfo() {
