@@ -72,7 +72,7 @@ struct TestVmallocCommand: ParsableCommand {
         do {
             try spec.validate()
             machine = try Machine(spec: spec)
-            let cpus = SimulatedCPUs(spec: spec, host: .current(), debug: AtomicSleepDebug())
+            let cpus = SimulatedCPUs(spec: spec, host: .current(), debug: AtomicSleepDebug(bugReports: machine.bugReports))
             vmalloc = try Vmalloc(machine: machine, cpus: cpus)
             var parameters = VmallocSelfTest.Parameters()
             parameters.nrThreads = nrThreads

@@ -81,14 +81,14 @@ final class KernelPageTable: @unchecked Sendable {
     static func allocTable(_ allocator: PageAllocator, vmstat: VMStat, gfp: GFPFlags, context: ExecutionContext) -> PFN? {
         guard let pfn = allocator.allocPages(order: 0, gfp: gfp.union(.zero), context: context) else { return nil }
         allocator.frame(pfn).pointee.flags |= PageFlags.pageTable.rawValue
-        vmstat.count(.nrPageTablePages, 1, cpu: context.cpu)
+        vmstat.count(.nrPageTablePages, 1, context: context)
         return pfn
     }
 
     /// `pte_free_kernel()` of a table page that lost the race to be installed.
     func freeTable(_ pfn: PFN, context: ExecutionContext) {
         pageAllocator.frame(pfn).pointee.flags &= ~PageFlags.pageTable.rawValue
-        vmstat.count(.nrPageTablePages, -1, cpu: context.cpu)
+        vmstat.count(.nrPageTablePages, -1, context: context)
         pageAllocator.freePages(pfn, order: 0, context: context)
     }
 

@@ -51,8 +51,6 @@ extension BugKind {
     public static let vmallocWarning = BugKind("vmalloc_warning")
     /// `BUG_ON(in_interrupt())` in `__get_vm_area_node()`: vmalloc from interrupt context.
     public static let vmallocBug = BugKind("vmalloc_bug")
-    /// `might_sleep()` from atomic context reported on a vmalloc path.
-    public static let sleepingInAtomic = BugKind("sleeping_in_atomic")
     /// A kernel-address access that does not resolve ("BUG: unable to handle page fault").
     public static let pageFault = BugKind("page_fault")
 }

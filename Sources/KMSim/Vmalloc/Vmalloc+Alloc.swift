@@ -160,7 +160,7 @@ extension Vmalloc {
         let allocated = allocPages(into: pages, count: nrPages, gfp: gfp.union(.noWarn), node: node, context: context)
         if allocated > 0 {
             nrVmallocPagesCounter.add(allocated, ordering: .relaxed)
-            vmstat.count(.nrVmalloc, allocated, cpu: context.cpu)
+            vmstat.count(.nrVmalloc, allocated, context: context)
         }
         setPages(of: start, pages: pages, count: allocated, clearUninitialized: false, context: context)
         guard allocated == nrPages else {

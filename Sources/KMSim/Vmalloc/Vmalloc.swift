@@ -23,7 +23,7 @@ public final class Vmalloc: @unchecked Sendable {
     /// The simulated CPUs whose IRQ queues run the TLB-flush IPIs; nil flushes every CPU's TLB directly
     /// from the purging thread (machines built without CPUs, unit tests).
     let cpus: SimulatedCPUs?
-    /// `might_sleep()` checking and its reports.
+    /// `might_sleep()` checking and its reports (the CPUs' checker when there are CPUs).
     let sleepDebug: AtomicSleepDebug
 
     let freeTree = VmapAreaTree<FreeSpace>(initialCapacity: 64)
@@ -71,9 +71,7 @@ public final class Vmalloc: @unchecked Sendable {
         self.vmstat = vmstat
         self.bugReports = bugReports
         self.cpus = cpus
-        self.sleepDebug = sleepDebug ?? AtomicSleepDebug(sink: { lines in
-            bugReports.record(.sleepingInAtomic, lines.joined(separator: "\n") + "\n")
-        })
+        self.sleepDebug = sleepDebug ?? cpus?.debug ?? AtomicSleepDebug(bugReports: bugReports)
         cpuCount = pageAllocator.spec.cpuCount
         totalRAMPages = pageAllocator.zones.reduce(0) { $0 + $1.managedPages }
         freeLock = SpinLock(class: lockStat.lockClass(named: "free_vmap_area_lock"))

@@ -10,7 +10,7 @@ import Testing
     @Test func concurrentVmallocAndVfreeKeepAreasDisjointAndPagesExact() throws {
         let spec = MachineSpec(nodes: 1, cpusPerNode: 4, memoryPerNode: 256 << 20)
         let machine = try Machine(spec: spec)
-        let cpus = SimulatedCPUs(spec: spec, host: .current(), debug: AtomicSleepDebug())
+        let cpus = SimulatedCPUs(spec: spec, host: .current(), debug: AtomicSleepDebug(bugReports: machine.bugReports))
         let vmalloc = try Vmalloc(machine: machine, cpus: cpus)
         let initialFree = freePages(machine)
         let initialTables = machine.vmstat.value(.nrPageTablePages)

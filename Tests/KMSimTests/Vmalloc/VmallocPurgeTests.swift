@@ -45,7 +45,7 @@ import Testing
     @Test func noStaleTranslationAfterPurgeWithIPIs() throws {
         let spec = MachineSpec(nodes: 1, cpusPerNode: 4, memoryPerNode: 128 << 20)
         let machine = try Machine(spec: spec)
-        let cpus = SimulatedCPUs(spec: spec, host: .current(), debug: AtomicSleepDebug())
+        let cpus = SimulatedCPUs(spec: spec, host: .current(), debug: AtomicSleepDebug(bugReports: machine.bugReports))
         let vmalloc = try Vmalloc(machine: machine, cpus: cpus)
         let irqsBefore = cpus.map(\.hardIRQCount).reduce(0, +)
         try checkNoStaleTranslation(vmalloc: vmalloc)
