@@ -28,6 +28,7 @@ extension Vmalloc {
     /// Reads one `T` at `address` (the common small access: a `u8`, `u64`, a pointer).
     @inline(__always)
     public func load<T: BitwiseCopyable>(_: T.Type, at address: KernelAddress, context: ExecutionContext) -> T? {
+        guard context.cpu >= 0 && context.cpu < cpuCount else { return nil }
         guard let host = translateForAccess(address, context: context) else {
             reportFault(address, context: context, write: false)
             return nil

@@ -48,6 +48,7 @@ extension Vmalloc {
     public func vmallocNodeRange(_ size: Int, align: UInt64, start: KernelAddress, end: KernelAddress, gfp: GFPFlags,
                                  vmFlags: VMFlags, node: Int?, context: ExecutionContext,
                                  caller: StaticString = #function) -> KernelAddress? {
+        guard isValidCPU(context, function: "__vmalloc_node_range_noprof") else { return nil }
         let requested = UInt64(bitPattern: Int64(size))
         guard requested != 0 else {
             warn("WARN_ON_ONCE(!size)", at: "__vmalloc_node_range_noprof", context: context)
@@ -77,6 +78,15 @@ extension Vmalloc {
             guard allocateAndMapPages(area: area, gfp: gfp, node: node, context: context) else { return nil }
             return area
         }
+    }
+
+    /// Whether `context` names a CPU of this machine; otherwise a WARN, and the caller gives up.
+    func isValidCPU(_ context: ExecutionContext, function: String) -> Bool {
+        guard context.cpu >= 0 && context.cpu < cpuCount else {
+            bugReports.record(.vmallocWarning, "------------[ cut here ]------------\n\(function) on CPU \(context.cpu), which does not exist (the machine has \(cpuCount))\n")
+            return false
+        }
+        return true
     }
 
     /// `GFP_ZONEMASK`.

@@ -13,6 +13,7 @@ extension Vmalloc {
     /// of a busy area (never allocated, or freed already) warns "Trying to vfree() nonexistent vm area
     /// (%p)"; both return without harm. Address 0 is a no-op, like `vfree(NULL)`.
     public func vfree(_ address: KernelAddress, context: ExecutionContext) {
+        guard isValidCPU(context, function: "vfree") else { return }
         if context.kind != .task {
             vfreeAtomic(address, context: context)
             return
@@ -59,6 +60,7 @@ extension Vmalloc {
 
     /// `vunmap(addr)`: releases a vmap()ed mapping; the pages stay the caller's (unless VM_MAP_PUT_PAGES).
     public func vunmap(_ address: KernelAddress, context: ExecutionContext) {
+        guard isValidCPU(context, function: "vunmap") else { return }
         sleepDebug.mightSleep(context: context, file: "mm/vmalloc.c", line: Self.vfreeMightSleepLine)
         guard address != 0 else { return }
         guard let area = removeVMArea(address, context: context, function: "vunmap") else { return }

@@ -6,6 +6,7 @@ extension Vmalloc {
     /// `.mapPutPages` the area takes ownership and vfree()/vunmap() free the pages.
     public func vmap(pages: [PFN], flags: VMFlags = .map, context: ExecutionContext,
                      caller: StaticString = #function) -> KernelAddress? {
+        guard isValidCPU(context, function: "vmap") else { return nil }
         sleepDebug.mightSleep(context: context, file: "mm/vmalloc.c", line: Self.vfreeMightSleepLine)
         guard !flags.contains(.flushResetPerms), !flags.contains(.noGuard) else {
             warn("WARN_ON_ONCE(flags & (VM_FLUSH_RESET_PERMS | VM_NO_GUARD))", at: "vmap", context: context)

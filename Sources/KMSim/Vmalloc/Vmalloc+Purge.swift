@@ -11,7 +11,8 @@ extension Vmalloc {
     /// out of address space, by the drain work, and by tests that need a deterministic flush.
     @discardableResult
     public func purgeVmapAreaLazy(context: ExecutionContext) -> Int {
-        purgeMutex.withLock { purges in
+        guard isValidCPU(context, function: "purge_vmap_area_lazy") else { return 0 }
+        return purgeMutex.withLock { purges in
             purges += 1
             return purgeLocked(context: context)
         }

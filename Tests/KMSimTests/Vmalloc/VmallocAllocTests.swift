@@ -113,6 +113,10 @@ import Testing
         #expect(vmalloc.vmallocNode(4096, align: 3, gfp: .kernel, node: nil, context: task) == nil, "alignment must be a power of two")
         #expect(vmalloc.vmalloc(4096, gfp: GFPFlags.kernel.union(.dma32), context: task) == nil)
         #expect(reportTexts(machine, .vmallocWarning).contains { $0.contains("Unexpected gfp: 0x4 (GFP_DMA32)") })
+        #expect(vmalloc.vmalloc(4096, context: .task(cpu: 99)) == nil, "a CPU the machine does not have")
+        vmalloc.vfree(VmallocLayout.start, context: .task(cpu: -1))
+        #expect(vmalloc.load(UInt8.self, at: VmallocLayout.start, context: .task(cpu: 99)) == nil)
+        #expect(reportTexts(machine, .vmallocWarning).contains { $0.contains("on CPU 99, which does not exist") })
         #expect(vmalloc.vmalloc(4096, context: .hardIRQ(cpu: 1)) == nil)
         #expect(machine.bugReports.count(.vmallocBug) == 1)
         // Memory exhaustion: more than the machine has, page by page.
