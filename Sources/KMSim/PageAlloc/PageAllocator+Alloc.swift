@@ -35,12 +35,9 @@ extension PageAllocator {
             warnAllocation("node \(node) does not exist (the machine has \(nodes.count))", gfp: gfp, context: context)
             return nil
         }
-        let zonelist = zonelistTable[node &* 2 &+ (gfp.contains(.thisNode) ? 1 : 0)]
-        var preferredID = -1
-        for id in zonelist where zoneTable[Int(id)]._withUnsafeGuaranteedRef({ $0.type.rawValue }) <= highest.rawValue {
-            preferredID = Int(id)
-            break
-        }
+        let slot = node &* 2 &+ (gfp.contains(.thisNode) ? 1 : 0)
+        let zonelist = zonelistTable[slot]
+        let preferredID = Int(preferredZoneTable[slot &* Self.zonesPerNode &+ highest.rawValue])
         var migratetype = gfp.migratetype.rawValue
         if migratetype >= MigrateType.pcpTypes { migratetype = MigrateType.movable.rawValue }
         return AllocationContext(zonelist: zonelist, highestZoneIndex: highest.rawValue, migratetype: migratetype,

@@ -45,6 +45,11 @@ public final class PageAllocator: @unchecked Sendable {
     let zoneTable: UnsafeMutablePointer<Unmanaged<Zone>>
     let zonelistTable: UnsafeMutablePointer<UnsafeMutableBufferPointer<Int32>>
     let cpuNodeTable: UnsafeMutablePointer<Int32>
+    /// Each node's memory, unretained (`nodes` keeps it alive).
+    let memoryTable: UnsafeMutablePointer<Unmanaged<PhysicalMemory>>
+    /// `first_zones_zonelist()` precomputed: the preferred zone id for zonelist slot `node * 2 (+1)`
+    /// and highest zone index `z`, at `slot * 5 + z`; -1 when no zone of the list is usable.
+    let preferredZoneTable: UnsafeMutablePointer<Int32>
 
     /// Boots the allocator: maps every node's memory, builds the zones with their watermarks and
     /// per-CPU lists, frees all memory into the buddy lists, and builds the zonelists.
@@ -99,12 +104,19 @@ public final class PageAllocator: @unchecked Sendable {
         self.zonelists = zonelists
         zoneTable = .allocate(capacity: zones.count)
         zoneTable.initialize(from: zones.map { Unmanaged.passUnretained($0) }, count: zones.count)
+        memoryTable = .allocate(capacity: nodes.count)
+        memoryTable.initialize(from: nodes.map { Unmanaged.passUnretained($0) }, count: nodes.count)
+        preferredZoneTable = .allocate(capacity: spec.nodes * 2 * Self.zonesPerNode)
         zonelistTable = .allocate(capacity: spec.nodes * 2)
         for node in 0..<spec.nodes {
             for (slot, list) in [zonelists.fallback[node], zonelists.thisNode[node]].enumerated() {
                 let buffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(list.count, 1))
                 _ = buffer.initialize(from: list.map { Int32($0) })
                 zonelistTable[node * 2 + slot] = UnsafeMutableBufferPointer(rebasing: buffer[0..<list.count])
+                for highest in ZoneType.allCases {
+                    let first = list.first { zones[$0].type <= highest } ?? -1
+                    preferredZoneTable[(node * 2 + slot) * Self.zonesPerNode + highest.rawValue] = Int32(first)
+                }
             }
         }
     }
@@ -114,6 +126,8 @@ public final class PageAllocator: @unchecked Sendable {
         zonelistTable.deallocate()
         zoneTable.deallocate()
         cpuNodeTable.deallocate()
+        memoryTable.deallocate()
+        preferredZoneTable.deallocate()
     }
 
     /// The zone with id `id`, unretained (the allocator keeps every zone alive).
@@ -168,13 +182,13 @@ public final class PageAllocator: @unchecked Sendable {
     /// `pfn_to_page()`: the frame of a PFN this allocator handed out. The PFN must lie inside the machine.
     @inline(__always)
     public func frame(_ pfn: PFN) -> UnsafeMutablePointer<PageFrame> {
-        nodes[pfn / pagesPerNode].frame(pfn)
+        memoryTable[nodeIndex(of: pfn)]._withUnsafeGuaranteedRef { $0.frame(pfn) }
     }
 
     /// `page_address()`: the page's real memory in its node's arena. The PFN must lie inside the machine.
     @inline(__always)
     public func pageAddress(_ pfn: PFN) -> UnsafeMutableRawPointer {
-        nodes[pfn / pagesPerNode].address(pfn)
+        memoryTable[nodeIndex(of: pfn)]._withUnsafeGuaranteedRef { $0.address(pfn) }
     }
 
     /// `virt_to_page()`/`virt_to_pfn()`: the PFN of an address inside some node's arena, nil otherwise.
@@ -187,5 +201,5 @@ public final class PageAllocator: @unchecked Sendable {
 
     /// `page_to_nid()`.
     @inline(__always)
-    public func node(of pfn: PFN) -> Int { pfn / pagesPerNode }
+    public func node(of pfn: PFN) -> Int { nodeIndex(of: pfn) }
 }
