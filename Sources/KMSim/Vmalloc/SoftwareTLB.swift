@@ -88,6 +88,7 @@ public final class SoftwareTLB: @unchecked Sendable {
     /// Runs on (or for) `cpu`.
     func flush(cpu: Int, start: KernelAddress, end: KernelAddress) {
         generation(cpu: cpu).wrappingIncrement(ordering: .sequentiallyConsistent)
+        slot(cpu: cpu, index: Self.entriesPerCPU + 1).wrappingIncrement(ordering: .relaxed)
         let pages = (end &- start) >> UInt64(VmallocLayout.pageShift)
         if pages > Self.singlePageFlushCeiling || pages >= UInt64(Self.entriesPerCPU) {
             flushAll(cpu: cpu)
@@ -114,6 +115,11 @@ public final class SoftwareTLB: @unchecked Sendable {
 
     /// x86's `tlb_single_page_flush_ceiling` (33 pages): above it a full flush is cheaper.
     static let singlePageFlushCeiling: UInt64 = 33
+
+    /// Flushes `cpu` has run (each purge's shootdown runs one per CPU).
+    public func flushes(cpu: Int) -> Int {
+        Int(truncatingIfNeeded: slot(cpu: cpu, index: Self.entriesPerCPU + 1).load(ordering: .relaxed))
+    }
 
     /// The number of valid entries cached on `cpu` (tests and statistics).
     public func validEntries(cpu: Int) -> Int {
