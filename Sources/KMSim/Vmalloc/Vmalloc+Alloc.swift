@@ -67,12 +67,14 @@ extension Vmalloc {
             return nil
         }
         let nofail = gfp.contains(.noFail)
+        var attempts = 0
         while true {
+            attempts += 1
             guard let area = getVMArea(size: requested, align: align, flags: vmFlags.union([.alloc, .uninitialized]),
                                        start: start, end: end, gfp: gfp, context: context, caller: caller) else {
                 warnAlloc(gfp, "vmalloc error: size \(requested), vm_struct allocation failed\(nofail ? ". Retrying." : "")",
                           context: context)
-                if nofail && !context.isAtomic && inTaskContext(context) { continue }
+                if nofail && inTaskContext(context) && attempts < Self.noFailMapRetries { continue }
                 return nil
             }
             guard allocateAndMapPages(area: area, gfp: gfp, node: node, context: context) else { return nil }
@@ -211,8 +213,9 @@ extension Vmalloc {
         return true
     }
 
-    /// Bound on the __GFP_NOFAIL mapping retries: the kernel loops forever waiting for reclaim; kmsim
-    /// gives up after this many attempts so a simulation without reclaim cannot hang.
+    /// Bound on the __GFP_NOFAIL retries (of the area and of the mapping): the kernel loops forever
+    /// waiting for reclaim or purges; kmsim gives up after this many attempts so a request that can never
+    /// be met (an impossible alignment, say) cannot hang the simulation.
     static let noFailMapRetries = 64
 
     /// Publishes the page array in the busy area's `vm_struct` (and clears VM_UNINITIALIZED once mapped,

@@ -111,6 +111,8 @@ import Testing
         #expect(vmalloc.vmalloc(1 << 40, context: task) == nil)
         #expect(reportTexts(machine, .allocFailure).contains { $0.contains("vmalloc error: size 1099511627776, exceeds total pages") })
         #expect(vmalloc.vmallocNode(4096, align: 3, gfp: .kernel, node: nil, context: task) == nil, "alignment must be a power of two")
+        #expect(vmalloc.vmallocNode(4096, align: 1 << 63, gfp: GFPFlags.kernel.union(.noFail), node: nil, context: task) == nil,
+                "__GFP_NOFAIL with an alignment no area can meet gives up instead of hanging")
         #expect(vmalloc.vmalloc(4096, gfp: GFPFlags.kernel.union(.dma32), context: task) == nil)
         #expect(reportTexts(machine, .vmallocWarning).contains { $0.contains("Unexpected gfp: 0x4 (GFP_DMA32)") })
         #expect(vmalloc.vmalloc(4096, context: .task(cpu: 99)) == nil, "a CPU the machine does not have")
