@@ -47,6 +47,7 @@ struct BenchCommand: ParsableCommand {
             }
             results.append(result)
             print("\(result.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(format: "%10.1f", result.nsPerOp)) \(String(format: "%12.1f", result.baselineNsPerOp)) \(String(format: "%6.2fx", result.ratio))")
+            if let note = BenchmarkNotes.note(for: result.name) { print("  \(note)") }
         }
         if let json {
             let encoder = JSONEncoder()

@@ -12,6 +12,7 @@ struct KMSimCommand: ParsableCommand {
             StressCommand.self,
             WorkloadsCommand.self,
             BenchCommand.self,
+            TestVmallocCommand.self,
             GFPCommand.self,
             TopologyCommand.self,
         ]
