@@ -11,16 +11,18 @@ public typealias PFN = Int
 /// (`struct slab` overlays `struct page` in the kernel the same way). The two slab words are 16-byte
 /// aligned (the table is 16-byte aligned and the stride is 32) so SLUB can change them together with one
 /// double-word compare-and-swap, as `__update_freelist_slow`/`cmpxchg_double` does.
+///
+/// Layout (asserted by a test): flags 2 bytes, order/migratetype 1, zoneIndex 1, next 4, prev 4, owner 4,
+/// then the two slab words at offset 16. The page allocator's "free buddy head" marker (PG_buddy) is not
+/// in the frame but in a per-zone bitmap (`Zone.buddyBitmap`), so that marker is never in a word another
+/// owner writes.
 public struct PageFrame {
     /// `PageFlags` bits.
-    public var flags: UInt32
-    /// Buddy order while free (`page_private` under PG_buddy) or the allocation order of a compound head.
-    public var order: UInt8
-    /// The migratetype of the list the page sits on while free or on a per-CPU list.
-    public var migratetype: UInt8
-    /// Index of the zone within its node's zone array.
+    public var flags: UInt16
+    /// `order` (low 4 bits) and `migratetype` (high 4 bits) packed into one byte; see the accessors.
+    var orderAndMigratetype: UInt8
+    /// Index of the zone within its node's zone array (`page_zonenum()`), set when the page is allocated.
     public var zoneIndex: UInt8
-    public var reserved: UInt8
     /// Intrusive doubly linked list: PFNs of the neighbours, `PageFrame.none` for none.
     public var next: UInt32
     public var prev: UInt32
@@ -31,14 +33,26 @@ public struct PageFrame {
     /// SLUB's `slab->counters` (inuse, objects, frozen) for a slab's head page.
     public var slabCounters: UInt64
 
+    /// Buddy order while free (`page_private` under PG_buddy) or the allocation order of a block's head.
+    public var order: UInt8 {
+        @inline(__always) get { orderAndMigratetype & 0x0F }
+        @inline(__always) set { orderAndMigratetype = orderAndMigratetype & 0xF0 | newValue & 0x0F }
+    }
+
+    /// The migratetype of the list the page sits on while free or on a per-CPU list.
+    public var migratetype: UInt8 {
+        @inline(__always) get { orderAndMigratetype >> 4 }
+        @inline(__always) set { orderAndMigratetype = orderAndMigratetype & 0x0F | newValue << 4 }
+    }
+
     /// The list terminator for `next`/`prev`.
     public static let none: UInt32 = .max
 }
 
 /// Page flag bits (`enum pageflags`, include/linux/page-flags.h), the subset kmsim tracks.
 public struct PageFlags: OptionSet, Sendable {
-    public let rawValue: UInt32
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// PG_buddy: the page heads a free block on a buddy free list.
     public static let buddy = PageFlags(rawValue: 1 << 0)

@@ -1,0 +1,35 @@
+/// A booted simulated machine (the simulator's `start_kernel()` result): its spec, the page allocator
+/// over every node's memory, the lock_stat registry and the bug-report log.
+///
+/// Each subsystem is its own type; Machine only wires them together. Later issues add the CPUs,
+/// reclaim, slab and vmalloc here. Every member is immutable and itself thread-safe.
+public final class Machine: Sendable {
+    public let spec: MachineSpec
+    public let pageAllocator: PageAllocator
+    public let lockStat: LockStatRegistry
+    /// The kernel log of "BUG: ..." reports and allocation failures.
+    public let bugReports: BugReports
+    /// Global vmstat counters (/proc/vmstat).
+    public let vmstat: VMStat
+
+    /// Boots `spec` on `host`: validates it, maps each node's memory (bound to its host node), builds
+    /// the zones, watermarks and per-CPU lists. Throws for an invalid spec or when the host refuses the
+    /// memory mappings.
+    ///
+    /// `managedPages` overrides zones' managed page counts (see `PageAllocator.init`).
+    public init(spec: MachineSpec, host: HostTopology = .current(), managedPages: [Int: [ZoneType: Int]] = [:]) throws {
+        try spec.validate()
+        self.spec = spec
+        lockStat = LockStatRegistry(cpuCount: spec.cpuCount)
+        bugReports = BugReports()
+        vmstat = VMStat(cpuCount: spec.cpuCount)
+        pageAllocator = try PageAllocator(spec: spec, host: host, lockStat: lockStat, vmstat: vmstat,
+                                          bugReports: bugReports, managedPages: managedPages)
+    }
+
+    /// The machine's invariants; empty when all hold. Page conservation per zone for now; later issues
+    /// add their own (slab objects, vmalloc areas). Call while the machine is quiet.
+    public func checkInvariants() -> [String] {
+        pageAllocator.checkInvariants()
+    }
+}

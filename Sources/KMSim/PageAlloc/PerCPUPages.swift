@@ -1,0 +1,78 @@
+/// `struct per_cpu_pages` (include/linux/mmzone.h, 6.12): one per zone per CPU, a cache of free pages
+/// of orders 0...3 that saves taking `&zone->lock` for every allocation and free.
+///
+/// The header (this struct, 32 bytes) is followed in the same 128-byte block by the 12 list heads
+/// (`NR_PCP_LISTS` = 3 migratetypes × 4 orders; kmsim has no THP lists), so one CPU's set fills exactly
+/// two 64-byte cache lines and no two CPUs share one. Guarded by the CPU's `&pcp->lock`.
+struct PerCPUPages {
+    /// Pages on the lists (each order-n entry counts 1 << n).
+    var count: Int32
+    /// Free past this returns pages to the buddy lists; auto-tuned between `highMin` and `highMax`.
+    var high: Int32
+    var highMin: Int32
+    var highMax: Int32
+    /// Pages moved per refill or bulk free.
+    var batch: Int32
+    /// `PCPF_*` flags.
+    var flags: UInt8
+    /// Batch scaling while allocating without freeing (`alloc_factor`).
+    var allocFactor: UInt8
+    var expire: UInt8
+    var unused: UInt8
+    /// Consecutive frees (`free_count`).
+    var freeCount: Int32
+    var unused2: Int32
+
+    /// Bytes per CPU: header plus lists, padded to two cache lines.
+    static let stride = 128
+    static let alignment = 128
+    static let listsOffset = 32
+    /// `NR_PCP_LISTS` without the THP lists.
+    static let listCount = MigrateType.pcpTypes * (PageAllocator.costlyOrder + 1)
+
+    /// `PCPF_PREV_FREE_HIGH_ORDER`.
+    static let prevFreeHighOrder: UInt8 = 0x01
+    /// `PCPF_FREE_HIGH_BATCH`.
+    static let freeHighBatch: UInt8 = 0x02
+    /// `CONFIG_PCP_BATCH_SCALE_MAX` default.
+    static let batchScaleMax: Int32 = 5
+
+    /// `order_to_pindex()`: `MIGRATE_PCPTYPES * order + migratetype`.
+    @inline(__always)
+    static func index(order: Int, migratetype: Int) -> Int { MigrateType.pcpTypes &* order &+ migratetype }
+
+    /// `pindex_to_order()`.
+    @inline(__always)
+    static func order(ofIndex index: Int) -> Int { index / MigrateType.pcpTypes }
+}
+
+/// The kernel's sizing of the per-CPU lists (mm/page_alloc.c, 6.12).
+enum PerCPUPageSizing {
+    /// `zone_batchsize()`: about 0.1 % of the zone or 1 MiB, whichever is smaller, divided by 4 and
+    /// clamped to 2^n − 1 (power-of-two batches alias badly in caches); then
+    /// `zone_set_pageset_high_and_batch()` takes `max(1, batch)`.
+    static func batch(managedPages: Int) -> Int {
+        var batch = min(managedPages >> 10, (1 << 20) / MachineSpec.pageSize)
+        batch /= 4
+        if batch < 1 { batch = 1 }
+        batch = roundDownPowerOfTwo(batch + batch / 2) - 1
+        return max(1, batch)
+    }
+
+    /// `zone_highsize()`: the zone's low watermark (`highFraction` 0) or `managed / highFraction`, split
+    /// over the CPUs of the zone's node (all CPUs if the node has none), at least `batch * 4`.
+    static func high(lowWatermark: Int, managedPages: Int, batch: Int, cpusOfNode: Int, onlineCPUs: Int,
+                     highFraction: Int) -> Int {
+        let total = highFraction == 0 ? lowWatermark : managedPages / highFraction
+        let split = cpusOfNode > 0 ? cpusOfNode : onlineCPUs
+        return max(total / max(split, 1), batch << 2)
+    }
+
+    /// `MIN_PERCPU_PAGELIST_HIGH_FRACTION`: `high_max` is managed / 8 split over the node's CPUs.
+    static let minHighFraction = 8
+
+    /// `rounddown_pow_of_two()`.
+    static func roundDownPowerOfTwo(_ value: Int) -> Int {
+        value <= 0 ? 0 : 1 << (Int.bitWidth - 1 - value.leadingZeroBitCount)
+    }
+}
