@@ -1,0 +1,80 @@
+import Dispatch
+import Synchronization
+
+/// A device that interrupts one simulated CPU at a configured rate: a `DispatchSourceTimer` on the CPU's
+/// IRQ queue whose event handler runs the interrupt handler in hardirq context (then `irq_exit()` softirqs).
+///
+/// Stands in for a NIC or timer raising its IRQ line at a steady rate. `@unchecked Sendable`: the only
+/// mutable state is the Dispatch source, whose `resume`/`cancel` are thread-safe, and an atomic counter.
+public final class InterruptSource: @unchecked Sendable {
+    /// The source's name (what `/proc/interrupts` would list).
+    public let name: String
+    /// The CPU it interrupts.
+    public let cpu: Int
+    /// Configured rate in Hz.
+    public let hertz: Double
+    private let timer: DispatchSourceTimer
+    private let fired = InterruptCount()
+
+    init(name: String, cpu: SimulatedCPU, hertz: Double, jitter: Double, handler: @escaping IRQHandler) {
+        self.name = name
+        self.cpu = cpu.id
+        self.hertz = hertz
+        let interval = max(1, Int((1e9 / hertz).rounded()))
+        let leeway = Int(Double(interval) * jitter)
+        timer = DispatchSource.makeTimerSource(queue: cpu.irqQueue)
+        timer.setEventHandler { [fired] in
+            HostThreadState.running(cpu.irqSide, hostNode: cpu.hostNode) { cpu.handleIRQ(handler) }
+            fired.count.add(1, ordering: .relaxed)
+        }
+        timer.schedule(deadline: .now() + .nanoseconds(interval), repeating: .nanoseconds(interval),
+                       leeway: .nanoseconds(leeway))
+        timer.activate()
+    }
+
+    /// Interrupts delivered so far.
+    public var firedCount: Int { fired.count.load(ordering: .relaxed) }
+
+    /// Stops the source (`free_irq()`); a handler already running finishes, no new one starts.
+    public func cancel() {
+        timer.cancel()
+    }
+
+    public var isCancelled: Bool { timer.isCancelled }
+
+    deinit {
+        timer.cancel()
+    }
+}
+
+/// The delivered-interrupt counter a source's timer handler captures (an `Atomic` cannot be captured).
+private final class InterruptCount: Sendable {
+    let count = Atomic<Int>(0)
+}
+
+/// Why an interrupt source or IPI could not be set up.
+public enum InterruptError: Error, Equatable, CustomStringConvertible {
+    case invalidRate(Double)
+    case invalidJitter(Double)
+    case noSuchCPU(Int, cpuCount: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidRate(let hz): "interrupt rate must be a finite number of Hz in 0.001...1000000, got \(hz)"
+        case .invalidJitter(let j): "interrupt jitter must be a fraction in 0...1, got \(j)"
+        case .noSuchCPU(let cpu, let count): "no CPU \(cpu): the machine has CPUs 0...\(count - 1)"
+        }
+    }
+}
+
+extension SimulatedCPU {
+    /// Starts an interrupt source firing `handler` on this CPU `hertz` times a second (`request_irq()` plus
+    /// a device that raises the line). `jitter` is the fraction of the interval Dispatch may shift each
+    /// firing by (timer leeway).
+    public func startInterruptSource(name: String, hertz: Double, jitter: Double = 0,
+                                     _ handler: @escaping IRQHandler) throws(InterruptError) -> InterruptSource {
+        guard hertz.isFinite, hertz >= 0.001, hertz <= 1_000_000 else { throw .invalidRate(hertz) }
+        guard jitter.isFinite, jitter >= 0, jitter <= 1 else { throw .invalidJitter(jitter) }
+        return InterruptSource(name: name, cpu: self, hertz: hertz, jitter: jitter, handler: handler)
+    }
+}

@@ -1,0 +1,75 @@
+import Histogram
+import Synchronization
+
+/// One side's histogram set, in unsafe storage so the record path pays no dynamic exclusivity check.
+/// `@unchecked Sendable`: `set` is touched only by code running on the side's serial queue (recording from
+/// the CPU's tasks or handlers, and snapshots queued onto the same queue), so one host thread at a time
+/// uses it and Dispatch orders consecutive uses.
+private final class SideLatency: @unchecked Sendable {
+    let set: UnsafeMutablePointer<LatencyHistogramSet>
+
+    init() {
+        set = .allocate(capacity: 1)
+        set.initialize(to: LatencyHistogramSet())
+    }
+
+    deinit {
+        set.deinitialize(count: 1)
+        set.deallocate()
+    }
+}
+
+/// Allocation latency histograms (HdrHistogram) for one machine, keyed by context kind × GFP class × size
+/// class, cheap enough to leave on.
+///
+/// The kernel keeps such statistics per CPU and sums them when read (vmstat); here each *side* of each CPU
+/// (process and interrupt run on different host threads) has its own set, found through the thread-local
+/// side marker, so the record path takes no lock and shares no cache line. Recording from a thread that is
+/// not one of this machine's CPU sides (a test thread, another machine) goes to a shared set behind a
+/// mutex. Reading hops onto every side's queue to copy its set there, then merges.
+public final class AllocationLatency: Sendable {
+    private let cpus: SimulatedCPUs
+    private let sides: [SideLatency]
+    private let foreign = OrderedMutex(LatencyHistogramSet())
+
+    public init(cpus: SimulatedCPUs) {
+        self.cpus = cpus
+        self.sides = (0..<cpus.count * 2).map { _ in SideLatency() }
+    }
+
+    /// Records one allocation's latency. `gfp` is the caller's mask; `current_gfp_context()` is applied to
+    /// classify it, so allocations in a NOFS scope count as GFP_NOFS.
+    @inline(__always)
+    public func record(nanoseconds: UInt64, context: ExecutionContext, gfp: GFPFlags, size: AllocationSizeClass) {
+        let key = LatencyKey(kind: context.kind, gfpClass: GFPClass(context.currentGFPContext(gfp)), size: size)
+        record(nanoseconds: nanoseconds, slot: key.slot)
+    }
+
+    @inline(__always)
+    func record(nanoseconds: UInt64, slot: Int) {
+        if let side = HostThreadState.currentSide, side.machine == cpus.machineID, side.index < sides.count {
+            sides[side.index].set.pointee.record(slot: slot, nanoseconds: nanoseconds)
+        } else {
+            foreign.withLock { $0.record(slot: slot, nanoseconds: nanoseconds) }
+        }
+    }
+
+    /// Every side's histograms merged per key, read on the sides' own queues.
+    public func merged() async -> LatencyReport {
+        var report = LatencyReport()
+        for cpu in cpus {
+            report.merge(await snapshot(side: cpu.processSide.index, on: cpu.runOnProcessSide))
+            report.merge(await snapshot(side: cpu.irqSide.index, on: cpu.runOnIRQSide))
+        }
+        report.merge(foreign.withLock { $0.snapshot() })
+        return report
+    }
+
+    private func snapshot(side: Int, on run: (@escaping @Sendable () -> Void) -> Void)
+        async -> [LatencyKey: Histogram<UInt64>] {
+        let latency = sides[side]
+        return await withCheckedContinuation { continuation in
+            run { continuation.resume(returning: latency.set.pointee.snapshot()) }
+        }
+    }
+}
