@@ -10,6 +10,7 @@ struct KMSimCommand: ParsableCommand {
         subcommands: [
             TopologyCommand.self,
             GFPCommand.self,
+            BenchCommand.self,
         ]
     )
 

@@ -11,13 +11,18 @@ public final class Machine: Sendable {
     public let bugReports: BugReports
     /// Global vmstat counters (/proc/vmstat).
     public let vmstat: VMStat
+    /// SLUB and the kmalloc caches.
+    public let slab: SlabAllocator
 
     /// Boots `spec` on `host`: validates it, maps each node's memory (bound to its host node), builds
     /// the zones, watermarks and per-CPU lists. Throws for an invalid spec or when the host refuses the
     /// memory mappings.
     ///
-    /// `managedPages` overrides zones' managed page counts (see `PageAllocator.init`).
-    public init(spec: MachineSpec, host: HostTopology = .current(), managedPages: [Int: [ZoneType: Int]] = [:]) throws {
+    /// `managedPages` overrides zones' managed page counts (see `PageAllocator.init`). `slubDebug` is
+    /// the boot option `slub_debug=`: its flags, for the caches named in `slubDebugCaches` or, when that
+    /// is empty, for every cache.
+    public init(spec: MachineSpec, host: HostTopology = .current(), managedPages: [Int: [ZoneType: Int]] = [:],
+                slubDebug: SlabFlags = [], slubDebugCaches: Set<String> = []) throws {
         try spec.validate()
         self.spec = spec
         lockStat = LockStatRegistry(cpuCount: spec.cpuCount)
@@ -25,11 +30,14 @@ public final class Machine: Sendable {
         vmstat = VMStat(cpuCount: spec.cpuCount)
         pageAllocator = try PageAllocator(spec: spec, host: host, lockStat: lockStat, vmstat: vmstat,
                                           bugReports: bugReports, managedPages: managedPages)
+        slab = SlabAllocator(pageAllocator: pageAllocator, cpuNodes: (0..<spec.cpuCount).map(spec.node(ofCPU:)),
+                             nodeCount: spec.nodes, lockStat: lockStat, bugReports: bugReports,
+                             debug: slubDebug, debugCaches: slubDebugCaches)
     }
 
     /// The machine's invariants; empty when all hold. Page conservation per zone for now; later issues
     /// add their own (slab objects, vmalloc areas). Call while the machine is quiet.
     public func checkInvariants() -> [String] {
-        pageAllocator.checkInvariants()
+        pageAllocator.checkInvariants() + slab.checkInvariants(pfnCount: spec.pagesPerNode * spec.nodes)
     }
 }

@@ -1,0 +1,173 @@
+import Synchronization
+
+extension KMemCache {
+    /// `slab_alloc_node()` / `__slab_alloc_node()`: the lock-free fast path. Read the tid, then the CPU
+    /// freelist and slab; take the first object with one double-word compare-and-swap of
+    /// {freelist, tid} → {next, tid + TID_STEP}; anything else (no object, no slab, wrong node, a debug
+    /// cache) goes to `___slab_alloc`. A failed compare-and-swap means the other side of this CPU
+    /// (process or interrupt) got in between, as an interrupt or a migration would in the kernel: retry.
+    @inline(__always)
+    func slabAllocNode(gfp: GFPFlags, node: Int?, context: ExecutionContext, caller: StaticString,
+                       origSize: Int) -> UnsafeMutableRawPointer? {
+        let cpu = context.cpu
+        guard cpu >= 0 && cpu < env.cpuCount else { return reportInvalidCPU(context) }
+        let c = cpus.cpu(cpu)
+        let tidWord = cpus.tidWord(cpu)
+        let freelistWord = cpus.freelistWord(cpu)
+        var object: UInt
+        while true {
+            let tid = tidWord.load(ordering: .acquiring)
+            object = freelistWord.load(ordering: .relaxed)
+            let slab = c.pointee.slab.load(ordering: .relaxed)
+            if object == 0 || slab < 0 || (node != nil && env.node(ofPFN: slab) != node) {
+                return slowAlloc(gfp: gfp, node: node, context: context, caller: caller, origSize: origSize)
+            }
+            let next = freePointer(object)
+            if c.pointee.freelistTid.compareExchange(
+                expected: WordPair(first: object, second: tid),
+                desired: WordPair(first: next, second: tid &+ tidStep),
+                ordering: .acquiringAndReleasing).exchanged { break }
+            stats.bump(.cmpxchgDoubleCPUFail, context)
+        }
+        stats.bump(.allocFastpath, context)
+        let pointer = UnsafeMutableRawPointer(bitPattern: object).unsafelyUnwrapped
+        if gfp.contains(.zero) { pointer.initializeMemory(as: UInt8.self, repeating: 0, count: geometry.objectSize) }
+        return pointer
+    }
+
+    /// `__slab_alloc()` → `___slab_alloc()` plus the post-allocation zeroing.
+    func slowAlloc(gfp: GFPFlags, node: Int?, context: ExecutionContext, caller: StaticString,
+                   origSize: Int) -> UnsafeMutableRawPointer? {
+        stats.bump(.allocSlowpath, context)
+        let object = isDebug
+            ? debugSlowAlloc(gfp: gfp, node: node, context: context, caller: caller, origSize: origSize)
+            : refillAndAlloc(gfp: gfp, node: node, context: context)
+        guard object != 0 else { return nil }
+        let pointer = UnsafeMutableRawPointer(bitPattern: object).unsafelyUnwrapped
+        if gfp.contains(.zero) { pointer.initializeMemory(as: UInt8.self, repeating: 0, count: geometry.objectSize) }
+        return pointer
+    }
+
+    /// `___slab_alloc()` for caches without debugging: refill the CPU freelist from the CPU slab's
+    /// remote frees, then the CPU partial list, then the node partial lists, then a new slab; returns an
+    /// object or 0. Follows the detach/attach rules of `KMemCacheCPU`.
+    func refillAndAlloc(gfp: GFPFlags, node: Int?, context: ExecutionContext) -> UInt {
+        let cpu = context.cpu
+        let c = cpus.cpu(cpu)
+        let lock = c.pointee.lock
+        lock.lock(cpu: cpu)
+        let current = c.pointee.slab.load(ordering: .relaxed)
+        if current >= 0 {
+            let slab = self.slab(current)
+            if node == nil || env.node(ofPFN: current) == node {
+                let object = popCPUFreelist(cpu)
+                if object != 0 {
+                    lock.unlock(cpu: cpu)
+                    return object
+                }
+                c.pointee.slab.store(KMemCacheCPU.noSlab, ordering: .releasing)
+                var freelist = exchangeCPUFreelist(cpu, with: 0)
+                if freelist == 0 { freelist = getFreelist(slab) }
+                if freelist != 0 {
+                    stats.bump(.allocRefill, context)
+                    let object = attach(slab, freelist: freelist, cpu: cpu)
+                    lock.unlock(cpu: cpu)
+                    return object
+                }
+                stats.bump(.deactivateBypass, context)
+            } else {
+                stats.bump(.allocNodeMismatch, context)
+                c.pointee.slab.store(KMemCacheCPU.noSlab, ordering: .releasing)
+                let freelist = exchangeCPUFreelist(cpu, with: 0)
+                lock.unlock(cpu: cpu)
+                deactivateSlab(slab, freelist: freelist, context: context)
+                lock.lock(cpu: cpu)
+            }
+        }
+        while c.pointee.partial.load(ordering: .relaxed) >= 0 && c.pointee.slab.load(ordering: .relaxed) < 0 {
+            let slab = self.slab(c.pointee.partial.load(ordering: .relaxed))
+            c.pointee.partial.store(slab.next, ordering: .relaxed)
+            if node == nil || env.node(ofPFN: slab.pfn) == node {
+                let freelist = freezeSlab(slab)
+                if freelist != 0 {
+                    stats.bump(.cpuPartialAlloc, context)
+                    let object = attach(slab, freelist: freelist, cpu: cpu)
+                    lock.unlock(cpu: cpu)
+                    return object
+                }
+            }
+            lock.unlock(cpu: cpu)
+            slab.next = KMemCacheCPU.noSlab
+            putPartials(slab.pfn, context: context)
+            lock.lock(cpu: cpu)
+        }
+        lock.unlock(cpu: cpu)
+
+        var freelist: UInt = 0
+        var newSlab: Slab? = getPartial(node: node, context: context)
+        if let slab = newSlab {
+            freelist = freezeSlab(slab)
+        } else if let slab = allocateSlab(gfp: gfp, node: node, context: context) {
+            stats.bump(.allocSlab, context)
+            freelist = freezeSlab(slab)
+            newSlab = slab
+        }
+        guard let slab = newSlab, freelist != 0 else { return 0 }
+        lock.lock(cpu: cpu)
+        while true {
+            let flush = c.pointee.slab.load(ordering: .relaxed)
+            if flush < 0 { break }
+            c.pointee.slab.store(KMemCacheCPU.noSlab, ordering: .releasing)
+            let flushFreelist = exchangeCPUFreelist(cpu, with: 0)
+            lock.unlock(cpu: cpu)
+            deactivateSlab(self.slab(flush), freelist: flushFreelist, context: context)
+            stats.bump(.cpuslabFlush, context)
+            lock.lock(cpu: cpu)
+        }
+        let object = attach(slab, freelist: freelist, cpu: cpu)
+        lock.unlock(cpu: cpu)
+        return object
+    }
+
+    /// The fast path's pop, done by the lock holder: the CPU slab is set, so the other side may race.
+    func popCPUFreelist(_ cpu: Int) -> UInt {
+        let c = cpus.cpu(cpu)
+        while true {
+            let tid = cpus.tidWord(cpu).load(ordering: .acquiring)
+            let object = cpus.freelistWord(cpu).load(ordering: .relaxed)
+            if object == 0 { return 0 }
+            let next = freePointer(object)
+            if c.pointee.freelistTid.compareExchange(
+                expected: WordPair(first: object, second: tid),
+                desired: WordPair(first: next, second: tid &+ tidStep),
+                ordering: .acquiringAndReleasing).exchanged { return object }
+        }
+    }
+
+    /// Replaces the CPU freelist and advances the tid in one compare-and-swap, returning the old list:
+    /// the "take" of a detach (with 0) and the "install" of an attach. Lock holder only.
+    func exchangeCPUFreelist(_ cpu: Int, with freelist: UInt) -> UInt {
+        let c = cpus.cpu(cpu)
+        while true {
+            let old = c.pointee.freelistTid.load(ordering: .acquiring)
+            if c.pointee.freelistTid.compareExchange(
+                expected: old, desired: WordPair(first: freelist, second: old.second &+ tidStep),
+                ordering: .acquiringAndReleasing).exchanged { return old.first }
+        }
+    }
+
+    /// `load_freelist`: makes `slab` (frozen, with the chain `freelist` taken from it) the CPU slab and
+    /// returns the chain's first object. Lock holder only, with the CPU slab unset.
+    func attach(_ slab: Slab, freelist: UInt, cpu: Int) -> UInt {
+        _ = exchangeCPUFreelist(cpu, with: freePointer(freelist))
+        cpus.cpu(cpu).pointee.slab.store(slab.pfn, ordering: .releasing)
+        return freelist
+    }
+
+    func reportInvalidCPU(_ context: ExecutionContext) -> UnsafeMutableRawPointer? {
+        env.reporter.record(.invalidContext, [
+            "WARNING: kmem_cache \(name): CPU \(context.cpu) does not exist (nr_cpu_ids=\(env.cpuCount)); request refused",
+        ])
+        return nil
+    }
+}

@@ -1,0 +1,87 @@
+import Atomics
+import Synchronization
+
+/// `struct kmem_cache_cpu` (mm/slub.c, Linux 6.12): one CPU's view of a cache, 128 bytes apart from the
+/// next CPU's so two CPUs never share a cache line.
+///
+/// `freelistTid` is `{freelist, tid}` as one `Atomic<WordPair>` (`first` = the address of the next free
+/// object or 0, `second` = the transaction id), changed only by a double-word compare-and-swap
+/// (`lock cmpxchg16b`), exactly like `this_cpu_try_cmpxchg_freelist()`. `slab` is `c->slab` (the head
+/// PFN of the CPU slab or `noSlab`) and `partial` the head PFN of the CPU partial list.
+///
+/// Who changes what (the kernel relies on `local_lock_irqsave` excluding interrupts; here the CPU's
+/// process side and IRQ side are two host threads, so the rules are explicit):
+/// - the fast paths (either side, no lock) only compare-and-swap `freelistTid`, and only while `slab` is
+///   set; the tid the compare-and-swap checks was loaded (acquiring) before `slab` was read;
+/// - the slow path holds `lock` (the `local_lock`) and changes `slab` and `freelistTid` in two patterns:
+///   *detach* (`slab = noSlab`, then take the freelist with a tid bump, which fails every fast path that
+///   started before) and *attach* (install the freelist with a tid bump while `slab` is still `noSlab`,
+///   then publish `slab`); while `slab` is `noSlab` no fast path touches the freelist;
+/// - `partial` and the `slabs` counts of the CPU partial list are changed only under `lock`.
+/// `lock` is taken with a plain spin from either side: the two sides are different host threads, and no
+/// critical section waits for anything, so the spin always ends (the kernel's irq-disabled section cannot
+/// be interrupted; here the interrupt side waits a few instructions instead).
+struct KMemCacheCPU: ~Copyable {
+    /// `{c->freelist, c->tid}`; must stay the first stored property (see `KMemCache.freelistWord`).
+    let freelistTid: Atomic<WordPair>
+    /// `c->slab`: head PFN of the CPU slab, or `noSlab`.
+    let slab: Atomic<Int>
+    /// `c->partial`: head PFN of the CPU partial list (linked through `PageFrame.next`), or `noSlab`.
+    let partial: Atomic<Int>
+    /// `c->lock`, the kernel's `local_lock_t` (lock class `&c->lock`), see the type's comment.
+    let lock: SpinLock
+
+    init(cpu: Int, lock: SpinLock) {
+        freelistTid = Atomic(WordPair(first: 0, second: UInt(cpu)))
+        slab = Atomic(KMemCacheCPU.noSlab)
+        partial = Atomic(KMemCacheCPU.noSlab)
+        self.lock = lock
+    }
+
+    /// "No slab" in `slab` and `partial`.
+    static let noSlab = -1
+    /// Bytes between two CPUs' structures.
+    static let stride = 128
+}
+
+/// The cache's per-CPU area: one `KMemCacheCPU` per simulated CPU in 128-byte aligned, 128-byte strided
+/// raw memory, so each lives at a fixed address (an `Atomic` must not move) and the fast path reaches it
+/// with pointer arithmetic, no array bounds or reference counting.
+struct KMemCacheCPUArea {
+    let base: UnsafeMutableRawPointer
+    let cpuCount: Int
+
+    init(cpuCount: Int, lockClass: LockClass) {
+        precondition(MemoryLayout<KMemCacheCPU>.size <= KMemCacheCPU.stride)
+        self.cpuCount = cpuCount
+        base = UnsafeMutableRawPointer.allocate(byteCount: cpuCount * KMemCacheCPU.stride, alignment: 128)
+        for cpu in 0..<cpuCount {
+            (base + cpu * KMemCacheCPU.stride).bindMemory(to: KMemCacheCPU.self, capacity: 1)
+                .initialize(to: KMemCacheCPU(cpu: cpu, lock: SpinLock(class: lockClass)))
+        }
+    }
+
+    /// `per_cpu_ptr(s->cpu_slab, cpu)`.
+    @inline(__always)
+    func cpu(_ cpu: Int) -> UnsafeMutablePointer<KMemCacheCPU> {
+        (base + cpu * KMemCacheCPU.stride).assumingMemoryBound(to: KMemCacheCPU.self)
+    }
+
+    /// `READ_ONCE(c->freelist)`: the first word of `freelistTid`, read alone with a relaxed 8-byte
+    /// atomic load as the kernel reads it, instead of a 16-byte load (itself a `cmpxchg16b` on x86-64).
+    @inline(__always)
+    func freelistWord(_ cpu: Int) -> UnsafeAtomic<UInt> {
+        UnsafeAtomic(at: (base + cpu * KMemCacheCPU.stride).assumingMemoryBound(to: UInt.AtomicRepresentation.self))
+    }
+
+    /// `READ_ONCE(c->tid)`: the second word of `freelistTid`.
+    @inline(__always)
+    func tidWord(_ cpu: Int) -> UnsafeAtomic<UInt> {
+        UnsafeAtomic(at: (base + cpu * KMemCacheCPU.stride + 8).assumingMemoryBound(to: UInt.AtomicRepresentation.self))
+    }
+
+    func deallocate() {
+        for index in 0..<cpuCount { _ = cpu(index).move() }
+        base.deallocate()
+    }
+}

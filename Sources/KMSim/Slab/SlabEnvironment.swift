@@ -1,0 +1,103 @@
+import Atomics
+import Dispatch
+
+/// What every cache of one machine shares: the page allocator its slabs come from, the CPU → node map,
+/// the bug report log, the lock classes, and the clock used for `jiffies`-style ages in alloc/free
+/// tracks.
+///
+/// Immutable after `init`; its members are themselves thread-safe, and `cacheTable` is only accessed
+/// through atomics, hence `@unchecked Sendable`.
+final class SlabEnvironment: @unchecked Sendable {
+    let pageAllocator: PageAllocator
+    let cpuCount: Int
+    let nodeCount: Int
+    /// The node of each CPU (`cpu_to_mem()`).
+    let cpuNode: [Int]
+    let reporter: SlabReporter
+    let listLockClass: LockClass
+    let cpuLockClass: LockClass
+    /// Host monotonic time at boot, for `jiffies`.
+    let bootNanoseconds: UInt64
+    /// Cache id → unretained `KMemCache` (0: none), read with relaxed-acquire atomics by `virt_to_cache`;
+    /// the registry of the `SlabAllocator` keeps the caches alive.
+    let cacheTable: UnsafeMutablePointer<UnsafeAtomic<UInt>.Storage>
+    /// Entries of `cacheTable`; ids run from 1.
+    static let maxCaches = 4096
+
+    init(pageAllocator: PageAllocator, cpuNode: [Int], nodeCount: Int, bugReports: BugReports,
+         lockStat: LockStatRegistry) {
+        self.pageAllocator = pageAllocator
+        self.cpuCount = cpuNode.count
+        self.cpuNode = cpuNode
+        self.nodeCount = nodeCount
+        self.reporter = SlabReporter(bugReports: bugReports)
+        self.listLockClass = lockStat.lockClass(named: "&n->list_lock")
+        self.cpuLockClass = lockStat.lockClass(named: "&c->lock")
+        self.bootNanoseconds = DispatchTime.now().uptimeNanoseconds
+        cacheTable = UnsafeMutablePointer<UnsafeAtomic<UInt>.Storage>.allocate(capacity: Self.maxCaches)
+        cacheTable.initialize(repeating: UnsafeAtomic<UInt>.Storage(0), count: Self.maxCaches)
+    }
+
+    deinit { cacheTable.deallocate() }
+
+    /// Publishes (or, with nil, withdraws) the cache of `id`.
+    func setCache(_ cache: KMemCache?, id: Int) {
+        let bits = cache.map { UInt(bitPattern: Unmanaged.passUnretained($0).toOpaque()) } ?? 0
+        UnsafeAtomic<UInt>(at: cacheTable + id).store(bits, ordering: .releasing)
+    }
+
+    /// `slab->slab_cache`: the cache of id `id`, nil for an id not in use.
+    @inline(__always)
+    func cache(id: Int) -> Unmanaged<KMemCache>? {
+        guard id > 0 && id < Self.maxCaches else { return nil }
+        let bits = UnsafeAtomic<UInt>(at: cacheTable + id).load(ordering: .acquiring)
+        guard let pointer = UnsafeRawPointer(bitPattern: bits) else { return nil }
+        return Unmanaged.fromOpaque(pointer)
+    }
+
+    /// What `virt_to_slab()` / `virt_to_folio()` find for an address.
+    enum Owner {
+        /// A slab object's page: the slab and its cache.
+        case slab(Slab, Unmanaged<KMemCache>)
+        /// The head of a `kmalloc_large` allocation of `order`.
+        case large(PFN, order: Int)
+        /// Not in the machine's memory, or a page that is neither.
+        case none
+    }
+
+    /// Marker in `PageFrame.owner` of the head page of a `kmalloc_large` allocation.
+    static let kmallocLargeOwner: UInt32 = 0xFFFF_FFFE
+
+    /// `virt_to_slab()`: from an address to its slab (through the compound head) and cache.
+    @inline(__always)
+    func owner(of address: UnsafeRawPointer) -> Owner {
+        guard let pfn = pageAllocator.pfn(of: address) else { return .none }
+        var head = pfn
+        var frame = pageAllocator.frame(pfn)
+        if frame.pointee.flags & PageFlags.tail.rawValue != 0 {
+            head = Int(frame.pointee.owner)
+            frame = pageAllocator.frame(head)
+        }
+        let flags = frame.pointee.flags
+        if flags & PageFlags.slab.rawValue != 0, let cache = cache(id: Int(frame.pointee.owner)) {
+            return .slab(Slab(pfn: head, frame: frame), cache)
+        }
+        if flags & PageFlags.head.rawValue != 0 && frame.pointee.owner == Self.kmallocLargeOwner {
+            return .large(head, order: Int(frame.pointee.order))
+        }
+        return .none
+    }
+
+    /// `slab_nid()`: the node a PFN belongs to.
+    @inline(__always)
+    func node(ofPFN pfn: PFN) -> Int { pageAllocator.node(of: pfn) }
+
+    /// `mod_node_page_state(NR_SLAB_(UN)RECLAIMABLE_B)` when a slab (or a kmalloc_large allocation) is
+    /// created (`delta` 1) or freed (-1), in pages as /proc/vmstat shows them.
+    func accountSlabPages(order: Int, reclaimable: Bool, delta: Int, cpu: Int) {
+        pageAllocator.vmstat.count(reclaimable ? .nrSlabReclaimable : .nrSlabUnreclaimable, delta << order, cpu: cpu)
+    }
+
+    /// `jiffies` with HZ = 1000: milliseconds since the machine booted.
+    var jiffies: UInt64 { (DispatchTime.now().uptimeNanoseconds - bootNanoseconds) / 1_000_000 }
+}
