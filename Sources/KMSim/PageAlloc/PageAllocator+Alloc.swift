@@ -8,7 +8,11 @@ extension PageAllocator {
     /// zonelist, as `alloc_pages_node(nid, ...)`. `__GFP_THISNODE` never leaves the node. Requests the
     /// kernel would `WARN_ON` (order above MAX_PAGE_ORDER, invalid zone modifiers, an unknown CPU or
     /// node) fail and are logged in `bugReports`.
+    ///
+    /// This entry point never sleeps (see `allocPagesSlowpath`); tasks that may block use
+    /// `allocPagesMaySleep`. A blocking mask from atomic context is reported here (`might_alloc()`).
     public func allocPages(order: Int, gfp: GFPFlags, context: ExecutionContext, preferredNode: Int? = nil) -> PFN? {
+        if gfp.contains(.directReclaim) && context.isAtomic { mightAllocFromAtomic(gfp: gfp, context: context) }
         guard let ac = prepareAllocPages(order: order, gfp: gfp, context: context, preferredNode: preferredNode) else {
             return nil
         }

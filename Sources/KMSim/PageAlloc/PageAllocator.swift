@@ -33,6 +33,8 @@ public final class PageAllocator: @unchecked Sendable {
     /// Global per-CPU vmstat counters (pgalloc_*, pgfree, and what later subsystems count).
     public let vmstat: VMStat
     let bugReports: BugReports
+    /// The slow path's way to reclaim and its failure-report rate limit.
+    public let reclaimLink = ReclaimLink()
     let zonelists: Zonelists
     let pagesPerNode: Int
     let cpuCount: Int
