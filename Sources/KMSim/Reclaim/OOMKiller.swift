@@ -51,7 +51,8 @@ extension PageReclaim {
         var victim: (slot: Int, task: SimulatedTask, points: Int)?
         for (slot, task) in tasks.snapshot() {
             guard let points = OOMKiller.badness(task, totalPages: total) else { continue }
-            if victim == nil || points > victim!.points { victim = (slot, task, points) }
+            if let best = victim, best.points >= points { continue }
+            victim = (slot, task, points)
         }
         let header = dumpHeader(gfp: gfp, order: order, context: context)
         guard let victim, tasks.markVictim(slot: victim.slot) else {

@@ -63,7 +63,7 @@ extension PageReclaim {
             await simulatedSleep(nanoseconds: config.swapInNanosecondsPerPage, context: context, debug: debug)
         }
         let gfp = context.currentGFPContext(GFPFlags.highUserMovable.union(.zero))
-        guard let pfn = await allocator.allocPages(order: 0, gfp: gfp, context: context) else { return false }
+        guard let pfn = await allocator.allocPagesMaySleep(order: 0, gfp: gfp, context: context) else { return false }
         let added = publish(region, index, pfn: pfn, expected: value, anonymous: true, dirty: false, context: context)
         if value & MemoryRegion.swapped != 0 && added != .lostRace {
             swap.release()
@@ -88,7 +88,7 @@ extension PageReclaim {
             return true
         }
         let gfp = context.currentGFPContext(.highUserMovable)
-        guard let pfn = await allocator.allocPages(order: 0, gfp: gfp, context: context) else { return false }
+        guard let pfn = await allocator.allocPagesMaySleep(order: 0, gfp: gfp, context: context) else { return false }
         return publish(region, index, pfn: pfn, expected: value, anonymous: false, dirty: dirty, context: context) == .added
     }
 
