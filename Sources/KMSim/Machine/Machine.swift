@@ -48,6 +48,11 @@ public final class Machine: Sendable {
         pageAllocator.reclaimLink.attach(reclaim)
     }
 
+    deinit {
+        reclaim.requestKswapdsStop()
+        pageAllocator.reclaimLink.detach()
+    }
+
     /// Stops the machine's kernel threads (each node's kswapd) so it can be released; call when done
     /// with a machine whose allocations may have woken kswapd.
     public func shutdown() async {

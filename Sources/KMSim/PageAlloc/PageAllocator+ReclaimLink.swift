@@ -5,21 +5,27 @@ import Synchronization
 /// direct reclaim, the OOM killer), attached once at boot after both exist, and `warn_alloc()`'s rate
 /// limit (`nopage_rs`).
 ///
-/// Synchronisation: the reclaim reference is set once and read lock-free
-/// (`ManagedAtomicLazyReference`); the rate limit state sits behind a `Mutex` (failure reports are a
-/// slow path). Hence `Sendable`.
+/// Synchronisation: the reclaim reference is an atomic strong reference (swift-atomics'
+/// `AtomicReference`), set at boot and cleared when the machine goes away (`Machine.deinit`), which
+/// breaks the allocator ↔ reclaim cycle; the rate limit state sits behind a `Mutex` (failure reports
+/// are a slow path). Hence `Sendable`.
 public final class ReclaimLink: Sendable {
-    private let reclaim = ManagedAtomicLazyReference<PageReclaim>()
+    private let reclaim = ManagedAtomic<PageReclaim?>(nil)
     private let ratelimit = Mutex(WarnAllocRatelimit())
 
     /// The attached reclaim, nil on an allocator booted without one (then the slow path has no
     /// kswapd, direct reclaim or OOM killer, and blocking requests fail where they would reclaim).
-    var current: PageReclaim? { reclaim.load() }
+    var current: PageReclaim? { reclaim.load(ordering: .acquiring) }
 
     /// Attaches `reclaim`; false when one is attached already.
     @discardableResult
     func attach(_ reclaim: PageReclaim) -> Bool {
-        self.reclaim.storeIfNilThenLoad(reclaim) === reclaim
+        self.reclaim.compareExchange(expected: nil, desired: reclaim, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    /// Detaches the reclaim (machine teardown).
+    func detach() {
+        reclaim.store(nil, ordering: .releasing)
     }
 
     /// `__ratelimit(&nopage_rs)`: whether a failure report may be printed now, and how many were

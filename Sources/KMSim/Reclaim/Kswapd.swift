@@ -46,16 +46,22 @@ public final class Kswapd: Sendable {
     func startIfNeeded(_ reclaim: PageReclaim) {
         thread.withLock { thread in
             guard thread == nil, !stopping.load(ordering: .relaxed) else { return }
-            thread = Task(executorPreference: executor) { await reclaim.kswapdMain(self) }
+            let weakReclaim: @Sendable () -> PageReclaim? = { [weak reclaim] in reclaim }
+            thread = Task(executorPreference: executor) { await PageReclaim.kswapdMain(self, reclaim: weakReclaim) }
         }
     }
 
     /// `kthread_stop()`.
     func stop() async {
+        requestStop()
+        let task = thread.withLock { $0 }
+        await task?.value
+    }
+
+    /// Sets the stop flag and wakes the thread, without waiting for it to exit.
+    func requestStop() {
         stopping.store(true, ordering: .relaxed)
         wakeRequested.store(true, ordering: .relaxed)
         wait.wakeAll()
-        let task = thread.withLock { $0 }
-        await task?.value
     }
 }

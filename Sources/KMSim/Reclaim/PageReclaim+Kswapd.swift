@@ -19,7 +19,7 @@ extension PageReclaim {
     /// `wakeup_kswapd()`: records the order and zone index kswapd should balance for, then wakes it
     /// unless the node is hopeless (`kswapd_failures` ≥ 16) or already balanced.
     public func wakeupKswapd(zone: Zone, gfp: GFPFlags, order: Int, highestZoneIndex: Int) {
-        guard zone.isPopulated else { return }
+        guard zone.isPopulated, config.kswapdEnabled else { return }
         let kswapd = kswapds[zone.node]
         let current = kswapd.highestZoneIndex.load(ordering: .relaxed)
         if current == ZoneType.allCases.count || current < highestZoneIndex {
@@ -58,37 +58,39 @@ extension PageReclaim {
     }
 
     /// `kswapd()`: sleep until woken, take the requested order and zone index, balance, repeat.
-    func kswapdMain(_ kswapd: Kswapd) async {
+    ///
+    /// The thread reaches its reclaim through `reclaim`, which returns nil once the machine is gone,
+    /// and holds it strongly only for a check or a balancing run, never while it sleeps: a machine
+    /// dropped without `Machine.shutdown()` is freed, and its kswapd exits at the next wake-up.
+    static func kswapdMain(_ kswapd: Kswapd, reclaim: @Sendable () -> PageReclaim?) async {
         var context = ExecutionContext.task(cpu: kswapd.cpu, pid: kswapd.pid)
         _ = context.memallocNoReclaimSave()
         var order = 0
         var highest = ZoneType.allCases.count - 1
+        let condition: @Sendable () -> Bool = { kswapd.wakeRequested.exchange(false, ordering: .relaxed) }
         while !kswapd.stopping.load(ordering: .relaxed) {
-            await kswapdTryToSleep(kswapd, order: order, highestZoneIndex: highest, context: context)
+            // kswapd_try_to_sleep(): a short nap (HZ/10) once balanced; woken early means the low watermark
+            // was hit again quickly, unbalanced after the nap means the high one was; otherwise a full
+            // sleep until the next wake-up.
+            var wokenEarly = false
+            if reclaim()?.prepareKswapdSleep(node: kswapd.node, order: order, highestZoneIndex: highest) ?? true {
+                wokenEarly = await kswapd.wait.wait(context: context, timeout: .milliseconds(100), until: condition) == .woken
+            }
+            if kswapd.stopping.load(ordering: .relaxed) { break }
+            let balanced = reclaim()?.prepareKswapdSleep(node: kswapd.node, order: order, highestZoneIndex: highest) ?? true
+            if !wokenEarly && balanced {
+                _ = await kswapd.wait.wait(context: context, until: condition)
+            } else {
+                reclaim()?.vmstat.count(wokenEarly ? .kswapdLowWmarkHitQuickly : .kswapdHighWmarkHitQuickly, 1,
+                                        cpu: kswapd.cpu)
+            }
             if kswapd.stopping.load(ordering: .relaxed) { break }
             order = kswapd.order.exchange(0, ordering: .relaxed)
             let requested = kswapd.highestZoneIndex.exchange(ZoneType.allCases.count, ordering: .relaxed)
             highest = requested == ZoneType.allCases.count ? ZoneType.allCases.count - 1 : requested
+            guard let strong = reclaim() else { break }
             kswapd.runs.add(1, ordering: .relaxed)
-            await balancePgdat(kswapd, order: order, highestZoneIndex: highest, context: context)
-        }
-    }
-
-    /// `kswapd_try_to_sleep()`: a short nap (HZ/10) once balanced; woken early means the low watermark
-    /// was hit again quickly (`kswapd_low_wmark_hit_quickly`), unbalanced after the nap means the high
-    /// one was (`kswapd_high_wmark_hit_quickly`); otherwise a full sleep until the next wake-up.
-    func kswapdTryToSleep(_ kswapd: Kswapd, order: Int, highestZoneIndex: Int, context: ExecutionContext) async {
-        let condition: @Sendable () -> Bool = { kswapd.wakeRequested.exchange(false, ordering: .relaxed) }
-        var wokenEarly = false
-        if prepareKswapdSleep(node: kswapd.node, order: order, highestZoneIndex: highestZoneIndex) {
-            wokenEarly = await kswapd.wait.wait(context: context, timeout: .milliseconds(100), until: condition) == .woken
-        }
-        if !wokenEarly && prepareKswapdSleep(node: kswapd.node, order: order, highestZoneIndex: highestZoneIndex) {
-            if !kswapd.stopping.load(ordering: .relaxed) {
-                _ = await kswapd.wait.wait(context: context, until: condition)
-            }
-        } else {
-            vmstat.count(wokenEarly ? .kswapdLowWmarkHitQuickly : .kswapdHighWmarkHitQuickly, 1, cpu: kswapd.cpu)
+            await strong.balancePgdat(kswapd, order: order, highestZoneIndex: highest, context: context)
         }
     }
 

@@ -1,3 +1,4 @@
+import Atomics
 import Synchronization
 
 /// Page reclaim for one machine (mm/vmscan.c with the memory users of mm/filemap.c and mm/memory.c):
@@ -11,7 +12,7 @@ import Synchronization
 /// Synchronisation: each node's LRU lists and their pages are guarded by that node's `lru_lock`; the
 /// task table has its own lock (see `TaskTable`); per-node reclaim state is atomics; kswapd's wake-up
 /// goes through a `WaitQueue`. All members are immutable references; hence `Sendable`.
-public final class PageReclaim: Sendable {
+public final class PageReclaim: Sendable, AtomicReference {
     public let config: ReclaimConfig
     let allocator: PageAllocator
     let vmstat: VMStat
@@ -71,6 +72,12 @@ public final class PageReclaim: Sendable {
     /// Stops every kswapd (`kthread_stop()`), for a machine being torn down; waits until each has exited.
     public func stopKswapds() async {
         for kswapd in kswapds { await kswapd.stop() }
+    }
+
+    /// Tells every kswapd to exit without waiting for it (a kswapd holds its reclaim only weakly while
+    /// it sleeps, so it exits at its next wake-up).
+    func requestKswapdsStop() {
+        for kswapd in kswapds { kswapd.requestStop() }
     }
 
     /// `zone_reclaimable_pages()`: the zone's file LRU pages, plus its anonymous ones while swap has room.

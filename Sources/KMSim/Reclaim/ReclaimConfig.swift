@@ -13,9 +13,13 @@ public struct ReclaimConfig: Sendable, Equatable {
     public var swapInNanosecondsPerPage: UInt64
     /// `vm.swappiness` (0...200): the anon share of scanning against file's `200 - swappiness`.
     public var swappiness: Int
+    /// Whether kswapd runs. Off, only direct reclaim frees memory: an experiment's knob (and what tests
+    /// use to watch direct reclaim alone); the kernel always has kswapd.
+    public var kswapdEnabled: Bool
 
     public init(swapPages: Int, writeNanosecondsPerPage: UInt64 = 20_000, swapInNanosecondsPerPage: UInt64 = 20_000,
-                swappiness: Int = 60) {
+                swappiness: Int = 60, kswapdEnabled: Bool = true) {
+        self.kswapdEnabled = kswapdEnabled
         self.swapPages = max(0, swapPages)
         self.writeNanosecondsPerPage = writeNanosecondsPerPage
         self.swapInNanosecondsPerPage = swapInNanosecondsPerPage
