@@ -45,7 +45,7 @@ import Testing
     @Test func atomicAllocationsInIRQsNeverWaitWhileReclaimersWork() async throws {
         let machine = try ReclaimTest.machine(cpus: 3, writeNanoseconds: 500_000)
         let reclaim = machine.reclaim
-        guard let writer = reclaim.registerTask(pid: 60, comm: "writer") else { fatalError("task table full") }
+        let writer = try #require(reclaim.registerTask(pid: 60, comm: "writer"))
         let file = reclaim.mapFile(writer, pages: 2048)
         for index in 0..<2048 { #expect(await reclaim.writeFile(file, page: index, context: .task(cpu: 0, pid: 60))) }
         var held: [PFN] = []

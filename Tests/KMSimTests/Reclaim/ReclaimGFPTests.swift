@@ -5,9 +5,9 @@ import Testing
 /// GFP_KERNEL can, GFP_NOIO cannot swap; (f) memalloc_nofs_save makes GFP_KERNEL behave as GFP_NOFS.
 @Suite struct ReclaimGFPTests {
     /// A task with `pages` pages of page cache, written (dirty) or read (clean).
-    func populateFile(_ machine: Machine, pages: Int, dirty: Bool) async -> MemoryRegion {
+    func populateFile(_ machine: Machine, pages: Int, dirty: Bool) async throws -> MemoryRegion {
         let reclaim = machine.reclaim
-        guard let task = reclaim.registerTask(pid: 10, comm: "writer") else { fatalError("task table full") }
+        let task = try #require(reclaim.registerTask(pid: 10, comm: "writer"))
         let region = reclaim.mapFile(task, pages: pages)
         let context = ExecutionContext.task(cpu: 0, pid: 10)
         for index in 0..<pages {
@@ -26,7 +26,7 @@ import Testing
 
     @Test func noFSKeepsDirtyPageCacheKernelWritesItBack() async throws {
         let machine = try ReclaimTest.machine()
-        let region = await populateFile(machine, pages: 512, dirty: true)
+        let region = try await populateFile(machine, pages: 512, dirty: true)
         #expect(ReclaimTest.dirtyResident(machine, region) == 512)
         let context = ExecutionContext.task(cpu: 0, pid: 20)
         #expect(await reclaimOnce(machine, gfp: .noFS, context: context) == 0)
@@ -45,7 +45,7 @@ import Testing
 
     @Test func cleanPageCacheGoesEvenWithoutIO() async throws {
         let machine = try ReclaimTest.machine()
-        let region = await populateFile(machine, pages: 512, dirty: false)
+        let region = try await populateFile(machine, pages: 512, dirty: false)
         let reclaimed = await reclaimOnce(machine, gfp: .noIO, context: .task(cpu: 0, pid: 20))
         #expect(reclaimed >= ScanControl.swapClusterMax)
         #expect(region.residentPages == 512 - reclaimed)
@@ -55,7 +55,7 @@ import Testing
     @Test func noIOCannotSwapKernelCan() async throws {
         let machine = try ReclaimTest.machine(swapPages: 4096)
         let reclaim = machine.reclaim
-        guard let task = reclaim.registerTask(pid: 11, comm: "anon") else { fatalError("task table full") }
+        let task = try #require(reclaim.registerTask(pid: 11, comm: "anon"))
         let region = reclaim.mapAnonymous(task, pages: 512)
         let owner = ExecutionContext.task(cpu: 1, pid: 11)
         for index in 0..<512 { #expect(await reclaim.touchAnonymous(region, page: index, context: owner)) }
@@ -81,7 +81,7 @@ import Testing
 
     @Test func memallocNoFSScopeMakesKernelBehaveAsNoFS() async throws {
         let machine = try ReclaimTest.machine()
-        let region = await populateFile(machine, pages: 512, dirty: true)
+        let region = try await populateFile(machine, pages: 512, dirty: true)
         var context = ExecutionContext.task(cpu: 0, pid: 20)
         let saved = context.memallocNoFSSave()
         #expect(context.currentGFPContext(.kernel) == .noFS)
@@ -97,7 +97,7 @@ import Testing
     /// outside it the same allocation writes pages back and succeeds.
     @Test func memallocNoFSScopeInTheAllocator() async throws {
         let machine = try ReclaimTest.machine()
-        _ = await populateFile(machine, pages: 1024, dirty: true)
+        _ = try await populateFile(machine, pages: 1024, dirty: true)
         var held: [PFN] = []
         ReclaimTest.fillToMin(machine, holding: &held)
         let results = await ReclaimTest.inTask(machine, cpu: 0, pid: 30) { context -> (PFN?, Int, PFN?) in

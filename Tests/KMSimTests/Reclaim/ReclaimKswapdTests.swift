@@ -8,7 +8,7 @@ import Testing
         let machine = try ReclaimTest.machine(kswapd: true)
         let reclaim = machine.reclaim
         let zone = ReclaimTest.zone(machine)
-        guard let reader = reclaim.registerTask(pid: 80, comm: "reader") else { fatalError("task table full") }
+        let reader = try #require(reclaim.registerTask(pid: 80, comm: "reader"))
         let file = reclaim.mapFile(reader, pages: 8192)
         for index in 0..<8192 { #expect(await reclaim.readFile(file, page: index, context: .task(cpu: 0, pid: 80))) }
         // Above low, a GFP_NOWAIT allocation does not wake kswapd.
@@ -45,7 +45,7 @@ import Testing
     @Test func shouldReclaimRetryIsBoundedAtSixteen() async throws {
         let machine = try ReclaimTest.machine()
         let reclaim = machine.reclaim
-        guard let writer = reclaim.registerTask(pid: 82, comm: "writer") else { fatalError("task table full") }
+        let writer = try #require(reclaim.registerTask(pid: 82, comm: "writer"))
         let file = reclaim.mapFile(writer, pages: 1024)
         for index in 0..<1024 { #expect(await reclaim.writeFile(file, page: index, context: .task(cpu: 0, pid: 82))) }
         var held: [PFN] = []
@@ -81,7 +81,7 @@ import Testing
     @Test func retryMayFailAndCostlyOrdersSkipTheOOMKiller() async throws {
         let machine = try ReclaimTest.machine()
         let reclaim = machine.reclaim
-        guard let hog = reclaim.registerTask(pid: 84, comm: "hog") else { fatalError("task table full") }
+        let hog = try #require(reclaim.registerTask(pid: 84, comm: "hog"))
         let region = reclaim.mapAnonymous(hog, pages: 2000)
         for index in 0..<2000 { #expect(await reclaim.touchAnonymous(region, page: index, context: .task(cpu: 0, pid: 84))) }
         var held: [PFN] = []

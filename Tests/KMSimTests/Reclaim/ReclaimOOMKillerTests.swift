@@ -8,9 +8,9 @@ import Testing
         let machine = try ReclaimTest.machine()
         let reclaim = machine.reclaim
         let killed = EventLog<Int32>()
-        guard let big = reclaim.registerTask(pid: 41, comm: "hog", onKill: { pid, _ in killed.append(pid) }),
-              let small = reclaim.registerTask(pid: 42, comm: "small", onKill: { pid, _ in killed.append(pid) })
-        else { fatalError("task table full") }
+        let onKill: OOMKillHook = { pid, _ in killed.append(pid) }
+        let big = try #require(reclaim.registerTask(pid: 41, comm: "hog", onKill: onKill))
+        let small = try #require(reclaim.registerTask(pid: 42, comm: "small", onKill: onKill))
         let hog = reclaim.mapAnonymous(big, pages: 4000)
         let other = reclaim.mapAnonymous(small, pages: 100)
         for index in 0..<4000 { #expect(await reclaim.touchAnonymous(hog, page: index, context: .task(cpu: 0, pid: 41))) }
@@ -52,8 +52,7 @@ import Testing
     @Test func unkillableTasksAreSkippedAndNothingToKillFails() async throws {
         let machine = try ReclaimTest.machine()
         let reclaim = machine.reclaim
-        guard let task = reclaim.registerTask(pid: 43, comm: "init", oomScoreAdj: SimulatedTask.oomScoreAdjMin)
-        else { fatalError("task table full") }
+        let task = try #require(reclaim.registerTask(pid: 43, comm: "init", oomScoreAdj: SimulatedTask.oomScoreAdjMin))
         let region = reclaim.mapAnonymous(task, pages: 1000)
         for index in 0..<1000 { #expect(await reclaim.touchAnonymous(region, page: index, context: .task(cpu: 0, pid: 43))) }
         var held: [PFN] = []

@@ -16,13 +16,14 @@ enum ReclaimTest {
     /// the MIN watermark like GFP_NOWAIT without disturbing reclaim.
     static let ballast = GFPFlags.noWarn
 
-    /// Allocates order-0 ballast pages until even a drained zone refuses one; the test holds them.
-    static func fillToMin(_ machine: Machine, holding held: inout [PFN], cpu: Int = 0) {
+    /// Allocates order-0 ballast pages (or pages of `gfp`) until even a drained zone refuses one; the
+    /// test holds them.
+    static func fillToMin(_ machine: Machine, holding held: inout [PFN], cpu: Int = 0, gfp: GFPFlags = ballast) {
         let allocator = machine.pageAllocator
         let context = ExecutionContext.task(cpu: cpu, pid: 999)
         while true {
             var got = 0
-            while let pfn = allocator.allocPages(order: 0, gfp: ballast, context: context) {
+            while let pfn = allocator.allocPages(order: 0, gfp: gfp, context: context) {
                 held.append(pfn)
                 got += 1
             }
