@@ -2,91 +2,66 @@ import ArgumentParser
 import Foundation
 import KMSim
 
-/// One benchmark of `kmsim bench`: kmsim's operation and its glibc baseline, measured in the same run.
-struct Benchmark: Sendable {
-    /// The name `--filter` matches, e.g. `kmalloc64`.
-    let name: String
-    /// What one operation is, for the report.
-    let operation: String
-    /// Runs `iterations` operations of kmsim's side and returns the elapsed nanoseconds.
-    let kmsim: @Sendable (_ iterations: Int) throws -> UInt64
-    /// Runs `iterations` operations of the baseline and returns the elapsed nanoseconds.
-    let baseline: @Sendable (_ iterations: Int) -> UInt64
-    /// The ratio this benchmark should stay under.
-    let target: Double
-}
-
-/// Every benchmark `kmsim bench` knows; subsystems add theirs here.
-enum BenchRegistry {
-    static let all: [Benchmark] = SlabBenchmarks.all
-}
-
-/// One benchmark's result.
-struct BenchResult: Encodable {
-    let name: String
-    let operation: String
-    let iterations: Int
-    let kmsimNanosecondsPerOp: Double
-    let baselineNanosecondsPerOp: Double
-    let ratio: Double
-    let target: Double
-    let withinTarget: Bool
-}
-
-/// `kmsim bench`: runs the benchmarks (release builds only make sense) and prints each next to its
-/// baseline as nanoseconds per operation and a ratio. Each side runs `--repeats` times after a warm-up;
-/// the fastest run counts, so noise from the shared host inflates neither side.
+/// `kmsim bench`: runs the registered microbenchmarks in-process, each beside its glibc baseline measured
+/// in the same run, and prints ns/op, the baseline's ns/op and their ratio (medians over the rounds).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure kmsim's allocators against glibc malloc/free in the same run, as ratios."
+        abstract: "Run kmsim's microbenchmarks against glibc malloc/free baselines."
     )
 
-    @Option(help: "Run only benchmarks whose name contains this text.")
+    @Option(name: .long, help: "Run only benchmarks whose name starts with or contains this text.")
     var filter: String?
 
-    @Option(help: "Operations per run.")
-    var iterations = 2_000_000
+    @Option(name: .long, help: "Also write the results as JSON to this file.")
+    var json: String?
 
-    @Option(help: "Runs per side; the fastest counts.")
-    var repeats = 5
+    @Option(name: .long, help: "Timed rounds per benchmark; the median is reported.")
+    var rounds: Int = 7
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
+    @Option(name: .long, help: "Operations per thread in each round.")
+    var iterations: Int = 500_000
+
+    @Flag(name: .long, help: "List the benchmarks and exit.")
+    var list = false
 
     func run() throws {
-        guard iterations > 0, repeats > 0 else { throw CLIError.badInput("--iterations and --repeats must be positive") }
-        let selected = BenchRegistry.all.filter { filter == nil || $0.name.contains(filter ?? "") }
-        guard !selected.isEmpty else {
-            throw CLIError.badInput("no benchmark matches '\(filter ?? "")'; known: \(BenchRegistry.all.map(\.name).joined(separator: ", "))")
+        guard rounds >= 1 else { throw CLIError.badInput("--rounds must be at least 1, got \(rounds)") }
+        guard iterations >= 1 else { throw CLIError.badInput("--iterations must be at least 1, got \(iterations)") }
+        let benchmarks = BenchmarkRegistry.matching(filter)
+        guard !benchmarks.isEmpty else {
+            let names = BenchmarkRegistry.all.map(\.name).joined(separator: ", ")
+            throw CLIError.badInput("no benchmark matches '\(filter ?? "")'; known: \(names)")
         }
-        var results: [BenchResult] = []
-        for benchmark in selected {
-            _ = try benchmark.kmsim(iterations / 10)
-            _ = benchmark.baseline(iterations / 10)
-            var kmsimBest = UInt64.max
-            var baselineBest = UInt64.max
-            for _ in 0..<repeats {
-                kmsimBest = min(kmsimBest, try benchmark.kmsim(iterations))
-                baselineBest = min(baselineBest, benchmark.baseline(iterations))
-            }
-            let kmsimPerOp = Double(kmsimBest) / Double(iterations)
-            let baselinePerOp = Double(baselineBest) / Double(iterations)
-            let ratio = kmsimPerOp / baselinePerOp
-            results.append(BenchResult(name: benchmark.name, operation: benchmark.operation, iterations: iterations,
-                                       kmsimNanosecondsPerOp: kmsimPerOp, baselineNanosecondsPerOp: baselinePerOp,
-                                       ratio: ratio, target: benchmark.target, withinTarget: ratio <= benchmark.target))
-        }
-        if json {
-            try printJSON(results)
+        if list {
+            for benchmark in benchmarks { print("\(benchmark.name)  \(benchmark.summary)") }
             return
         }
-        print("benchmark                          kmsim ns/op  baseline ns/op   ratio  target")
-        for result in results {
-            let name = result.name.padding(toLength: 34, withPad: " ", startingAt: 0)
-            print(name + String(format: " %11.2f %15.2f %7.2fx  ≤%.1fx%@", result.kmsimNanosecondsPerOp,
-                                result.baselineNanosecondsPerOp, result.ratio, result.target,
-                                result.withinTarget ? "" : "  (over)"))
+        let runner = BenchmarkRunner(rounds: rounds, iterations: iterations)
+        print("\("benchmark".padding(toLength: 22, withPad: " ", startingAt: 0)) \("ns/op".leftPadded(10)) \("glibc ns/op".leftPadded(12)) \("ratio".leftPadded(7))")
+        var results: [BenchmarkResult] = []
+        for benchmark in benchmarks {
+            let result: BenchmarkResult
+            do { result = try runner.run(benchmark) } catch {
+                throw CLIError.badInput("\(benchmark.name): could not set up: \(error)")
+            }
+            results.append(result)
+            print("\(result.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(format: "%10.1f", result.nsPerOp)) \(String(format: "%12.1f", result.baselineNsPerOp)) \(String(format: "%6.2fx", result.ratio))")
         }
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            do {
+                try encoder.encode(results).write(to: URL(fileURLWithPath: json))
+            } catch {
+                throw CLIError.badInput("cannot write \(json): \(error.localizedDescription)")
+            }
+        }
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

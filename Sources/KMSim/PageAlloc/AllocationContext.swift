@@ -1,13 +1,18 @@
 /// `struct alloc_context` (mm/internal.h): what one allocation carries through the fast and slow paths.
+///
+/// It holds no strong references (the zones live as long as the allocator), so passing it costs no
+/// reference counting on the fast path.
 struct AllocationContext {
     /// The zone ids to walk (`ac->zonelist`).
-    let zonelist: [Int]
+    let zonelist: UnsafeMutableBufferPointer<Int32>
     /// `ac->highest_zoneidx`: `gfp_zone()`; zones above it are skipped.
     let highestZoneIndex: Int
     /// `ac->migratetype`: `gfp_migratetype()`.
     let migratetype: Int
-    /// `ac->preferred_zoneref`: the first usable zone of the list (nil when none is usable).
-    let preferredZone: Zone?
+    /// `ac->preferred_zoneref`: the id of the first usable zone of the list, -1 when none is usable.
+    let preferredZoneID: Int
+    /// The node of the preferred zone (-1 when there is none).
+    let preferredNode: Int
     /// The node the allocating CPU belongs to (`numa_node_id()`).
     let localNode: Int
     let gfp: GFPFlags

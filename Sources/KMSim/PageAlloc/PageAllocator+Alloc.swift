@@ -1,6 +1,7 @@
 /// The allocation entry points and fast path (mm/page_alloc.c, 6.12): `__alloc_pages()`,
 /// `prepare_alloc_pages()`, `get_page_from_freelist()`, `rmqueue()`, `rmqueue_buddy()`,
-/// `prep_new_page()`.
+/// `prep_new_page()`. Zones are reached through the unretained `zoneTable`, so the fast path does no
+/// reference counting.
 extension PageAllocator {
     /// `alloc_pages()` / `alloc_pages_node()`: a block of `1 << order` pages, or nil.
     ///
@@ -9,6 +10,9 @@ extension PageAllocator {
     /// kernel would `WARN_ON` (order above MAX_PAGE_ORDER, invalid zone modifiers, an unknown CPU or
     /// node) fail and are logged in `bugReports`.
     ///
+    /// The frame of the returned head is the caller's; it must keep the `allocated`, `head` and `tail`
+    /// flags and `order` (the allocator's) and hand the block back with `freePages` at the same order.
+    ///
     /// This entry point never sleeps (see `allocPagesSlowpath`); tasks that may block use
     /// `allocPagesMaySleep`. A blocking mask from atomic context is reported here (`might_alloc()`).
     public func allocPages(order: Int, gfp: GFPFlags, context: ExecutionContext, preferredNode: Int? = nil) -> PFN? {
@@ -16,7 +20,7 @@ extension PageAllocator {
         guard let ac = prepareAllocPages(order: order, gfp: gfp, context: context, preferredNode: preferredNode) else {
             return nil
         }
-        let allocFlags = allocFlagsNoFragment(ac).union(gfp.fastPathAllocFlags)
+        let allocFlags = AllocFlags(rawValue: allocFlagsNoFragment(ac).rawValue | gfp.fastPathAllocFlags.rawValue)
         if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags) { return pfn }
         return allocPagesSlowpath(ac)
     }
@@ -24,36 +28,39 @@ extension PageAllocator {
     /// `prepare_alloc_pages()` with the entry checks of `__alloc_pages()`.
     @inline(__always)
     func prepareAllocPages(order: Int, gfp: GFPFlags, context: ExecutionContext, preferredNode: Int?) -> AllocationContext? {
-        guard order >= 0 && order <= Self.maxOrder else {
-            warnAllocation("order \(order) is above MAX_PAGE_ORDER (\(Self.maxOrder))", gfp: gfp, context: context)
+        guard order >= 0 && order <= Self.maxOrder && context.cpu >= 0 && context.cpu < cpuCount,
+              let highest = try? gfp.zone() else {
+            rejectAllocation(order: order, gfp: gfp, context: context)
             return nil
         }
-        guard context.cpu >= 0 && context.cpu < cpuCount else {
-            warnAllocation("CPU \(context.cpu) does not exist (the machine has \(cpuCount))", gfp: gfp, context: context)
-            return nil
-        }
-        let highest: ZoneType
-        do { highest = try gfp.zone() } catch {
-            warnAllocation("\(error)", gfp: gfp, context: context)
-            return nil
-        }
-        let localNode = nodeOfCPU[context.cpu]
+        let localNode = Int(cpuNodeTable[context.cpu])
         let node = preferredNode ?? localNode
         guard node >= 0 && node < nodes.count else {
             warnAllocation("node \(node) does not exist (the machine has \(nodes.count))", gfp: gfp, context: context)
             return nil
         }
-        let zonelist = zonelists.list(node: node, thisNodeOnly: gfp.contains(.thisNode))
-        var preferred: Zone?
-        for id in zonelist where zones[id].type.rawValue <= highest.rawValue {
-            preferred = zones[id]
-            break
-        }
+        let slot = node &* 2 &+ (gfp.contains(.thisNode) ? 1 : 0)
+        let zonelist = zonelistTable[slot]
+        let preferredID = Int(preferredZoneTable[slot &* Self.zonesPerNode &+ highest.rawValue])
         var migratetype = gfp.migratetype.rawValue
         if migratetype >= MigrateType.pcpTypes { migratetype = MigrateType.movable.rawValue }
         return AllocationContext(zonelist: zonelist, highestZoneIndex: highest.rawValue, migratetype: migratetype,
-                                 preferredZone: preferred, localNode: localNode, gfp: gfp, order: order,
-                                 context: context)
+                                 preferredZoneID: preferredID,
+                                 preferredNode: preferredID >= 0 ? preferredID / Self.zonesPerNode : -1,
+                                 localNode: localNode, gfp: gfp, order: order, context: context)
+    }
+
+    /// Logs why `prepareAllocPages` refused a request (the kernel's `WARN_ON_ONCE`s).
+    func rejectAllocation(order: Int, gfp: GFPFlags, context: ExecutionContext) {
+        if order < 0 || order > Self.maxOrder {
+            warnAllocation("order \(order) is outside 0...MAX_PAGE_ORDER (\(Self.maxOrder))", gfp: gfp, context: context)
+        } else if context.cpu < 0 || context.cpu >= cpuCount {
+            warnAllocation("CPU \(context.cpu) does not exist (the machine has \(cpuCount))", gfp: gfp, context: context)
+        } else {
+            do { _ = try gfp.zone() } catch {
+                warnAllocation("\(error)", gfp: gfp, context: context)
+            }
+        }
     }
 
     /// `alloc_flags_nofragment()`: ALLOC_KSWAPD from `__GFP_KSWAPD_RECLAIM`, and ALLOC_NOFRAGMENT for
@@ -61,11 +68,16 @@ extension PageAllocator {
     /// multi-node machine only when this node's DMA32 is populated).
     @inline(__always)
     func allocFlagsNoFragment(_ ac: AllocationContext) -> AllocFlags {
-        var flags: AllocFlags = ac.gfp.contains(.kswapdReclaim) ? .kswapd : []
-        guard let zone = ac.preferredZone, zone.type == .normal else { return flags }
-        if nodes.count > 1 && !self.zone(node: zone.node, type: .dma32).isPopulated { return flags }
-        flags.insert(.noFragment)
-        return flags
+        var flags = ac.gfp.contains(.kswapdReclaim) ? AllocFlags.kswapd.rawValue : 0
+        guard ac.preferredZoneID >= 0, ac.preferredZoneID % Self.zonesPerNode == ZoneType.normal.rawValue else {
+            return AllocFlags(rawValue: flags)
+        }
+        if nodes.count > 1 {
+            let dma32 = ac.preferredZoneID - ZoneType.normal.rawValue + ZoneType.dma32.rawValue
+            if !zoneTable[dma32]._withUnsafeGuaranteedRef({ $0.isPopulated }) { return AllocFlags(rawValue: flags) }
+        }
+        flags |= AllocFlags.noFragment.rawValue
+        return AllocFlags(rawValue: flags)
     }
 
     /// `get_page_from_freelist()`: walks the zonelist, takes the first zone that passes its watermark.
@@ -78,32 +90,16 @@ extension PageAllocator {
         retry: while true {
             let noFallback = allocFlags.contains(.noFragment)
             for id in ac.zonelist {
-                let zone = zones[id]
-                guard zone.type.rawValue <= ac.highestZoneIndex else { continue }
-                if noFallback && nodes.count > 1, let preferred = ac.preferredZone, zone !== preferred,
-                   zone.node != preferred.node {
+                let unmanaged = zoneTable[Int(id)]
+                let pfn: PFN? = unmanaged._withUnsafeGuaranteedRef { zone in
+                    guard zone.type.rawValue <= ac.highestZoneIndex else { return nil }
+                    return tryZone(zone, ac, allocFlags: allocFlags)
+                }
+                if let pfn { return pfn }
+                if noFallback && nodes.count > 1 && ac.preferredNode >= 0 && Int(id) / Self.zonesPerNode != ac.preferredNode {
+                    // Moving to a remote node: locality beats fragmentation avoidance.
                     allocFlags.remove(.noFragment)
                     continue retry
-                }
-                var passes = false
-                if !zone.testFlag(Zone.belowHighFlag) {
-                    passes = zone.watermarkFast(order: ac.order, mark: zone.watermark(2),
-                                                highestZoneIndex: ac.highestZoneIndex, allocFlags: allocFlags)
-                    if !passes { zone.setFlag(Zone.belowHighFlag, true) }
-                }
-                if !passes {
-                    let mark = zone.watermark(allocFlags.watermarkIndex)
-                    if !zone.watermarkFast(order: ac.order, mark: mark, highestZoneIndex: ac.highestZoneIndex,
-                                           allocFlags: allocFlags) && !allocFlags.contains(.noWatermarks) {
-                        continue
-                    }
-                }
-                if let pfn = rmqueue(ac, zone: zone, allocFlags: allocFlags) {
-                    prepNewPage(pfn, ac: ac)
-                    if allocFlags.contains(.highAtomic) {
-                        zone.reserveHighatomicPageblock(pfn, order: ac.order, cpu: ac.context.cpu)
-                    }
-                    return pfn
                 }
             }
             if noFallback {
@@ -114,21 +110,44 @@ extension PageAllocator {
         }
     }
 
+    /// One zone of `get_page_from_freelist()`: the watermark checks, then `rmqueue()` and
+    /// `prep_new_page()`.
+    @inline(__always)
+    func tryZone(_ zone: Zone, _ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
+        var passes = false
+        if !zone.testFlag(Zone.belowHighFlag) {
+            passes = zone.watermarkFast(order: ac.order, mark: zone.watermark(2),
+                                        highestZoneIndex: ac.highestZoneIndex, allocFlags: allocFlags)
+            if !passes { zone.setFlag(Zone.belowHighFlag, true) }
+        }
+        if !passes && !allocFlags.contains(.noWatermarks) {
+            let mark = zone.watermark(allocFlags.watermarkIndex)
+            guard zone.watermarkFast(order: ac.order, mark: mark, highestZoneIndex: ac.highestZoneIndex,
+                                     allocFlags: allocFlags) else { return nil }
+        }
+        guard let pfn = rmqueue(ac, zone: zone, allocFlags: allocFlags) else { return nil }
+        prepNewPage(pfn, zone: zone, ac: ac)
+        if allocFlags.contains(.highAtomic) {
+            zone.reserveHighatomicPageblock(pfn, order: ac.order, cpu: ac.context.cpu)
+        }
+        return pfn
+    }
+
     /// `rmqueue()`: orders ≤ 3 from the per-CPU lists, the rest (and pcp failures) from the buddy lists;
     /// counts pgalloc and the NUMA events.
     @inline(__always)
     func rmqueue(_ ac: AllocationContext, zone: Zone, allocFlags: AllocFlags) -> PFN? {
-        let cpu = ac.context.cpu
         var pfn: PFN?
         if ac.order <= Self.costlyOrder {
-            pfn = zone.rmqueuePCPList(order: ac.order, migratetype: ac.migratetype, allocFlags: allocFlags, cpu: cpu)
+            pfn = zone.rmqueuePCPList(order: ac.order, migratetype: ac.migratetype, allocFlags: allocFlags, cpu: ac.context.cpu)
         }
         if pfn == nil {
             pfn = rmqueueBuddy(ac, zone: zone, allocFlags: allocFlags)
         }
         guard let pfn else { return nil }
-        vmstat.count(VMStatItem.pgalloc(zone.type), 1 << ac.order, cpu: cpu)
-        zoneStatistics(preferred: ac.preferredZone ?? zone, zone: zone, localNode: ac.localNode, cpu: cpu)
+        let row = PerCPUCounters.row(of: ac.context)
+        vmstat.counters.addSingleWriter(VMStatItem.pgalloc(zone.type).rawValue, Int64(1 << ac.order), row: row)
+        zoneStatistics(ac, zone: zone, row: row)
         return pfn
     }
 
@@ -151,22 +170,25 @@ extension PageAllocator {
         return pfn
     }
 
-    /// `prep_new_page()` / `post_alloc_hook()`: records the order, zeroes the memory for `__GFP_ZERO`
-    /// and builds the compound page for `__GFP_COMP`. The frame is the caller's from here on.
+    /// `prep_new_page()` / `post_alloc_hook()`: records the order and zone, zeroes the memory for
+    /// `__GFP_ZERO` and builds the compound page for `__GFP_COMP`. The frame is the caller's from here on.
     @inline(__always)
-    func prepNewPage(_ pfn: PFN, ac: AllocationContext) {
-        let memory = nodes[pfn / pagesPerNode]
-        let frame = memory.frame(pfn)
+    func prepNewPage(_ pfn: PFN, zone: Zone, ac: AllocationContext) {
+        let frame = zone.frames + pfn
         frame.pointee.order = UInt8(truncatingIfNeeded: ac.order)
+        frame.pointee.zoneIndex = UInt8(truncatingIfNeeded: zone.type.rawValue)
         frame.pointee.owner = 0
         if ac.gfp.contains(.zero) {
-            memory.address(pfn).initializeMemory(as: UInt8.self, repeating: 0, count: MachineSpec.pageSize << ac.order)
+            (zone.arenaBase + pfn << MachineSpec.pageShift)
+                .initializeMemory(as: UInt8.self, repeating: 0, count: MachineSpec.pageSize << ac.order)
         }
         if ac.gfp.contains(.comp) && ac.order > 0 {
             frame.pointee.flags |= PageFlags.head.rawValue
             for tail in 1..<(1 << ac.order) {
                 let tailFrame = frame + tail
                 tailFrame.pointee.flags = PageFlags.tail.rawValue
+                tailFrame.pointee.order = 0
+                tailFrame.pointee.zoneIndex = UInt8(truncatingIfNeeded: zone.type.rawValue)
                 tailFrame.pointee.owner = UInt32(truncatingIfNeeded: pfn)
             }
         }
@@ -176,14 +198,16 @@ extension PageAllocator {
     /// NUMA_MISS there and NUMA_FOREIGN on the preferred zone; NUMA_LOCAL or NUMA_OTHER by whether the
     /// supplier is the allocating CPU's node. One event per allocation, whatever its order.
     @inline(__always)
-    func zoneStatistics(preferred: Zone, zone: Zone, localNode: Int, cpu: Int) {
-        if zone.node == preferred.node {
-            zone.numaEvents.add(NUMAStatItem.numaHit.rawValue, 1, cpu: cpu)
+    func zoneStatistics(_ ac: AllocationContext, zone: Zone, row: Int) {
+        if zone.node == ac.preferredNode || ac.preferredZoneID < 0 {
+            zone.numaEvents.addSingleWriter(NUMAStatItem.numaHit.rawValue, 1, row: row)
         } else {
-            zone.numaEvents.add(NUMAStatItem.numaMiss.rawValue, 1, cpu: cpu)
-            preferred.numaEvents.add(NUMAStatItem.numaForeign.rawValue, 1, cpu: cpu)
+            zone.numaEvents.addSingleWriter(NUMAStatItem.numaMiss.rawValue, 1, row: row)
+            zoneTable[ac.preferredZoneID]._withUnsafeGuaranteedRef {
+                $0.numaEvents.addSingleWriter(NUMAStatItem.numaForeign.rawValue, 1, row: row)
+            }
         }
-        let local = zone.node == localNode ? NUMAStatItem.numaLocal : NUMAStatItem.numaOther
-        zone.numaEvents.add(local.rawValue, 1, cpu: cpu)
+        let local = zone.node == ac.localNode ? NUMAStatItem.numaLocal : NUMAStatItem.numaOther
+        zone.numaEvents.addSingleWriter(local.rawValue, 1, row: row)
     }
 }

@@ -11,16 +11,19 @@ extension PageAllocator {
             warnAllocation("free on CPU \(cpu), which does not exist", gfp: [], context: context)
             return
         }
-        guard order >= 0 && order <= Self.maxOrder, let zone = zone(of: pfn), pfn - zone.startPFN < zone.managedPages,
-              pfn & ((1 << order) - 1) == 0 else {
+        guard order >= 0 && order <= Self.maxOrder, pfn & ((1 << order) - 1) == 0,
+              let unmanaged = zoneUnretained(of: pfn),
+              unmanaged._withUnsafeGuaranteedRef({ pfn &- $0.startPFN < $0.managedPages }) else {
             reportBadFree(pfn, order: order, context: context, reason: Self.badRangeReason(pfn: pfn, order: order),
                           frame: nil, zone: nil)
             return
         }
-        if order <= Self.costlyOrder {
-            freeUnrefPage(pfn, order: order, zone: zone, context: context)
-        } else {
-            freeOnePage(pfn, order: order, zone: zone, context: context)
+        unmanaged._withUnsafeGuaranteedRef { zone in
+            if order <= Self.costlyOrder {
+                freeUnrefPage(pfn, order: order, zone: zone, context: context)
+            } else {
+                freeOnePage(pfn, order: order, zone: zone, context: context)
+            }
         }
     }
 
@@ -29,22 +32,22 @@ extension PageAllocator {
     @inline(__always)
     func freeUnrefPage(_ pfn: PFN, order: Int, zone: Zone, context: ExecutionContext) {
         let cpu = context.cpu
-        var migratetype = zone.memory.pageblockMigratetype(pfn).rawValue
+        var migratetype = zone.pageblockMigratetype(pfn)
         if migratetype >= MigrateType.pcpTypes { migratetype = MigrateType.movable.rawValue }
-        let lock = zone.pcpLocks[cpu]
-        guard lock.tryLock(cpu: cpu) else {
+        let lock = zone.pcpLock(cpu)
+        guard lock._withUnsafeGuaranteedRef({ $0.tryLock(cpu: cpu) }) else {
             freeOnePage(pfn, order: order, zone: zone, context: context)
             return
         }
         if let reason = freePagesPrepare(pfn, order: order, zone: zone) {
             let snapshot = zone.frames[pfn]
-            lock.unlock(cpu: cpu)
+            lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
             reportBadFree(pfn, order: order, context: context, reason: reason, frame: snapshot, zone: zone)
             return
         }
         zone.freeUnrefPageCommit(pfn, order: order, migratetype: migratetype, cpu: cpu)
-        lock.unlock(cpu: cpu)
-        vmstat.count(.pgfree, 1 << order, cpu: cpu)
+        lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
+        vmstat.count(.pgfree, 1 << order, context: context)
     }
 
     /// `free_one_page()` → `split_large_buddy()`: straight to the buddy lists under `&zone->lock`, a
@@ -61,11 +64,11 @@ extension PageAllocator {
         let chunkOrder = min(order, Self.pageblockOrder)
         var chunk = pfn
         while chunk < pfn + (1 << order) {
-            zone.freeOnePage(chunk, order: chunkOrder, migratetype: zone.memory.pageblockMigratetype(chunk).rawValue)
+            zone.freeOnePage(chunk, order: chunkOrder, migratetype: zone.pageblockMigratetype(chunk))
             chunk += 1 << chunkOrder
         }
         zone.lock.unlock(cpu: cpu)
-        vmstat.count(.pgfree, 1 << order, cpu: cpu)
+        vmstat.count(.pgfree, 1 << order, context: context)
     }
 
     /// `free_pages_prepare()`'s checks; nil when the free is good, else the reason `bad_page()` prints.

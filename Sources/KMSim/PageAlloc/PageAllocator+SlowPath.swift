@@ -86,14 +86,14 @@ extension PageAllocator {
 
     /// `restart:` — the slow path's flags, kswapd woken, one attempt at the MIN watermark.
     func slowpathFirstAttempt(_ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
-        guard ac.preferredZone != nil else { return nil }
+        guard ac.preferredZoneID >= 0 else { return nil }
         if allocFlags.contains(.kswapd) { wakeAllKswapds(ac) }
         return getPageFromFreelist(ac, allocFlags: allocFlags)
     }
 
     /// `retry:` — kswapd woken again, the reserves of `__gfp_pfmemalloc_flags()` applied, one attempt.
     func slowpathRetryAttempt(_ ac: AllocationContext, allocFlags: inout AllocFlags) -> PFN? {
-        guard ac.preferredZone != nil else { return nil }
+        guard ac.preferredZoneID >= 0 else { return nil }
         if allocFlags.contains(.kswapd) { wakeAllKswapds(ac) }
         let reserve = pfmemallocFlags(ac.gfp, context: ac.context)
         if !reserve.isEmpty {
@@ -113,7 +113,7 @@ extension PageAllocator {
     func allocPagesDirectReclaim(_ ac: AllocationContext, reclaim: PageReclaim,
                                  allocFlags: AllocFlags) async -> (pfn: PFN?, progress: Int) {
         let progress = await reclaim.tryToFreePages(gfp: ac.gfp, order: ac.order, highestZoneIndex: ac.highestZoneIndex,
-                                                    zonelist: ac.zonelist, context: ac.context)
+                                                    zonelist: ac.zonelist.map(Int.init), context: ac.context)
         guard progress > 0 else { return (nil, 0) }
         if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags) { return (pfn, progress) }
         let zones = populatedZones
@@ -135,7 +135,7 @@ extension PageAllocator {
         }
         if noProgressLoops > PageReclaim.maxReclaimRetries { return false }
         for id in ac.zonelist {
-            let zone = zones[id]
+            let zone = zones[Int(id)]
             guard zone.type.rawValue <= ac.highestZoneIndex, zone.isPopulated else { continue }
             let available = (reclaim?.zoneReclaimablePages(zone) ?? 0) + zone.freePages
             if zone.watermarkOK(order: ac.order, mark: zone.watermarkMin, highestZoneIndex: ac.highestZoneIndex,

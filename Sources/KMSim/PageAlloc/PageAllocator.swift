@@ -37,8 +37,21 @@ public final class PageAllocator: @unchecked Sendable {
     public let reclaimLink = ReclaimLink()
     let zonelists: Zonelists
     let pagesPerNode: Int
+    /// log2(pagesPerNode) when it is a power of two, so `pfn_to_nid` is a shift; -1 otherwise.
+    let pagesPerNodeShift: Int
     let cpuCount: Int
     let nodeOfCPU: [Int]
+    /// Unretained fast-path tables, immutable after `init` (`zones` and `zonelists` keep the objects):
+    /// every zone by id, each node's zonelists (index `node * 2`, `+ 1` for __GFP_THISNODE), and
+    /// each CPU's node.
+    let zoneTable: UnsafeMutablePointer<Unmanaged<Zone>>
+    let zonelistTable: UnsafeMutablePointer<UnsafeMutableBufferPointer<Int32>>
+    let cpuNodeTable: UnsafeMutablePointer<Int32>
+    /// Each node's memory, unretained (`nodes` keeps it alive).
+    let memoryTable: UnsafeMutablePointer<Unmanaged<PhysicalMemory>>
+    /// `first_zones_zonelist()` precomputed: the preferred zone id for zonelist slot `node * 2 (+1)`
+    /// and highest zone index `z`, at `slot * 5 + z`; -1 when no zone of the list is usable.
+    let preferredZoneTable: UnsafeMutablePointer<Int32>
 
     /// Boots the allocator: maps every node's memory, builds the zones with their watermarks and
     /// per-CPU lists, frees all memory into the buddy lists, and builds the zonelists.
@@ -56,8 +69,11 @@ public final class PageAllocator: @unchecked Sendable {
         self.vmstat = vmstat
         self.bugReports = bugReports
         pagesPerNode = spec.pagesPerNode
+        pagesPerNodeShift = pagesPerNode.nonzeroBitCount == 1 ? pagesPerNode.trailingZeroBitCount : -1
         cpuCount = spec.cpuCount
         nodeOfCPU = (0..<spec.cpuCount).map { spec.node(ofCPU: $0) }
+        cpuNodeTable = .allocate(capacity: cpuCount)
+        cpuNodeTable.initialize(from: nodeOfCPU.map { Int32($0) }, count: cpuCount)
         let placement = spec.placement(on: host)
         var nodes: [PhysicalMemory] = []
         for node in 0..<spec.nodes {
@@ -86,7 +102,44 @@ public final class PageAllocator: @unchecked Sendable {
             zone.setupPageset(cpusOfNode: spec.cpusPerNode, onlineCPUs: spec.cpuCount)
             zone.freeSpanAtBoot(managed: zone.managedPages)
         }
-        zonelists = Zonelists(spec: spec, zones: zones)
+        let zonelists = Zonelists(spec: spec, zones: zones)
+        self.zonelists = zonelists
+        zoneTable = .allocate(capacity: zones.count)
+        zoneTable.initialize(from: zones.map { Unmanaged.passUnretained($0) }, count: zones.count)
+        memoryTable = .allocate(capacity: nodes.count)
+        memoryTable.initialize(from: nodes.map { Unmanaged.passUnretained($0) }, count: nodes.count)
+        preferredZoneTable = .allocate(capacity: spec.nodes * 2 * Self.zonesPerNode)
+        zonelistTable = .allocate(capacity: spec.nodes * 2)
+        for node in 0..<spec.nodes {
+            for (slot, list) in [zonelists.fallback[node], zonelists.thisNode[node]].enumerated() {
+                let buffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(list.count, 1))
+                _ = buffer.initialize(from: list.map { Int32($0) })
+                zonelistTable[node * 2 + slot] = UnsafeMutableBufferPointer(rebasing: buffer[0..<list.count])
+                for highest in ZoneType.allCases {
+                    let first = list.first { zones[$0].type <= highest } ?? -1
+                    preferredZoneTable[(node * 2 + slot) * Self.zonesPerNode + highest.rawValue] = Int32(first)
+                }
+            }
+        }
+    }
+
+    deinit {
+        for slot in 0..<(nodes.count * 2) { zonelistTable[slot].baseAddress?.deallocate() }
+        zonelistTable.deallocate()
+        zoneTable.deallocate()
+        cpuNodeTable.deallocate()
+        memoryTable.deallocate()
+        preferredZoneTable.deallocate()
+    }
+
+    /// The zone with id `id`, unretained (the allocator keeps every zone alive).
+    @inline(__always)
+    func zone(id: Int) -> Unmanaged<Zone> { zoneTable[id] }
+
+    /// `pfn_to_nid()`; the PFN must be inside the machine.
+    @inline(__always)
+    func nodeIndex(of pfn: PFN) -> Int {
+        pagesPerNodeShift >= 0 ? pfn >> pagesPerNodeShift : pfn / pagesPerNode
     }
 
     // MARK: Lookups
@@ -110,14 +163,20 @@ public final class PageAllocator: @unchecked Sendable {
     }
 
     /// `page_zone()`: the zone a PFN belongs to, nil outside every zone.
-    @inline(__always)
     public func zone(of pfn: PFN) -> Zone? {
+        zoneUnretained(of: pfn)?.takeUnretainedValue()
+    }
+
+    /// `page_zone()` without retaining the zone.
+    @inline(__always)
+    func zoneUnretained(of pfn: PFN) -> Unmanaged<Zone>? {
         guard pfn >= 0 else { return nil }
-        let node = pfn / pagesPerNode
+        let node = nodeIndex(of: pfn)
         guard node < nodes.count else { return nil }
         let base = node &* Self.zonesPerNode
-        for index in base..<(base + Self.zonesPerNode) where zones[index].spans(pfn) {
-            return zones[index]
+        for index in base..<(base &+ Self.zonesPerNode) {
+            let zone = zoneTable[index]
+            if zone._withUnsafeGuaranteedRef({ $0.spans(pfn) }) { return zone }
         }
         return nil
     }
@@ -125,13 +184,13 @@ public final class PageAllocator: @unchecked Sendable {
     /// `pfn_to_page()`: the frame of a PFN this allocator handed out. The PFN must lie inside the machine.
     @inline(__always)
     public func frame(_ pfn: PFN) -> UnsafeMutablePointer<PageFrame> {
-        nodes[pfn / pagesPerNode].frame(pfn)
+        memoryTable[nodeIndex(of: pfn)]._withUnsafeGuaranteedRef { $0.frame(pfn) }
     }
 
     /// `page_address()`: the page's real memory in its node's arena. The PFN must lie inside the machine.
     @inline(__always)
     public func pageAddress(_ pfn: PFN) -> UnsafeMutableRawPointer {
-        nodes[pfn / pagesPerNode].address(pfn)
+        memoryTable[nodeIndex(of: pfn)]._withUnsafeGuaranteedRef { $0.address(pfn) }
     }
 
     /// `virt_to_page()`/`virt_to_pfn()`: the PFN of an address inside some node's arena, nil otherwise.
@@ -144,5 +203,5 @@ public final class PageAllocator: @unchecked Sendable {
 
     /// `page_to_nid()`.
     @inline(__always)
-    public func node(of pfn: PFN) -> Int { pfn / pagesPerNode }
+    public func node(of pfn: PFN) -> Int { nodeIndex(of: pfn) }
 }

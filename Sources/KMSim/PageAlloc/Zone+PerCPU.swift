@@ -31,8 +31,8 @@ extension Zone {
     /// the caller then tries the buddy lists directly. The page comes back marked allocated.
     @inline(__always)
     func rmqueuePCPList(order: Int, migratetype: Int, allocFlags: AllocFlags, cpu: Int) -> PFN? {
-        let lock = pcpLocks[cpu]
-        guard lock.tryLock(cpu: cpu) else { return nil }
+        let lock = pcpLock(cpu)
+        guard lock._withUnsafeGuaranteedRef({ $0.tryLock(cpu: cpu) }) else { return nil }
         let pcp = pcp(cpu)
         pcp.pointee.freeCount >>= 1
         let list = pcpLists(cpu) + PerCPUPages.index(order: order, migratetype: migratetype)
@@ -43,12 +43,12 @@ extension Zone {
             pcp.pointee.count &+= Int32(added << order)
         }
         guard let pfn = list.popHead(frames) else {
-            lock.unlock(cpu: cpu)
+            lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
             return nil
         }
-        pcp.pointee.count &-= Int32(1 << order)
+        pcp.pointee.count &-= Int32(1 &<< order)
         frames[pfn].flags = PageFlags.allocated.rawValue
-        lock.unlock(cpu: cpu)
+        lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
         return pfn
     }
 
@@ -79,6 +79,7 @@ extension Zone {
 
     /// `rmqueue_bulk()`: takes `count` blocks for the per-CPU list under `&zone->lock`, appended at the
     /// tail so the list stays in physical order.
+    @inline(never)
     func rmqueueBulk(order: Int, count: Int, list: UnsafeMutablePointer<PageList>, migratetype: Int,
                      allocFlags: AllocFlags, cpu: Int) -> Int {
         lock.lock(cpu: cpu)
@@ -133,6 +134,7 @@ extension Zone {
 
     /// `nr_pcp_high()`: the list's current limit, shrunk while the zone is below its high watermark and
     /// grown while the CPU frees in long runs.
+    @inline(__always)
     func nrPCPHigh(_ pcp: UnsafeMutablePointer<PerCPUPages>, batch: Int, freeHigh: Bool) -> Int {
         let highMin = Int(pcp.pointee.highMin)
         let highMax = Int(pcp.pointee.highMax)
@@ -172,6 +174,7 @@ extension Zone {
     /// `free_pcppages_bulk()`: returns `count` pages from the CPU's lists to the buddy lists under
     /// `&zone->lock`, round-robin over the lists starting with `startIndex`, oldest (tail) first. The
     /// caller holds the pcp lock; `cpu` is the CPU whose lists these are, `lockingCPU` the one running.
+    @inline(never)
     func freePCPPagesBulk(count: Int, cpu: Int, startIndex: Int, lockingCPU: Int? = nil) {
         let pcp = pcp(cpu)
         let lists = pcpLists(cpu)
@@ -193,7 +196,7 @@ extension Zone {
                 count -= pages
                 pcp.pointee.count &-= Int32(pages)
                 frames[pfn].flags = 0
-                freeOnePage(pfn, order: order, migratetype: memory.pageblockMigratetype(pfn).rawValue)
+                freeOnePage(pfn, order: order, migratetype: pageblockMigratetype(pfn))
             } while count > 0 && !list.pointee.isEmpty
         }
         lock.unlock(cpu: lockingCPU ?? cpu)
@@ -203,7 +206,7 @@ extension Zone {
     /// Runs on `lockingCPU` (the CPU that asked for the drain).
     func drainPages(cpu: Int, lockingCPU: Int) {
         let lock = pcpLocks[cpu]
-        var remaining = 0
+        var remaining: Int
         repeat {
             lock.lock(cpu: lockingCPU)
             let pcp = pcp(cpu)

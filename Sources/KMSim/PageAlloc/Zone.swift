@@ -60,6 +60,13 @@ public final class Zone: @unchecked Sendable {
     let pcpStorage: UnsafeMutableRawPointer
     /// `&pcp->lock` of each CPU.
     let pcpLocks: [SpinLock]
+    /// `pcpLocks` as unretained references for the fast paths (the array keeps them alive).
+    let pcpLockTable: UnsafeMutablePointer<Unmanaged<SpinLock>>
+    /// The node's pageblock migratetype bytes and first PFN, copied from `memory` for the fast paths.
+    let pageblockTypes: UnsafeMutablePointer<UnsafeAtomic<UInt8>.Storage>
+    let nodeStartPFN: PFN
+    /// `memory.arena` offset so that `arenaBase + pfn << 12` is the page's address.
+    let arenaBase: UnsafeMutableRawPointer
     /// `zone->per_cpu_zonestats[cpu].vm_numa_event`: the zone's NUMA events, per CPU.
     let numaEvents: PerCPUCounters
     let cpuCount: Int
@@ -97,13 +104,19 @@ public final class Zone: @unchecked Sendable {
             lists.initialize(repeating: PageList(), count: PerCPUPages.listCount)
         }
         pcpLocks = (0..<cpuCount).map { _ in SpinLock(class: pcpLockClass) }
-        numaEvents = PerCPUCounters(cpuCount: cpuCount, counters: NUMAStatItem.allCases.count)
+        pcpLockTable = .allocate(capacity: cpuCount)
+        pcpLockTable.initialize(from: pcpLocks.map { Unmanaged.passUnretained($0) }, count: cpuCount)
+        pageblockTypes = memory.pageblockTypes
+        nodeStartPFN = memory.startPFN
+        arenaBase = memory.arena - memory.startPFN << MachineSpec.pageShift
+        numaEvents = PerCPUCounters(cpuCount: cpuCount * PerCPUCounters.contextRows, counters: NUMAStatItem.allCases.count)
     }
 
     deinit {
         freeLists.deallocate()
         buddyBitmap.deallocate()
         pcpStorage.deallocate()
+        pcpLockTable.deallocate()
     }
 
     // MARK: Lock-free readable state
@@ -182,6 +195,17 @@ public final class Zone: @unchecked Sendable {
     func buddyOrder(_ pfn: PFN) -> Int? {
         isBuddyHead(pfn) ? Int(frames[pfn].order) : nil
     }
+
+    /// `get_pfnblock_migratetype()` without going through `memory`.
+    @inline(__always)
+    func pageblockMigratetype(_ pfn: PFN) -> Int {
+        Int(UnsafeAtomic<UInt8>(at: pageblockTypes + (pfn &- nodeStartPFN) >> PageAllocator.pageblockOrder)
+            .load(ordering: .relaxed))
+    }
+
+    /// The CPU's `&pcp->lock`, unretained.
+    @inline(__always)
+    func pcpLock(_ cpu: Int) -> Unmanaged<SpinLock> { pcpLockTable[cpu] }
 
     /// The CPU's `per_cpu_pages`.
     @inline(__always)

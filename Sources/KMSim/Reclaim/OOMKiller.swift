@@ -67,7 +67,7 @@ extension PageReclaim {
             Out of memory: Killed process \(task.pid) (\(String(task.comm.prefix(15)))) total-vm:\(task.totalVM * kB)kB, anon-rss:\(task.anonRSS * kB)kB, file-rss:\(task.fileRSS * kB)kB, shmem-rss:0kB, UID:0 pgtables:\(task.kernelPages * kB)kB oom_score_adj:\(task.oomScoreAdj)
 
             """)
-        vmstat.count(.oomKill, 1, cpu: context.cpu)
+        vmstat.count(.oomKill, 1, context: context)
         oomKiller.kills.add(1, ordering: .relaxed)
         if let entry = tasks.unregister(slot: victim.slot) {
             for region in entry.regions { teardown(region, context: context) }

@@ -12,7 +12,7 @@ extension PageReclaim {
         let saved = context.memallocNoReclaimSave()
         defer { context.memallocNoReclaimRestore(saved) }
         let reclaimZone = ZoneType(rawValue: highestZoneIndex) ?? .normal
-        vmstat.count(VMStatItem.allocstall(reclaimZone), 1, cpu: context.cpu)
+        vmstat.count(VMStatItem.allocstall(reclaimZone), 1, context: context)
         var sc = ScanControl(nrToReclaim: ScanControl.swapClusterMax, gfp: context.currentGFPContext(gfp),
                              order: order, reclaimIndex: highestZoneIndex, isKswapd: false)
         var nodes: [Int] = []

@@ -6,10 +6,10 @@ extension PageReclaim {
 
     /// `wake_all_kswapds()`: wakes the kswapd of every node in the zonelist (once per node) for zones
     /// the request may use. Never sleeps: callable from interrupt handlers.
-    func wakeAllKswapds(order: Int, gfp: GFPFlags, zonelist: [Int], highestZoneIndex: Int) {
+    func wakeAllKswapds(order: Int, gfp: GFPFlags, zonelist: UnsafeMutableBufferPointer<Int32>, highestZoneIndex: Int) {
         var seen: UInt64 = 0
         for id in zonelist {
-            let zone = allocator.zones[id]
+            let zone = allocator.zones[Int(id)]
             guard zone.type.rawValue <= highestZoneIndex, zone.node < 64, seen & (1 << UInt64(zone.node)) == 0 else { continue }
             seen |= 1 << UInt64(zone.node)
             wakeupKswapd(zone: zone, gfp: gfp, order: order, highestZoneIndex: highestZoneIndex)
@@ -82,7 +82,7 @@ extension PageReclaim {
                 _ = await kswapd.wait.wait(context: context, until: condition)
             } else {
                 reclaim()?.vmstat.count(wokenEarly ? .kswapdLowWmarkHitQuickly : .kswapdHighWmarkHitQuickly, 1,
-                                        cpu: kswapd.cpu)
+                                        context: context)
             }
             if kswapd.stopping.load(ordering: .relaxed) { break }
             order = kswapd.order.exchange(0, ordering: .relaxed)
@@ -100,7 +100,7 @@ extension PageReclaim {
     /// counts a `kswapd_failures`.
     func balancePgdat(_ kswapd: Kswapd, order: Int, highestZoneIndex: Int, context: ExecutionContext) async {
         let node = kswapd.node
-        vmstat.count(.pageoutrun, 1, cpu: kswapd.cpu)
+        vmstat.count(.pageoutrun, 1, context: context)
         var sc = ScanControl(nrToReclaim: 0, gfp: .kernel, order: order, reclaimIndex: highestZoneIndex, isKswapd: true)
         repeat {
             if pgdatBalanced(node: node, order: order, highestZoneIndex: highestZoneIndex) { return }

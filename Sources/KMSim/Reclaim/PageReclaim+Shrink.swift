@@ -146,16 +146,16 @@ extension PageReclaim {
         sc.nrScanned += scanned
         sc.nrDirtyKept += dirtyKept
         let file = lru.isFile
-        vmstat.count(sc.isKswapd ? .pgscanKswapd : .pgscanDirect, scanned, cpu: context.cpu)
-        vmstat.count(file ? .pgscanFile : .pgscanAnon, scanned, cpu: context.cpu)
+        vmstat.count(sc.isKswapd ? .pgscanKswapd : .pgscanDirect, scanned, context: context)
+        vmstat.count(file ? .pgscanFile : .pgscanAnon, scanned, context: context)
         freeReclaimed(toFree, context: context)
         var reclaimed = toFree.count
         if !pending.isEmpty {
             reclaimed += await completeWrites(lruvec, pending, context: context)
         }
         sc.nrReclaimed += reclaimed
-        vmstat.count(sc.isKswapd ? .pgstealKswapd : .pgstealDirect, reclaimed, cpu: context.cpu)
-        vmstat.count(file ? .pgstealFile : .pgstealAnon, reclaimed, cpu: context.cpu)
+        vmstat.count(sc.isKswapd ? .pgstealKswapd : .pgstealDirect, reclaimed, context: context)
+        vmstat.count(file ? .pgstealFile : .pgstealAnon, reclaimed, context: context)
     }
 
     enum FolioFate {
@@ -282,7 +282,7 @@ extension PageReclaim {
                 scanned += batch
                 total -= batch
             }
-            vmstat.count(.slabsScanned, scanned, cpu: context.cpu)
+            vmstat.count(.slabsScanned, scanned, context: context)
         }
     }
 }

@@ -54,7 +54,7 @@ extension KMemCache {
         let node = nodes[env.node(ofPFN: pfn)]
         node.nrSlabs.add(1, ordering: .relaxed)
         node.totalObjects.add(objects, ordering: .relaxed)
-        env.accountSlabPages(order: order, reclaimable: pageGFP.contains(.reclaimable), delta: 1, cpu: context.cpu)
+        env.accountSlabPages(order: order, reclaimable: pageGFP.contains(.reclaimable), delta: 1, context: context)
         return slab
     }
 
@@ -78,7 +78,7 @@ extension KMemCache {
         node.totalObjects.subtract(objects, ordering: .relaxed)
         if flags.contains(.consistencyChecks) { checkFreeSlab(slab) }
         let order = slabOrder(objects: objects)
-        env.accountSlabPages(order: order, reclaimable: allocFlags.contains(.reclaimable), delta: -1, cpu: context.cpu)
+        env.accountSlabPages(order: order, reclaimable: allocFlags.contains(.reclaimable), delta: -1, context: context)
         slab.frame.pointee.flags &= ~PageFlags.slab.rawValue
         slab.frame.pointee.owner = 0
         slab.set(freelist: 0, counters: SlabCounters(rawValue: 0))

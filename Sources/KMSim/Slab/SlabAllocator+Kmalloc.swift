@@ -63,7 +63,7 @@ extension SlabAllocator {
         let frame = env.pageAllocator.frame(pfn)
         frame.pointee.owner = SlabEnvironment.kmallocLargeOwner
         frame.pointee.order = UInt8(order)
-        env.accountSlabPages(order: order, reclaimable: false, delta: 1, cpu: context.cpu)
+        env.accountSlabPages(order: order, reclaimable: false, delta: 1, context: context)
         return env.pageAllocator.pageAddress(pfn)
     }
 
@@ -83,7 +83,7 @@ extension SlabAllocator {
                 return
             }
             env.pageAllocator.frame(pfn).pointee.owner = 0
-            env.accountSlabPages(order: order, reclaimable: false, delta: -1, cpu: context.cpu)
+            env.accountSlabPages(order: order, reclaimable: false, delta: -1, context: context)
             env.pageAllocator.freePages(pfn, order: order, context: context)
         case .none:
             reportInvalidFree(pointer, context: context, caller: caller)

@@ -94,8 +94,8 @@ final class SlabEnvironment: @unchecked Sendable {
 
     /// `mod_node_page_state(NR_SLAB_(UN)RECLAIMABLE_B)` when a slab (or a kmalloc_large allocation) is
     /// created (`delta` 1) or freed (-1), in pages as /proc/vmstat shows them.
-    func accountSlabPages(order: Int, reclaimable: Bool, delta: Int, cpu: Int) {
-        pageAllocator.vmstat.count(reclaimable ? .nrSlabReclaimable : .nrSlabUnreclaimable, delta << order, cpu: cpu)
+    func accountSlabPages(order: Int, reclaimable: Bool, delta: Int, context: ExecutionContext) {
+        pageAllocator.vmstat.count(reclaimable ? .nrSlabReclaimable : .nrSlabUnreclaimable, delta << order, context: context)
     }
 
     /// `jiffies` with HZ = 1000: milliseconds since the machine booted.

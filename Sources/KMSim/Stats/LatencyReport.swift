@@ -41,6 +41,11 @@ public struct LatencyReport: Sendable {
     public struct ContextClass: Sendable, Hashable, Codable {
         public var kind: ExecutionContext.Kind
         public var gfpClass: GFPClass
+
+        public init(kind: ExecutionContext.Kind, gfpClass: GFPClass) {
+            self.kind = kind
+            self.gfpClass = gfpClass
+        }
     }
 
     static func summarize(_ histogram: Histogram<UInt64>) -> Summary {

@@ -86,18 +86,19 @@ public enum VMStatItem: Int, CaseIterable, Sendable {
 
 /// The machine's global vmstat counters (`vm_event_states` and the node/zone `vm_stat` folds), per CPU.
 ///
-/// Thin wrapper over `PerCPUCounters`: one row per CPU, summed when read.
+/// Thin wrapper over `PerCPUCounters`: one row per CPU and execution context (process, softirq,
+/// hard interrupt), each written by one host thread only, summed when read.
 public final class VMStat: Sendable {
     let counters: PerCPUCounters
 
     public init(cpuCount: Int) {
-        counters = PerCPUCounters(cpuCount: cpuCount, counters: VMStatItem.allCases.count)
+        counters = PerCPUCounters(cpuCount: cpuCount * PerCPUCounters.contextRows, counters: VMStatItem.allCases.count)
     }
 
-    /// `count_vm_events(item, delta)` / `mod_node_page_state` on `cpu`.
+    /// `__count_vm_events(item, delta)` / `__mod_node_page_state()` from `context`'s CPU.
     @inline(__always)
-    public func count(_ item: VMStatItem, _ delta: Int, cpu: Int) {
-        counters.add(item.rawValue, Int64(delta), cpu: cpu)
+    public func count(_ item: VMStatItem, _ delta: Int, context: ExecutionContext) {
+        counters.addSingleWriter(item.rawValue, Int64(delta), row: PerCPUCounters.row(of: context))
     }
 
     /// The item summed over CPUs (`global_node_page_state`, `all_vm_events`).

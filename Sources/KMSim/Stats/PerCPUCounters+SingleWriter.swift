@@ -1,0 +1,29 @@
+import Atomics
+
+extension PerCPUCounters {
+    /// Rows per simulated CPU for counters kept per execution context: a CPU's process side, softirq
+    /// side and hard-interrupt side each own one row, so each row has a single writer.
+    static let contextRows = 3
+
+    /// The row of `context` in a block created with `cpuCount * contextRows` rows.
+    @inline(__always)
+    static func row(of context: ExecutionContext) -> Int {
+        let kind: Int
+        switch context.kind {
+        case .task: kind = 0
+        case .softirq: kind = 1
+        case .hardirq: kind = 2
+        }
+        return context.cpu &* contextRows &+ kind
+    }
+
+    /// `__this_cpu_add()`: adds `delta` to a row only one host thread writes (a relaxed load and store,
+    /// no locked instruction), as the kernel's per-CPU vmstat updates run with interrupts or preemption
+    /// off. Readers still sum with relaxed loads. Two host threads acting as the same CPU and context at
+    /// once would lose counts (never memory safety); the execution model never does that.
+    @inline(__always)
+    func addSingleWriter(_ index: Int, _ delta: Int64, row: Int) {
+        let cell = cell(index, cpu: row)
+        cell.store(cell.load(ordering: .relaxed) &+ delta, ordering: .relaxed)
+    }
+}
