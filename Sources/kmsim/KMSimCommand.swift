@@ -8,9 +8,12 @@ struct KMSimCommand: ParsableCommand {
         commandName: "kmsim",
         abstract: "Simulate how the Linux kernel allocates memory on a many-CPU NUMA machine.",
         subcommands: [
-            TopologyCommand.self,
-            GFPCommand.self,
+            RunCommand.self,
+            StressCommand.self,
+            WorkloadsCommand.self,
             BenchCommand.self,
+            GFPCommand.self,
+            TopologyCommand.self,
         ]
     )
 

@@ -2,7 +2,7 @@
 /// list (`PageAllocBenchmarks.all`, and the slab and vmalloc issues' own).
 public enum BenchmarkRegistry {
     public static var all: [Benchmark] {
-        PageAllocBenchmarks.all
+        PageAllocBenchmarks.all + SlabBenchmarks.all
     }
 
     /// The benchmarks whose name starts with or contains `filter` (all when nil or empty).

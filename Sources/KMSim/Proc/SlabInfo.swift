@@ -23,19 +23,29 @@ extension KMemCache {
         for node in nodes {
             slabs += node.nrSlabs.load(ordering: .relaxed)
             objects += node.totalObjects.load(ordering: .relaxed)
-            node.listLock.lock(cpu: 0)
-            var current = node.partialHead
-            while current >= 0 {
-                let slab = self.slab(current)
-                let counters = slab.counters
-                free += counters.objects - counters.inuse
-                current = slab.next
-            }
-            node.listLock.unlock(cpu: 0)
+            free += countPartialFree(node)
         }
         return SlabInfo(name: name, activeObjects: objects - free, numObjects: objects, objectSize: geometry.size,
                         objectsPerSlab: geometry.objectsPerSlab, pagesPerSlab: 1 << geometry.order,
                         activeSlabs: slabs, numSlabs: slabs)
+    }
+}
+
+extension KMemCache {
+    /// `count_partial_free_approx()`: free objects on a node's partial list (an exact walk; the kernel
+    /// samples only past 10000 partial slabs).
+    func countPartialFree(_ node: KMemCacheNode) -> Int {
+        var free = 0
+        node.listLock.lock(cpu: 0)
+        var current = node.partialHead
+        while current >= 0 {
+            let slab = self.slab(current)
+            let counters = slab.counters
+            free += counters.objects - counters.inuse
+            current = slab.next
+        }
+        node.listLock.unlock(cpu: 0)
+        return free
     }
 }
 

@@ -27,12 +27,14 @@ extension KMemCache {
             return
         }
         switch env.owner(of: object) {
-        case let .slab(slab, cache):
-            if cache.toOpaque() != Unmanaged.passUnretained(self).toOpaque() {
-                reportWrongCache(object: object, actual: cache.takeUnretainedValue(), context: context)
+        case let .slab(slab, base, cache):
+            if cache.toOpaque() == Unmanaged.passUnretained(self).toOpaque() {
+                slabFree(slab, base: base, object: UInt(bitPattern: object), context: context, caller: caller)
+                return
             }
+            reportWrongCache(object: object, actual: cache.takeUnretainedValue(), context: context)
             cache._withUnsafeGuaranteedRef {
-                $0.slabFree(slab, object: UInt(bitPattern: object), context: context, caller: caller)
+                $0.slabFree(slab, base: base, object: UInt(bitPattern: object), context: context, caller: caller)
             }
         case .large, .none:
             env.reporter.record(.invalidFree, [
@@ -47,8 +49,8 @@ extension KMemCache {
     /// and ignored here for every cache (the kernel checks them only with sanity checks on, and would
     /// corrupt its freelist otherwise); caches with sanity checks report them from their own checks.
     @inline(__always)
-    func slabFree(_ slab: Slab, object: UInt, context: ExecutionContext, caller: StaticString) {
-        if !flags.contains(.consistencyChecks) && !isValidPointer(object, in: slab) {
+    func slabFree(_ slab: Slab, base: UInt, object: UInt, context: ExecutionContext, caller: StaticString) {
+        if !flags.contains(.consistencyChecks) && !isObjectStart(object, base: base, in: slab) {
             report(.invalidObjectPointer, slabError(slab, "Invalid object pointer \(SlabReporter.pointer(object))"))
             return
         }
@@ -85,7 +87,7 @@ extension KMemCache {
                 index += 1
                 continue
             }
-            guard case let .slab(slab, cache) = env.owner(of: first),
+            guard case let .slab(slab, _, cache) = env.owner(of: first),
                   cache.toOpaque() == Unmanaged.passUnretained(self).toOpaque(),
                   !isDebug, isValidPointer(UInt(bitPattern: first), in: slab) else {
                 free(first, context: context, caller: caller)
@@ -97,7 +99,7 @@ extension KMemCache {
             var count = 1
             index += 1
             while index < objects.count, let next = objects[index],
-                  case let .slab(nextSlab, _) = env.owner(of: next), nextSlab.pfn == slab.pfn,
+                  case let .slab(nextSlab, _, _) = env.owner(of: next), nextSlab.pfn == slab.pfn,
                   isValidPointer(UInt(bitPattern: next), in: slab), UInt(bitPattern: next) != head {
                 setFreePointer(UInt(bitPattern: next), head)
                 head = UInt(bitPattern: next)

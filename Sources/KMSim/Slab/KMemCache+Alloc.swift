@@ -46,7 +46,10 @@ extension KMemCache {
         let object = isDebug
             ? debugSlowAlloc(gfp: gfp, node: node, context: context, caller: caller, origSize: origSize)
             : refillAndAlloc(gfp: gfp, node: node, context: context)
-        guard object != 0 else { return nil }
+        guard object != 0 else {
+            if !gfp.contains(.noWarn) { reportOutOfMemory(gfp: gfp, node: node) }
+            return nil
+        }
         let pointer = UnsafeMutableRawPointer(bitPattern: object).unsafelyUnwrapped
         if gfp.contains(.zero) { pointer.initializeMemory(as: UInt8.self, repeating: 0, count: geometry.objectSize) }
         return pointer
@@ -58,15 +61,14 @@ extension KMemCache {
     func refillAndAlloc(gfp: GFPFlags, node: Int?, context: ExecutionContext) -> UInt {
         let cpu = context.cpu
         let c = cpus.cpu(cpu)
-        let lock = c.pointee.lock
-        lock.lock(cpu: cpu)
+        cpus.lock(cpu)
         let current = c.pointee.slab.load(ordering: .relaxed)
         if current >= 0 {
             let slab = self.slab(current)
             if node == nil || env.node(ofPFN: current) == node {
                 let object = popCPUFreelist(cpu)
                 if object != 0 {
-                    lock.unlock(cpu: cpu)
+                    cpus.unlock(cpu)
                     return object
                 }
                 c.pointee.slab.store(KMemCacheCPU.noSlab, ordering: .releasing)
@@ -75,7 +77,7 @@ extension KMemCache {
                 if freelist != 0 {
                     stats.bump(.allocRefill, context)
                     let object = attach(slab, freelist: freelist, cpu: cpu)
-                    lock.unlock(cpu: cpu)
+                    cpus.unlock(cpu)
                     return object
                 }
                 stats.bump(.deactivateBypass, context)
@@ -83,9 +85,9 @@ extension KMemCache {
                 stats.bump(.allocNodeMismatch, context)
                 c.pointee.slab.store(KMemCacheCPU.noSlab, ordering: .releasing)
                 let freelist = exchangeCPUFreelist(cpu, with: 0)
-                lock.unlock(cpu: cpu)
+                cpus.unlock(cpu)
                 deactivateSlab(slab, freelist: freelist, context: context)
-                lock.lock(cpu: cpu)
+                cpus.lock(cpu)
             }
         }
         while c.pointee.partial.load(ordering: .relaxed) >= 0 && c.pointee.slab.load(ordering: .relaxed) < 0 {
@@ -96,16 +98,16 @@ extension KMemCache {
                 if freelist != 0 {
                     stats.bump(.cpuPartialAlloc, context)
                     let object = attach(slab, freelist: freelist, cpu: cpu)
-                    lock.unlock(cpu: cpu)
+                    cpus.unlock(cpu)
                     return object
                 }
             }
-            lock.unlock(cpu: cpu)
+            cpus.unlock(cpu)
             slab.next = KMemCacheCPU.noSlab
             putPartials(slab.pfn, context: context)
-            lock.lock(cpu: cpu)
+            cpus.lock(cpu)
         }
-        lock.unlock(cpu: cpu)
+        cpus.unlock(cpu)
 
         var freelist: UInt = 0
         var newSlab: Slab? = getPartial(node: node, context: context)
@@ -117,19 +119,19 @@ extension KMemCache {
             newSlab = slab
         }
         guard let slab = newSlab, freelist != 0 else { return 0 }
-        lock.lock(cpu: cpu)
+        cpus.lock(cpu)
         while true {
             let flush = c.pointee.slab.load(ordering: .relaxed)
             if flush < 0 { break }
             c.pointee.slab.store(KMemCacheCPU.noSlab, ordering: .releasing)
             let flushFreelist = exchangeCPUFreelist(cpu, with: 0)
-            lock.unlock(cpu: cpu)
+            cpus.unlock(cpu)
             deactivateSlab(self.slab(flush), freelist: flushFreelist, context: context)
             stats.bump(.cpuslabFlush, context)
-            lock.lock(cpu: cpu)
+            cpus.lock(cpu)
         }
         let object = attach(slab, freelist: freelist, cpu: cpu)
-        lock.unlock(cpu: cpu)
+        cpus.unlock(cpu)
         return object
     }
 
@@ -153,10 +155,11 @@ extension KMemCache {
     func exchangeCPUFreelist(_ cpu: Int, with freelist: UInt) -> UInt {
         let c = cpus.cpu(cpu)
         while true {
-            let old = c.pointee.freelistTid.load(ordering: .acquiring)
+            let tid = cpus.tidWord(cpu).load(ordering: .acquiring)
+            let old = cpus.freelistWord(cpu).load(ordering: .relaxed)
             if c.pointee.freelistTid.compareExchange(
-                expected: old, desired: WordPair(first: freelist, second: old.second &+ tidStep),
-                ordering: .acquiringAndReleasing).exchanged { return old.first }
+                expected: WordPair(first: old, second: tid), desired: WordPair(first: freelist, second: tid &+ tidStep),
+                ordering: .acquiringAndReleasing).exchanged { return old }
         }
     }
 
@@ -166,6 +169,18 @@ extension KMemCache {
         _ = exchangeCPUFreelist(cpu, with: freePointer(freelist))
         cpus.cpu(cpu).pointee.slab.store(slab.pfn, ordering: .releasing)
         return freelist
+    }
+
+    /// `slab_out_of_memory()`: the cache's geometry and each node's slab and object counts.
+    func reportOutOfMemory(gfp: GFPFlags, node: Int?) {
+        var lines = [
+            "SLUB: Unable to allocate memory on node \(node ?? -1), gfp=\(gfp.hexString)(\(gfp))",
+            "  cache: \(name), object size: \(geometry.objectSize), buffer size: \(geometry.size), default order: \(geometry.order), min order: \(geometry.minOrder)",
+        ]
+        for node in nodes {
+            lines.append("  node \(node.node): slabs: \(node.nrSlabs.load(ordering: .relaxed)), objs: \(node.totalObjects.load(ordering: .relaxed)), free: \(countPartialFree(node))")
+        }
+        env.reporter.record(.outOfMemory, lines)
     }
 
     func reportInvalidCPU(_ context: ExecutionContext) -> UnsafeMutableRawPointer? {

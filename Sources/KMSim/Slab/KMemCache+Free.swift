@@ -44,7 +44,6 @@ extension KMemCache {
             debugFree(slab, head: head, tail: tail, count: count, context: context, caller: caller)
             return
         }
-        let node = nodes[env.node(ofPFN: slab.pfn)]
         var lockedNode: KMemCacheNode?
         var prior: UInt
         var wasFrozen: Bool
@@ -67,6 +66,7 @@ extension KMemCache {
             newCounters.inuse -= count
             if (newCounters.inuse == 0 || prior == 0) && !wasFrozen {
                 if cpuPartialObjects == 0 || prior != 0 {
+                    let node = nodes[env.node(ofPFN: slab.pfn)]
                     node.listLock.lock(cpu: context.cpu)
                     lockedNode = node
                     onNodePartial = slab.onNodePartial

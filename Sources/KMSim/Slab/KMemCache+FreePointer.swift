@@ -32,6 +32,15 @@ extension KMemCache {
         freePointerCell(object).store(freePointerCode(next, at: field), ordering: .relaxed)
     }
 
+    /// `check_valid_pointer()` on the free path, with the slab's first address already known: a mask for
+    /// power-of-two strides (every kmalloc cache but 96 and 192), a division otherwise.
+    @inline(__always)
+    func isObjectStart(_ object: UInt, base: UInt, in slab: Slab) -> Bool {
+        let offset = object &- base &- UInt(geometry.redLeftPad)
+        guard offset < UInt(slab.counters.objects &* geometry.size) else { return false }
+        return sizeMask != 0 ? offset & sizeMask == 0 : offset % UInt(geometry.size) == 0
+    }
+
     /// `check_valid_pointer()`: 0 or the start of one of the slab's objects.
     func isValidPointer(_ object: UInt, in slab: Slab) -> Bool {
         if object == 0 { return true }

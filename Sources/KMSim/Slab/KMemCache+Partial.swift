@@ -34,7 +34,7 @@ extension KMemCache {
     /// (CPU_PARTIAL_DRAIN).
     func putCPUPartial(_ slab: Slab, drain: Bool, context: ExecutionContext) {
         let c = cpus.cpu(context.cpu)
-        c.pointee.lock.lock(cpu: context.cpu)
+        cpus.lock(context.cpu)
         var oldHead = c.pointee.partial.load(ordering: .relaxed)
         var toPut = KMemCacheCPU.noSlab
         var slabs = 0
@@ -50,7 +50,7 @@ extension KMemCache {
         slab.next = oldHead
         slab.cpuPartialSlabs = slabs + 1
         c.pointee.partial.store(slab.pfn, ordering: .relaxed)
-        c.pointee.lock.unlock(cpu: context.cpu)
+        cpus.unlock(context.cpu)
         if toPut >= 0 {
             putPartials(toPut, context: context)
             stats.bump(.cpuPartialDrain, context)

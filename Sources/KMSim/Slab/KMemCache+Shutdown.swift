@@ -5,13 +5,13 @@ extension KMemCache {
     func flushAllCPUs(context: ExecutionContext) {
         for cpu in 0..<env.cpuCount {
             let c = cpus.cpu(cpu)
-            c.pointee.lock.lock(cpu: context.cpu)
+            cpus.lock(cpu)
             let current = c.pointee.slab.load(ordering: .relaxed)
             c.pointee.slab.store(KMemCacheCPU.noSlab, ordering: .releasing)
             let freelist = exchangeCPUFreelist(cpu, with: 0)
             let partial = c.pointee.partial.load(ordering: .relaxed)
             c.pointee.partial.store(KMemCacheCPU.noSlab, ordering: .relaxed)
-            c.pointee.lock.unlock(cpu: context.cpu)
+            cpus.unlock(cpu)
             if current >= 0 {
                 deactivateSlab(slab(current), freelist: freelist, context: context)
                 stats.bump(.cpuslabFlush, context)

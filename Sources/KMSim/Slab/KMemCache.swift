@@ -33,6 +33,8 @@ public final class KMemCache: @unchecked Sendable {
     public let isDebug: Bool
     /// `s->allocflags`: __GFP_COMP plus __GFP_DMA / __GFP_RECLAIMABLE for DMA and reclaimable caches.
     let allocFlags: GFPFlags
+    /// `size - 1` when `size` is a power of two, else 0 (the free path's object-start check).
+    let sizeMask: UInt
     /// TID_STEP: roundup_pow_of_two(nr_cpus), so tids of different CPUs never collide.
     let tidStep: UInt
     let env: SlabEnvironment
@@ -76,10 +78,11 @@ public final class KMemCache: @unchecked Sendable {
         if flags.contains(.cacheDMA) { allocFlags.insert(.dma) }
         if flags.contains(.reclaimAccount) { allocFlags.insert(.reclaimable) }
         self.allocFlags = allocFlags
+        self.sizeMask = geometry.size & (geometry.size - 1) == 0 ? UInt(geometry.size - 1) : 0
         var step: UInt = 1
         while step < UInt(env.cpuCount) { step <<= 1 }
         self.tidStep = step
-        self.cpus = KMemCacheCPUArea(cpuCount: env.cpuCount, lockClass: env.cpuLockClass)
+        self.cpus = KMemCacheCPUArea(cpuCount: env.cpuCount)
         self.nodes = (0..<env.nodeCount).map { KMemCacheNode(node: $0, listLock: SpinLock(class: env.listLockClass)) }
         self.stats = SlabStatCounters(cpuCount: env.cpuCount)
     }

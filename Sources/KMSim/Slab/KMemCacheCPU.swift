@@ -1,3 +1,4 @@
+import Glibc
 import Atomics
 import Synchronization
 
@@ -13,14 +14,17 @@ import Synchronization
 /// process side and IRQ side are two host threads, so the rules are explicit):
 /// - the fast paths (either side, no lock) only compare-and-swap `freelistTid`, and only while `slab` is
 ///   set; the tid the compare-and-swap checks was loaded (acquiring) before `slab` was read;
-/// - the slow path holds `lock` (the `local_lock`) and changes `slab` and `freelistTid` in two patterns:
+/// - the slow path holds `locked` (the `local_lock`) and changes `slab` and `freelistTid` in two patterns:
 ///   *detach* (`slab = noSlab`, then take the freelist with a tid bump, which fails every fast path that
 ///   started before) and *attach* (install the freelist with a tid bump while `slab` is still `noSlab`,
 ///   then publish `slab`); while `slab` is `noSlab` no fast path touches the freelist;
-/// - `partial` and the `slabs` counts of the CPU partial list are changed only under `lock`.
-/// `lock` is taken with a plain spin from either side: the two sides are different host threads, and no
-/// critical section waits for anything, so the spin always ends (the kernel's irq-disabled section cannot
-/// be interrupted; here the interrupt side waits a few instructions instead).
+/// - `partial` and the `slabs` counts of the CPU partial list are changed only under `locked`.
+/// `locked` is the kernel's `local_lock_t` (on !PREEMPT_RT just "interrupts off on this CPU"): a flag
+/// taken with a compare-and-swap from either side. The two sides are different host threads and no
+/// critical section waits for anything, so the spin always ends: where the kernel's interrupt would be
+/// held off until the section ends, here the interrupt side waits those few instructions. It is not an
+/// instrumented `SpinLock`: the kernel's local_lock is no spin lock, does not show in lock_stat's spin
+/// lock classes, and costs no atomic operation there.
 struct KMemCacheCPU: ~Copyable {
     /// `{c->freelist, c->tid}`; must stay the first stored property (see `KMemCache.freelistWord`).
     let freelistTid: Atomic<WordPair>
@@ -28,14 +32,14 @@ struct KMemCacheCPU: ~Copyable {
     let slab: Atomic<Int>
     /// `c->partial`: head PFN of the CPU partial list (linked through `PageFrame.next`), or `noSlab`.
     let partial: Atomic<Int>
-    /// `c->lock`, the kernel's `local_lock_t` (lock class `&c->lock`), see the type's comment.
-    let lock: SpinLock
+    /// `c->lock`, the kernel's `local_lock_t`; see the type's comment.
+    let locked: Atomic<Bool>
 
-    init(cpu: Int, lock: SpinLock) {
+    init(cpu: Int) {
         freelistTid = Atomic(WordPair(first: 0, second: UInt(cpu)))
         slab = Atomic(KMemCacheCPU.noSlab)
         partial = Atomic(KMemCacheCPU.noSlab)
-        self.lock = lock
+        locked = Atomic(false)
     }
 
     /// "No slab" in `slab` and `partial`.
@@ -51,13 +55,13 @@ struct KMemCacheCPUArea {
     let base: UnsafeMutableRawPointer
     let cpuCount: Int
 
-    init(cpuCount: Int, lockClass: LockClass) {
+    init(cpuCount: Int) {
         precondition(MemoryLayout<KMemCacheCPU>.size <= KMemCacheCPU.stride)
         self.cpuCount = cpuCount
         base = UnsafeMutableRawPointer.allocate(byteCount: cpuCount * KMemCacheCPU.stride, alignment: 128)
         for cpu in 0..<cpuCount {
             (base + cpu * KMemCacheCPU.stride).bindMemory(to: KMemCacheCPU.self, capacity: 1)
-                .initialize(to: KMemCacheCPU(cpu: cpu, lock: SpinLock(class: lockClass)))
+                .initialize(to: KMemCacheCPU(cpu: cpu))
         }
     }
 
@@ -78,6 +82,25 @@ struct KMemCacheCPUArea {
     @inline(__always)
     func tidWord(_ cpu: Int) -> UnsafeAtomic<UInt> {
         UnsafeAtomic(at: (base + cpu * KMemCacheCPU.stride + 8).assumingMemoryBound(to: UInt.AtomicRepresentation.self))
+    }
+
+    /// `local_lock_irqsave(&s->cpu_slab->lock)` for `cpu`: acquiring, so the previous holder's writes are
+    /// visible; yields the host CPU now and then in case the holder's thread was descheduled.
+    @inline(__always)
+    func lock(_ cpu: Int) {
+        let c = self.cpu(cpu)
+        var spins = 0
+        while !c.pointee.locked.compareExchange(expected: false, desired: true, successOrdering: .acquiring,
+                                                failureOrdering: .relaxed).exchanged {
+            spins += 1
+            if spins & 63 == 0 { sched_yield() }
+        }
+    }
+
+    /// `local_unlock_irqrestore()`.
+    @inline(__always)
+    func unlock(_ cpu: Int) {
+        self.cpu(cpu).pointee.locked.store(false, ordering: .releasing)
     }
 
     func deallocate() {

@@ -59,13 +59,15 @@ public enum KmallocSizes {
     /// KMALLOC_MAX_SIZE = 1 << (MAX_PAGE_ORDER + PAGE_SHIFT): 4 MiB.
     public static let maxSize = 1 << (10 + 12)
 
-    /// `kmalloc_size_index[]`: cache index for sizes up to 192 in 8-byte steps; index 1 is the 96-byte
-    /// cache and index 2 the 192-byte cache, the rest are powers of two.
-    static let sizeIndex: [UInt8] = [
-        3, 4, 5, 5, 6, 6, 6, 6,
-        1, 1, 1, 1, 7, 7, 7, 7,
-        2, 2, 2, 2, 2, 2, 2, 2,
-    ]
+    /// `kmalloc_size_index[]` for sizes up to 192, written as comparisons: 1...8 → 3 (kmalloc-8),
+    /// ...16 → 4, ...32 → 5, ...64 → 6, ...96 → 1 (kmalloc-96), ...128 → 7, ...192 → 2 (kmalloc-192).
+    @inline(__always)
+    static func smallSizeIndex(_ size: Int) -> Int {
+        if size <= 64 {
+            return size <= 8 ? 3 : size <= 16 ? 4 : size <= 32 ? 5 : 6
+        }
+        return size <= 96 ? 1 : size <= 128 ? 7 : 2
+    }
 
     /// The size of the cache at kmalloc index `index` (`kmalloc_size()`).
     public static func size(ofIndex index: Int) -> Int {
@@ -83,7 +85,7 @@ public enum KmallocSizes {
     @inline(__always)
     public static func index(forSize size: Int) -> Int {
         if size <= 192 {
-            return Int(sizeIndex[(size - 1) / 8])
+            return smallSizeIndex(size)
         }
         return Int.bitWidth - (size - 1).leadingZeroBitCount
     }

@@ -16,7 +16,9 @@ struct Slab {
     let pfn: PFN
     let frame: UnsafeMutablePointer<PageFrame>
 
-    static let slabWordsOffset = MemoryLayout<PageFrame>.offset(of: \PageFrame.slabFreelist) ?? 16
+    /// Offset of `slabFreelist` in `PageFrame` (a literal so the fast path needs no lazy global; a test
+    /// checks it against `MemoryLayout`).
+    static let slabWordsOffset = 16
 
     @inline(__always)
     var words: UnsafeMutablePointer<Atomic<WordPair>> {

@@ -5,14 +5,21 @@ extension SlabAllocator {
     /// `kmalloc_slab()`: the cache serving `size` bytes (1...8192) for `gfp`'s kmalloc type.
     public func kmallocCache(size: Int, gfp: GFPFlags) -> KMemCache? {
         guard size > 0 && size <= KmallocSizes.maxCacheSize else { return nil }
-        return kmallocCaches[KmallocType(gfp: gfp).rawValue * Self.indexCount + KmallocSizes.index(forSize: size)]
+        return kmallocCaches[KmallocType(gfp: gfp).rawValue * Self.indexCount + KmallocSizes.index(forSize: size)]?
+            .takeUnretainedValue()
     }
 
     /// `kmalloc()`: `size` bytes from the kmalloc cache of its class and `gfp`'s type, or from the page
     /// allocator above 8 KiB (`kmalloc_large`). kmalloc(0) is `zeroSizePointer`; failure is nil.
     public func kmalloc(_ size: Int, gfp: GFPFlags, context: ExecutionContext,
                         caller: StaticString = #function) -> UnsafeMutableRawPointer? {
-        kmallocNode(size, gfp: gfp, node: nil, context: context, caller: caller)
+        if size > 0 && size <= KmallocSizes.maxCacheSize,
+           let cache = kmallocCaches[KmallocType(gfp: gfp).rawValue * Self.indexCount + KmallocSizes.index(forSize: size)] {
+            return cache._withUnsafeGuaranteedRef {
+                $0.slabAllocNode(gfp: gfp, node: nil, context: context, caller: caller, origSize: size)
+            }
+        }
+        return kmallocNode(size, gfp: gfp, node: nil, context: context, caller: caller)
     }
 
     /// `kmalloc_node()`: as `kmalloc` with objects (or pages) from `node` (nil: any).
@@ -22,7 +29,9 @@ extension SlabAllocator {
             guard let cache = kmallocCaches[KmallocType(gfp: gfp).rawValue * Self.indexCount + KmallocSizes.index(forSize: size)]
             else { return nil }
             if let node, node < 0 || node >= env.nodeCount { return nil }
-            return cache.slabAllocNode(gfp: gfp, node: node, context: context, caller: caller, origSize: size)
+            return cache._withUnsafeGuaranteedRef {
+                $0.slabAllocNode(gfp: gfp, node: node, context: context, caller: caller, origSize: size)
+            }
         }
         if size == 0 { return Self.zeroSizePointer }
         return kmallocLarge(size, gfp: gfp, node: node, context: context, caller: caller)
@@ -73,9 +82,9 @@ extension SlabAllocator {
         guard let pointer, pointer != Self.zeroSizePointer else { return }
         guard context.cpu >= 0 && context.cpu < env.cpuCount else { return }
         switch env.owner(of: pointer) {
-        case let .slab(slab, cache):
+        case let .slab(slab, base, cache):
             cache._withUnsafeGuaranteedRef {
-                $0.slabFree(slab, object: UInt(bitPattern: pointer), context: context, caller: caller)
+                $0.slabFree(slab, base: base, object: UInt(bitPattern: pointer), context: context, caller: caller)
             }
         case let .large(pfn, order):
             guard pointer == env.pageAllocator.pageAddress(pfn) else {
@@ -124,7 +133,7 @@ extension SlabAllocator {
     public func ksize(_ pointer: UnsafeRawPointer?) -> Int {
         guard let pointer, pointer != UnsafeRawPointer(Self.zeroSizePointer) else { return 0 }
         switch env.owner(of: pointer) {
-        case let .slab(_, cache): return cache._withUnsafeGuaranteedRef { $0.ksize }
+        case let .slab(_, _, cache): return cache._withUnsafeGuaranteedRef { $0.ksize }
         case let .large(_, order): return SlabGeometry.pageSize << order
         case .none: return 0
         }

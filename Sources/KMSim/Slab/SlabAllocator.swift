@@ -5,15 +5,18 @@ import Synchronization
 ///
 /// Synchronisation: `registry` is a `Mutex` (the kernel's `slab_mutex`), taken only to create, destroy
 /// and list caches; the object paths find caches without it, through the atomic id table of
-/// `SlabEnvironment` (for frees) or the immutable `kmallocCaches` (for kmalloc). Hence `Sendable`.
-public final class SlabAllocator: Sendable {
+/// `SlabEnvironment` (for frees) or `kmallocCaches`, written once in `init` and read-only after. Hence
+/// `@unchecked Sendable`.
+public final class SlabAllocator: @unchecked Sendable {
     let env: SlabEnvironment
     /// `slub_debug=` flags and the caches they apply to (empty: every cache).
     public let debugFlags: SlabFlags
     public let debugCaches: Set<String>
     private let registry: Mutex<Registry>
-    /// `kmalloc_caches[type][index]` flattened as `type * indexCount + index`.
-    let kmallocCaches: [KMemCache?]
+    /// `kmalloc_caches[type][index]` flattened as `type * indexCount + index`, unretained (the registry
+    /// keeps them alive, and kmalloc caches are never destroyed) so the kmalloc fast path does no
+    /// reference counting.
+    let kmallocCaches: UnsafeMutablePointer<Unmanaged<KMemCache>?>
     static let indexCount = KmallocSizes.shiftHigh + 1
 
     struct Registry {
@@ -34,7 +37,9 @@ public final class SlabAllocator: Sendable {
         self.debugFlags = debug.intersection(.debugFlags)
         self.debugCaches = debugCaches
         var registry = Registry()
-        var kmalloc = [KMemCache?](repeating: nil, count: KmallocType.allCases.count * Self.indexCount)
+        let slots = KmallocType.allCases.count * Self.indexCount
+        let kmalloc = UnsafeMutablePointer<Unmanaged<KMemCache>?>.allocate(capacity: slots)
+        kmalloc.initialize(repeating: nil, count: slots)
         for type in KmallocType.allCases {
             for index in KmallocSizes.indices {
                 let size = KmallocSizes.size(ofIndex: index)
@@ -47,13 +52,15 @@ public final class SlabAllocator: Sendable {
                     env.setCache(cache, id: registry.nextID)
                     registry.nextID += 1
                     registry.caches.append(cache)
-                    kmalloc[type.rawValue * Self.indexCount + index] = cache
+                    kmalloc[type.rawValue * Self.indexCount + index] = Unmanaged.passUnretained(cache)
                 }
             }
         }
         self.kmallocCaches = kmalloc
         self.registry = Mutex(registry)
     }
+
+    deinit { kmallocCaches.deallocate() }
 
     /// `kmem_cache_create()`: a cache of `size`-byte objects aligned to `align` (0: a word), with
     /// `flags` and an optional constructor run once per object when its slab is made. Returns nil for a

@@ -2,7 +2,7 @@ import Atomics
 import Dispatch
 
 /// What every cache of one machine shares: the page allocator its slabs come from, the CPU → node map,
-/// the bug report log, the lock classes, and the clock used for `jiffies`-style ages in alloc/free
+/// the bug report log, the `&n->list_lock` lock class, and the clock used for `jiffies`-style ages in alloc/free
 /// tracks.
 ///
 /// Immutable after `init`; its members are themselves thread-safe, and `cacheTable` is only accessed
@@ -15,7 +15,6 @@ final class SlabEnvironment: @unchecked Sendable {
     let cpuNode: [Int]
     let reporter: SlabReporter
     let listLockClass: LockClass
-    let cpuLockClass: LockClass
     /// Host monotonic time at boot, for `jiffies`.
     let bootNanoseconds: UInt64
     /// Cache id → unretained `KMemCache` (0: none), read with relaxed-acquire atomics by `virt_to_cache`;
@@ -23,6 +22,16 @@ final class SlabEnvironment: @unchecked Sendable {
     let cacheTable: UnsafeMutablePointer<UnsafeAtomic<UInt>.Storage>
     /// Entries of `cacheTable`; ids run from 1.
     static let maxCaches = 4096
+    /// Each node's arena and frame table as plain values, so `virt_to_slab()` is pointer arithmetic
+    /// with no division and no reference counting on the free fast path.
+    let nodeSpans: UnsafeMutablePointer<NodeSpan>
+
+    struct NodeSpan {
+        let arena: UInt
+        let bytes: UInt
+        let frames: UnsafeMutablePointer<PageFrame>
+        let startPFN: PFN
+    }
 
     init(pageAllocator: PageAllocator, cpuNode: [Int], nodeCount: Int, bugReports: BugReports,
          lockStat: LockStatRegistry) {
@@ -32,13 +41,21 @@ final class SlabEnvironment: @unchecked Sendable {
         self.nodeCount = nodeCount
         self.reporter = SlabReporter(bugReports: bugReports)
         self.listLockClass = lockStat.lockClass(named: "&n->list_lock")
-        self.cpuLockClass = lockStat.lockClass(named: "&c->lock")
         self.bootNanoseconds = DispatchTime.now().uptimeNanoseconds
         cacheTable = UnsafeMutablePointer<UnsafeAtomic<UInt>.Storage>.allocate(capacity: Self.maxCaches)
         cacheTable.initialize(repeating: UnsafeAtomic<UInt>.Storage(0), count: Self.maxCaches)
+        nodeSpans = UnsafeMutablePointer<NodeSpan>.allocate(capacity: max(pageAllocator.nodes.count, 1))
+        for (index, memory) in pageAllocator.nodes.enumerated() {
+            (nodeSpans + index).initialize(to: NodeSpan(
+                arena: UInt(bitPattern: memory.arena), bytes: UInt(memory.pageCount) << 12,
+                frames: memory.frames, startPFN: memory.startPFN))
+        }
     }
 
-    deinit { cacheTable.deallocate() }
+    deinit {
+        cacheTable.deallocate()
+        nodeSpans.deallocate()
+    }
 
     /// Publishes (or, with nil, withdraws) the cache of `id`.
     func setCache(_ cache: KMemCache?, id: Int) {
@@ -57,8 +74,8 @@ final class SlabEnvironment: @unchecked Sendable {
 
     /// What `virt_to_slab()` / `virt_to_folio()` find for an address.
     enum Owner {
-        /// A slab object's page: the slab and its cache.
-        case slab(Slab, Unmanaged<KMemCache>)
+        /// A slab object's page: the slab, the address of its first page, and its cache.
+        case slab(Slab, base: UInt, Unmanaged<KMemCache>)
         /// The head of a `kmalloc_large` allocation of `order`.
         case large(PFN, order: Int)
         /// Not in the machine's memory, or a page that is neither.
@@ -71,19 +88,28 @@ final class SlabEnvironment: @unchecked Sendable {
     /// `virt_to_slab()`: from an address to its slab (through the compound head) and cache.
     @inline(__always)
     func owner(of address: UnsafeRawPointer) -> Owner {
-        guard let pfn = pageAllocator.pfn(of: address) else { return .none }
-        var head = pfn
-        var frame = pageAllocator.frame(pfn)
-        if frame.pointee.flags & PageFlags.tail.rawValue != 0 {
-            head = Int(frame.pointee.owner)
-            frame = pageAllocator.frame(head)
-        }
-        let flags = frame.pointee.flags
-        if flags & PageFlags.slab.rawValue != 0, let cache = cache(id: Int(frame.pointee.owner)) {
-            return .slab(Slab(pfn: head, frame: frame), cache)
-        }
-        if flags & PageFlags.head.rawValue != 0 && frame.pointee.owner == Self.kmallocLargeOwner {
-            return .large(head, order: Int(frame.pointee.order))
+        let bits = UInt(bitPattern: address)
+        for index in 0..<nodeCount {
+            let span = nodeSpans[index]
+            let offset = bits &- span.arena
+            guard offset < span.bytes else { continue }
+            let page = Int(offset >> 12)
+            var frame = span.frames + page
+            var headPage = page
+            if frame.pointee.flags & PageFlags.tail.rawValue != 0 {
+                headPage = Int(frame.pointee.owner) - span.startPFN
+                guard headPage >= 0 && headPage <= page else { return .none }
+                frame = span.frames + headPage
+            }
+            let flags = frame.pointee.flags
+            if flags & PageFlags.slab.rawValue != 0, let cache = cache(id: Int(frame.pointee.owner)) {
+                return .slab(Slab(pfn: span.startPFN + headPage, frame: frame),
+                             base: span.arena + UInt(headPage) << 12, cache)
+            }
+            if flags & PageFlags.head.rawValue != 0 && frame.pointee.owner == Self.kmallocLargeOwner {
+                return .large(span.startPFN + headPage, order: Int(frame.pointee.order))
+            }
+            return .none
         }
         return .none
     }

@@ -23,6 +23,8 @@ public enum SlabBugKind: String, Sendable, CaseIterable, Codable {
     case cacheStillHasObjects
     /// A kmalloc larger than KMALLOC_MAX_SIZE (the page allocator's order > MAX_PAGE_ORDER warning).
     case allocationTooLarge
+    /// "SLUB: Unable to allocate memory on node ...": no slab could be had (`slab_out_of_memory`).
+    case outOfMemory
     /// A call naming a CPU the machine does not have.
     case invalidContext
 }

@@ -92,3 +92,14 @@ final class SlabStatCounters: @unchecked Sendable {
         cell(item, row: 2 * cpu).load(ordering: .relaxed) &+ cell(item, row: 2 * cpu + 1).load(ordering: .relaxed)
     }
 }
+
+extension KMemCache {
+    /// Every `stat()` counter of the cache summed over CPUs, in `SlabStat` order, for the run report.
+    public var statistics: [(stat: SlabStat, value: UInt64)] {
+        SlabStat.allCases.map { ($0, stats.sum($0)) }
+    }
+
+    /// Remote frees: frees into a slab that another CPU has frozen as its CPU slab (FREE_FROZEN), the
+    /// frees that a CPU-local allocator design would have had to send back to the owning CPU.
+    public var remoteFrees: UInt64 { stats.sum(.freeFrozen) }
+}

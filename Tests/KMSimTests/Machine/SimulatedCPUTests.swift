@@ -60,8 +60,13 @@ import Testing
         let running = Atomic<Int>(0)
         let overlap = Counter()
         let log = EventLog<Int32>()
+        let started = Atomic<Int>(0)
         let tasks = (1...4).map { pid in
             cpus[0].startTask(pid: Int32(pid)) { context, runqueue in
+                // Every task is on the runqueue before any takes a step, however late the host
+                // scheduled their start: only then does interleaving depend on condResched alone.
+                started.add(1, ordering: .relaxed)
+                while started.load(ordering: .relaxed) < 4 { await runqueue.condResched() }
                 for _ in 0..<50 {
                     if running.add(1, ordering: .relaxed).newValue != 1 { overlap.increment() }
                     log.append(context.pid)

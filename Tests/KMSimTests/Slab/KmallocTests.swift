@@ -111,3 +111,24 @@ import Testing
         machine.slab.kfree(object, context: context)
     }
 }
+
+@Suite struct SlabOutOfMemoryTests {
+    @Test func exhaustionReturnsNilWithTheKernelsReportAndRecovers() throws {
+        let machine = try SlabTestMachine()
+        let context = ExecutionContext.task(cpu: 0)
+        var objects: [UnsafeMutableRawPointer] = []
+        while objects.count < 100_000, let object = machine.slab.kmalloc(8192, gfp: .kernel, context: context) {
+            objects.append(object)
+        }
+        #expect(objects.count > 1000 && objects.count < 100_000)
+        let report = try #require(machine.reports(.outOfMemory).first)
+        #expect(report.hasPrefix("SLUB: Unable to allocate memory on node -1, gfp=0xcc0(GFP_KERNEL)"))
+        #expect(report.contains("cache: kmalloc-8k, object size: 8192, buffer size: 8192, default order: 3, min order: 1"))
+        #expect(machine.slab.kmalloc(8192, gfp: [.kernel, .noWarn], context: context) == nil)
+        #expect(machine.reports(.outOfMemory).count == 1)
+        for object in objects { machine.slab.kfree(object, context: context) }
+        #expect(machine.problems() == [])
+        let again = try #require(machine.slab.kmalloc(8192, gfp: .kernel, context: context))
+        machine.slab.kfree(again, context: context)
+    }
+}

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import KMSim
 
@@ -69,6 +70,27 @@ import Testing
         #expect(debug.inuse == 72 && debug.offset == 72 && debug.redLeftPad == 64 && debug.size == 256)
         #expect(SlabGeometry(objectSize: 0, align: 0, flags: [], hasConstructor: false, cpuCount: 2) == nil)
         #expect(SlabGeometry(objectSize: 64, align: 3, flags: [], hasConstructor: false, cpuCount: 2) == nil)
+    }
+
+    @Test func slabWordsSitWhereTheDoubleWordCASExpectsThem() {
+        #expect(MemoryLayout<PageFrame>.offset(of: \PageFrame.slabFreelist) == Slab.slabWordsOffset)
+        #expect(MemoryLayout<PageFrame>.offset(of: \PageFrame.slabCounters) == Slab.slabWordsOffset + 8)
+        #expect(MemoryLayout<PageFrame>.stride % 16 == 0 && Slab.slabWordsOffset % 16 == 0)
+        #expect(MemoryLayout<KMemCacheCPU>.size <= KMemCacheCPU.stride)
+    }
+
+    @Test func cpuFreelistAndTidAreTheTwoWordsOfTheAtomicPair() throws {
+        let machine = try SlabTestMachine()
+        let cache = try #require(machine.slab.kmemCacheCreate(name: "pair-16", size: 16))
+        // tid starts at the CPU number.
+        #expect(cache.cpus.tidWord(1).load(ordering: .relaxed) == 1)
+        let object = try #require(cache.alloc(gfp: .kernel, context: .task(cpu: 1)))
+        let pair = cache.cpus.cpu(1).pointee.freelistTid.load(ordering: .relaxed)
+        #expect(pair.first == cache.cpus.freelistWord(1).load(ordering: .relaxed))
+        #expect(pair.second == cache.cpus.tidWord(1).load(ordering: .relaxed))
+        #expect(pair.second % cache.tidStep == 1)
+        cache.free(object, context: .task(cpu: 1))
+        #expect(cache.cpus.freelistWord(1).load(ordering: .relaxed) == UInt(bitPattern: object))
     }
 
     @Test func cpuPartialLimitsAndMinPartialFollowTheKernel() throws {

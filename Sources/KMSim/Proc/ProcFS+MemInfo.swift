@@ -1,0 +1,56 @@
+extension ProcFS {
+    /// `VMALLOC_TOTAL` (`VMALLOC_END - VMALLOC_START`, END inclusive) on x86-64 with 4-level page
+    /// tables: 32 TiB less one byte, which meminfo shows as 34359738367 kB.
+    static let vmallocTotalBytes: UInt64 = (32 << 40) - 1
+
+    /// /proc/meminfo (`meminfo_proc_show()`, fs/proc/meminfo.c, 6.12): `show_val_kb()` lines, the label
+    /// padded to 16 columns and the value `%8lu kB`, in the kernel's order, for a configuration without
+    /// HIGHMEM, ZSWAP, MEMORY_FAILURE, CMA, UNACCEPTED_MEMORY and hugetlbfs (those lines are absent).
+    ///
+    /// Memory kmsim does not model yet (page cache, anonymous memory, swap, kernel stacks, per-CPU
+    /// areas) reads 0. MemAvailable follows `si_mem_available()`: free pages minus the reserve
+    /// (`totalreserve_pages`: each zone's high watermark plus its largest lowmem reserve), plus
+    /// reclaimable slab minus the part kept back (min(half, the low watermarks)).
+    public static func meminfo(_ machine: Machine) -> String {
+        let zones = machine.pageAllocator.populatedZones
+        let total = zones.reduce(0) { $0 + $1.managedPages }
+        let free = zones.reduce(0) { $0 + $1.freePages }
+        let reserve = zones.reduce(0) { $0 + min($1.watermarkHigh + ($1.lowmemReserve.max() ?? 0), $1.managedPages) }
+        let lowWatermarks = zones.reduce(0) { $0 + $1.watermarkLow }
+        let reclaimable = machine.vmstat.value(.nrSlabReclaimable)
+        let unreclaimable = machine.vmstat.value(.nrSlabUnreclaimable)
+        let available = max(0, free - reserve + reclaimable - min(reclaimable / 2, lowWatermarks))
+        let vmalloc = machine.vmstat.value(.nrVmalloc)
+        let rows: [(String, Int)] = [
+            ("MemTotal", total), ("MemFree", free), ("MemAvailable", available), ("Buffers", 0), ("Cached", 0),
+            ("SwapCached", 0), ("Active", 0), ("Inactive", 0), ("Active(anon)", 0), ("Inactive(anon)", 0),
+            ("Active(file)", 0), ("Inactive(file)", 0), ("Unevictable", 0), ("Mlocked", 0), ("SwapTotal", 0),
+            ("SwapFree", 0), ("Dirty", 0), ("Writeback", 0), ("AnonPages", 0), ("Mapped", 0), ("Shmem", 0),
+            ("KReclaimable", reclaimable), ("Slab", reclaimable + unreclaimable), ("SReclaimable", reclaimable),
+            ("SUnreclaim", unreclaimable),
+        ]
+        var text = rows.map { showValKB($0.0, pages: $0.1) }.joined()
+        text += showKB("KernelStack", 0)
+        text += [("PageTables", machine.vmstat.value(.nrPageTablePages)), ("SecPageTables", 0), ("NFS_Unstable", 0),
+                 ("Bounce", 0), ("WritebackTmp", 0), ("CommitLimit", total / 2), ("Committed_AS", 0)]
+            .map { showValKB($0.0, pages: $0.1) }.joined()
+        text += showKB("VmallocTotal", vmallocTotalBytes >> 10)
+        text += showValKB("VmallocUsed", pages: vmalloc)
+        text += showKB("VmallocChunk", 0)
+        text += showValKB("Percpu", pages: 0)
+        text += [("AnonHugePages", 0), ("ShmemHugePages", 0), ("ShmemPmdMapped", 0), ("FileHugePages", 0),
+                 ("FilePmdMapped", 0)].map { showValKB($0.0, pages: $0.1) }.joined()
+        return text
+    }
+
+    /// `show_val_kb(m, "Name:           ", pages)`: pages shown in kB.
+    static func showValKB(_ name: String, pages: Int) -> String {
+        showKB(name, UInt64(max(pages, 0)) << 2)
+    }
+
+    /// `seq_put_decimal_ull_width(m, label, kb, 8)` then " kB\n": the label with its colon padded to 16
+    /// columns, the value right-aligned in 8.
+    static func showKB(_ name: String, _ kilobytes: UInt64) -> String {
+        padRight(name + ":", 16) + padLeft(String(kilobytes), 8) + " kB\n"
+    }
+}

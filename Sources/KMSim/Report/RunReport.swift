@@ -1,0 +1,119 @@
+/// The result of `kmsim run` in machine-readable form: the `--json FILE` document. The keys required by
+/// the schema in RUNNER-README.md come first; the rest are extra detail the terminal report also shows.
+///
+/// Counts are totals over the run; latencies are nanoseconds from the HdrHistogram per context kind ×
+/// GFP class × allocator path.
+public struct RunReport: Codable, Sendable, Equatable {
+    public struct MachineSummary: Codable, Sendable, Equatable {
+        public var nodes: Int
+        public var cpus: Int
+        public var memoryBytes: UInt64
+    }
+
+    public struct Latency: Codable, Sendable, Equatable {
+        public var p50: UInt64
+        public var p99: UInt64
+        public var p999: UInt64
+        public var max: UInt64
+
+        public static let zero = Latency(p50: 0, p99: 0, p999: 0, max: 0)
+    }
+
+    /// One report class: context kind × mask in effect × API.
+    public struct ClassRow: Codable, Sendable, Equatable {
+        /// `task`, `softirq` or `hardirq`.
+        public var context: String
+        /// The mask in effect, as the kernel's %pGg prints it (`GFP_KERNEL`, `GFP_ATOMIC|__GFP_NOWARN`).
+        public var gfp: String
+        /// The kernel function: `kmalloc`, `kmem_cache_alloc`, `alloc_pages`, `vmalloc`, `kvmalloc`.
+        public var api: String
+        public var ops: Int64
+        public var failures: Int64
+        public var latencyNs: Latency
+    }
+
+    public struct Reclaim: Codable, Sendable, Equatable {
+        /// kswapd balancing runs (vmstat `pageoutrun`).
+        public var kswapdWakeups: Int
+        /// `allocstall_*` summed: allocations that entered direct reclaim.
+        public var directReclaimStalls: Int
+        /// `pgscan_kswapd + pgscan_direct`.
+        public var pagesScanned: Int
+        /// `pgsteal_kswapd + pgsteal_direct`.
+        public var pagesReclaimed: Int
+        /// `oom_kill`.
+        public var oomKills: Int
+    }
+
+    /// One lock class as /proc/lock_stat counts it.
+    public struct LockRow: Codable, Sendable, Equatable {
+        public var lockClass: String
+        public var acquisitions: Int
+        public var contentions: Int
+        public var waitTotalNs: Int64
+        public var waitMaxNs: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case lockClass = "class"
+            case acquisitions, contentions, waitTotalNs, waitMaxNs
+        }
+    }
+
+    public struct Invariants: Codable, Sendable, Equatable {
+        /// How many times the invariants were checked (periodic checks with `--check`, plus the final one).
+        public var checked: Int
+        /// Each violated invariant, described; empty when all held.
+        public var violations: [String]
+    }
+
+    /// SLUB's per-CPU slab effectiveness over every cache (CONFIG_SLUB_STATS counters).
+    public struct SlubCPUCache: Codable, Sendable, Equatable {
+        public var allocFastpath: Int
+        public var allocSlowpath: Int
+        public var freeFastpath: Int
+        public var freeSlowpath: Int
+        /// `alloc_fastpath / (alloc_fastpath + alloc_slowpath)`, in percent; nil without allocations.
+        public var allocFastpathPercent: Double?
+        public var freeFastpathPercent: Double?
+    }
+
+    public struct NUMA: Codable, Sendable, Equatable {
+        public var hit: Int
+        public var miss: Int
+        public var foreign: Int
+        public var local: Int
+        public var other: Int
+    }
+
+    public var workload: String
+    public var seed: UInt64
+    public var machine: MachineSummary
+    public var durationSeconds: Double
+    public var classes: [ClassRow]
+    /// Sleeping waits entered from atomic context; 0 in a correct run.
+    public var atomicWaits: Int
+    /// Kernel log reports by kind (`sleeping_function_invalid_context`, `slab_doubleFree`, ...), without
+    /// allocation failures (counted per class) and `slab_fix` follow-up lines.
+    public var bugs: [String: Int]
+    public var reclaim: Reclaim
+    /// Every lock class that was taken, most contended first.
+    public var locks: [LockRow]
+    public var invariants: Invariants
+    /// /proc/vmstat at the end of the run.
+    public var vmstat: [String: Int]
+
+    public var operations: Int64
+    public var operationsPerSecond: Double
+    public var slub: SlubCPUCache
+    /// Per-CPU page list hit rate; nil while the page allocator does not count pcp refills.
+    public var perCPUPageListHitPercent: Double?
+    public var numa: NUMA
+    public var interrupts: Int64
+    public var droppedInterrupts: Int64
+    public var remoteFrees: Int64
+    public var remoteFreeFallbacks: Int64
+    /// The deliberate bugs of the workload (kinds), whose reports are results.
+    public var deliberateBugs: [String]
+    /// Parts of the workload this build did not run, with the reason.
+    public var notRun: [String]
+}

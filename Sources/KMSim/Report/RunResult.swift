@@ -1,0 +1,14 @@
+/// What a run produced: the report, and what decides `kmsim run`'s exit status.
+public struct RunResult: Sendable {
+    public var report: RunReport
+    /// BUG reports in the kernel log (the deliberate bugs' reports, and any other).
+    public var bugReports: Int
+
+    /// `kmsim run`'s exit status: 1 when an invariant of kmsim's own state was violated (or, with
+    /// `failOnBug`, when any BUG report was made), else 0; provoked BUG reports are results.
+    public func exitStatus(failOnBug: Bool) -> Int32 {
+        if !report.invariants.violations.isEmpty { return 1 }
+        if failOnBug && bugReports > 0 { return 1 }
+        return 0
+    }
+}

@@ -1,0 +1,19 @@
+/// How `kmsim run` runs a workload, beyond the workload itself.
+public struct RunOptions: Sendable {
+    /// Overrides the workload's length (`--duration`).
+    public var durationSeconds: Double?
+    /// Overrides the workload's seed (`--seed`).
+    public var seed: UInt64?
+    /// Check invariants periodically while running (`--check`); they are always checked at the end.
+    public var check = false
+    /// Seconds between periodic checks.
+    public var checkInterval = 0.5
+    /// Seconds between progress callbacks; nil for none.
+    public var progressInterval: Double?
+    /// Operations a task runs per executor hop.
+    public var batchOperations = 1024
+    /// Test hook: the final check reports a violation, to exercise exit status 1.
+    public var injectInvariantViolation = false
+
+    public init() {}
+}

@@ -1,0 +1,84 @@
+/// The interrupt side of a run: one `InterruptSource` per source and CPU, whose hard-interrupt handler
+/// allocates in hardirq context, or raises NET_RX so the allocations run in softirq context at
+/// `irq_exit()` (NAPI's `net_rx_action`).
+extension WorkloadRunner {
+    func startInterrupts() -> [InterruptSource] {
+        var started: [InterruptSource] = []
+        var softirqCPUs: Set<Int> = []
+        for (sourceIndex, source) in plan.interrupts.enumerated() {
+            for cpu in source.cpus {
+                let simulated = cpus[cpu]
+                let handler: IRQHandler
+                if source.spec.context == .softirq {
+                    softirqCPUs.insert(cpu)
+                    let state = interruptStates[cpu]
+                    handler = { _ in
+                        state.pendingSoftIRQ[sourceIndex] += 1
+                        simulated.raiseSoftIRQ(.netRX)
+                    }
+                } else {
+                    handler = { context in self.handleInterrupt(source: sourceIndex, context: &context) }
+                }
+                if let started1 = try? simulated.startInterruptSource(name: source.spec.name, hertz: source.spec.ratePerSecond,
+                                                                       jitter: 0.1, handler) {
+                    started.append(started1)
+                }
+            }
+        }
+        for cpu in softirqCPUs {
+            cpus[cpu].openSoftIRQ(.netRX) { context in self.runPendingSoftIRQs(context: &context) }
+        }
+        for bug in plan.bugs where bug.spec.kind == .sleepingAllocInIRQ {
+            for cpu in bug.cpus {
+                let source = try? cpus[cpu].startInterruptSource(name: "bug-\(bug.spec.kind.rawValue)",
+                                                                 hertz: bug.spec.ratePerSecond) { context in
+                    self.commitSleepingAllocInIRQ(bug, context: &context)
+                }
+                if let source { started.append(source) }
+            }
+        }
+        return started
+    }
+
+    /// `net_rx_action()`: runs the handlers of the softirq sources that interrupted this CPU.
+    func runPendingSoftIRQs(context: inout ExecutionContext) {
+        let state = interruptStates[context.cpu]
+        for sourceIndex in state.pendingSoftIRQ.indices {
+            let pending = state.pendingSoftIRQ[sourceIndex]
+            guard pending > 0 else { continue }
+            state.pendingSoftIRQ[sourceIndex] = 0
+            for _ in 0..<pending { handleInterrupt(source: sourceIndex, context: &context) }
+        }
+    }
+
+    /// One interrupt of a source: its allocations, freed in the handler or handed to a task.
+    func handleInterrupt(source sourceIndex: Int, context: inout ExecutionContext) {
+        let cpu = context.cpu
+        let state = interruptStates[cpu]
+        guard gate.tryEnter() else {
+            counters.count(.droppedInterrupts, cpu: cpu)
+            return
+        }
+        let side = RemoteFreeMailboxes.interruptSide(cpu)
+        for index in plan.interrupts[sourceIndex].allocations {
+            let handler = plan.handlerAllocations[index]
+            let operation = plan.operations[handler.operation]
+            for _ in 0..<handler.count {
+                let size = operation.size.sample(using: &state.generator)
+                guard let object = allocate(operation, index: handler.operation, size: size, gfp: operation.gfp,
+                                            context: context, reportClass: handler.reportClass, counts: state.counts)
+                else { continue }
+                let targets = state.targets[index]
+                if targets.isEmpty {
+                    release(object, context: context)
+                } else {
+                    let target = targets.count == 1 ? targets[0] : targets[Int.random(in: 0..<targets.count, using: &state.generator)]
+                    handOver(object, deferral: index, side: side, target: target, context: context, counts: state.counts)
+                }
+            }
+        }
+        gate.leave()
+        state.counts[counters.eventIndex(.interrupts)] += 1
+        counters.flush(state.counts, cpu: cpu)
+    }
+}

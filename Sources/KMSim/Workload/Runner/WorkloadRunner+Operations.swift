@@ -1,0 +1,76 @@
+/// One allocation and one free by API: the only place the runner calls the allocators, so each subsystem
+/// plugs in here as it lands (vmalloc and kvmalloc are still missing: `RunPlan.isRunnable`).
+extension WorkloadRunner {
+    /// Allocates one object as `operation` describes with the mask in effect `gfp`, timing the call into
+    /// the latency histograms and counting it in `counts` under `reportClass`. Runs `might_alloc()` first,
+    /// as `slab_pre_alloc_hook()` and `prepare_alloc_pages()` do, so a blocking mask in atomic context is
+    /// reported.
+    @inline(__always)
+    func allocate(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
+                  reportClass: Int, counts: UnsafeMutablePointer<Int64>) -> LiveObject? {
+        debug.mightAlloc(gfp: gfp, context: context)
+        let address: UInt
+        let sizeClass: AllocationSizeClass
+        let start = monotonicNanoseconds()
+        switch operation.api {
+        case .kmalloc:
+            address = UInt(bitPattern: machine.slab.kmalloc(Int(size), gfp: gfp, context: context))
+            sizeClass = Self.kmallocSizeClass(Int(size))
+        case .kmemCache:
+            let cache = caches[operation.cache ?? 0]
+            address = UInt(bitPattern: cache.alloc(gfp: gfp, context: context))
+            sizeClass = .slab(size: cache.objectSize)
+        case .allocPages:
+            address = machine.pageAllocator.allocPages(order: Int(size), gfp: gfp, context: context).map { UInt($0) + 1 } ?? 0
+            sizeClass = .pages(order: Int(size))
+        case .vmalloc, .kvmalloc:
+            address = 0
+            sizeClass = .vmalloc(pages: Int((size + 4095) / 4096))
+        }
+        let end = monotonicNanoseconds()
+        latency.record(nanoseconds: end &- start, context: context, gfp: gfp, size: sizeClass)
+        counts[RunCounters.opsIndex(reportClass)] += 1
+        guard address != 0 else {
+            counts[RunCounters.failuresIndex(reportClass)] += 1
+            return nil
+        }
+        return LiveObject(address: address, operation: index, order: operation.api == .allocPages ? Int(size) : 0)
+    }
+
+    /// Frees `object` in `context` with the call matching its allocation.
+    @inline(__always)
+    func release(_ object: LiveObject, context: ExecutionContext) {
+        let operation = plan.operations[object.operation]
+        switch operation.api {
+        case .kmalloc:
+            machine.slab.kfree(UnsafeMutableRawPointer(bitPattern: object.address), context: context)
+        case .kmemCache:
+            caches[operation.cache ?? 0].free(UnsafeMutableRawPointer(bitPattern: object.address), context: context)
+        case .allocPages:
+            machine.pageAllocator.freePages(Int(object.address) - 1, order: object.order, context: context)
+        case .vmalloc, .kvmalloc:
+            break
+        }
+    }
+
+    /// Hands `object` to `target`'s ring from `side` (with the handler allocation whose lifetime the target
+    /// applies, or -1); frees it here when there is no room.
+    @inline(__always)
+    func handOver(_ object: LiveObject, deferral: Int = -1, side: Int, target: Int, context: ExecutionContext,
+                  counts: UnsafeMutablePointer<Int64>) {
+        if let ring = mailboxes.ring(side: side, target: target), ring.push(RemoteObject(object: object, deferral: deferral)) {
+            counts[counters.eventIndex(.remoteFrees)] += 1
+        } else {
+            counts[counters.eventIndex(.remoteFreeFallbacks)] += 1
+            release(object, context: context)
+        }
+    }
+
+    /// The latency size class of a kmalloc: a slab bucket up to `KMALLOC_MAX_CACHE_SIZE`, else the
+    /// `kmalloc_large()` order.
+    @inline(__always)
+    static func kmallocSizeClass(_ size: Int) -> AllocationSizeClass {
+        if size <= KmallocSizes.maxCacheSize { return .slab(size: size) }
+        return .kmallocLarge(order: AllocationSizeClass.ceilLog2((size + 4095) / 4096))
+    }
+}

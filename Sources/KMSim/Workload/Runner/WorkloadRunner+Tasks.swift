@@ -1,0 +1,175 @@
+/// The process-context side of a run: one simulated task per task group member, each running its mix in
+/// batches of `options.batchOperations` per executor hop and awaiting between batches, so the CPU runs
+/// its other tasks (and, once reclaim lands, sleeping allocations can wait) as under a PREEMPT_NONE
+/// kernel's `cond_resched()`.
+extension WorkloadRunner {
+    struct StartedTasks {
+        /// Task group members (the run in operation-count mode ends when they do).
+        var workers: [Task<Void, Never>] = []
+        /// Every task started, including bug tasks and drain workers.
+        var all: [Task<Void, Never>] = []
+    }
+
+    /// First pid given to a workload task (`kmsim/101` in reports).
+    static let firstPID: Int32 = 101
+
+    func startTasks() -> StartedTasks {
+        var started = StartedTasks()
+        var pid = Self.firstPID
+        for (groupIndex, group) in plan.groups.enumerated() {
+            for cpu in group.cpus {
+                for _ in 0..<group.spec.tasksPerCPU {
+                    let task = cpus[cpu].startTask(pid: pid) { context, runqueue in
+                        await self.runWorker(group: groupIndex, context: &context, runqueue: runqueue)
+                    }
+                    started.workers.append(task)
+                    pid += 1
+                }
+            }
+        }
+        for bug in plan.bugs where bug.spec.kind != .sleepingAllocInIRQ {
+            for cpu in bug.cpus {
+                started.all.append(cpus[cpu].startTask(pid: pid) { context, runqueue in
+                    await self.runBugTask(bug, context: &context, runqueue: runqueue)
+                })
+                pid += 1
+            }
+        }
+        let withWorkers = Set(plan.groups.flatMap(\.cpus))
+        for cpu in 0..<spec.machine.cpuCount where !mailboxes.incoming[cpu].isEmpty && !withWorkers.contains(cpu) {
+            started.all.append(cpus[cpu].startTask(pid: pid) { context, runqueue in
+                await self.runDrainWorker(context: &context, runqueue: runqueue)
+            })
+            pid += 1
+        }
+        started.all += started.workers
+        return started
+    }
+
+    /// One task of a group: batches until the run stops (or its operation count is done).
+    func runWorker(group groupIndex: Int, context: inout ExecutionContext, runqueue: isolated CPURunqueue) async {
+        let group = plan.groups[groupIndex]
+        let cpu = context.cpu
+        var generator = SplitMix64(seed: spec.seed &+ UInt64(context.pid) &* 0x9E37_79B9_7F4A_7C15)
+        var live = LiveObjectSet(group.spec.lifetime)
+        defer { live.deallocate() }
+        let width = RunCounters.width(classCount: plan.classes.count)
+        let counts = UnsafeMutablePointer<Int64>.allocate(capacity: width)
+        counts.initialize(repeating: 0, count: width)
+        defer { counts.deallocate() }
+        var limit = Int.max
+        if case .operations(let n) = spec.length { limit = n }
+        var batch = options.batchOperations
+        if let rate = group.spec.opsPerSecond { batch = max(1, min(batch, Int(rate / 1000))) }
+        let start = monotonicNanoseconds()
+        var done = 0
+        while done < limit && !isStopping && !Task.isCancelled {
+            await gate.enter()
+            let n = min(batch, limit - done)
+            drainIncoming(cpu: cpu, context: context, counts: counts)
+            runBatch(group, operations: n, live: &live, generator: &generator, context: &context, counts: counts)
+            gate.leave()
+            counters.flush(counts, cpu: cpu)
+            done += n
+            if let rate = group.spec.opsPerSecond {
+                let due = start &+ UInt64(Double(done) / rate * 1e9)
+                let now = monotonicNanoseconds()
+                if due > now { try? await Task.sleep(nanoseconds: due - now) }
+            } else {
+                await runqueue.condResched()
+            }
+        }
+    }
+
+    /// `operations` operations of a group's mix, synchronously.
+    @inline(__always)
+    func runBatch(_ group: RunPlan.Group, operations: Int, live: inout LiveObjectSet, generator: inout SplitMix64,
+                  context: inout ExecutionContext, counts: UnsafeMutablePointer<Int64>) {
+        let baseFlags = context.taskFlags
+        let remoteFraction = group.spec.remoteFree.fraction
+        let targets = group.remoteTargets[context.cpu] ?? []
+        let totalWeight = group.cumulativeWeights.last ?? 1
+        let side = RemoteFreeMailboxes.processSide(context.cpu)
+        for _ in 0..<operations {
+            var entry = 0
+            if group.cumulativeWeights.count > 1 {
+                let pick = Double.random(in: 0..<totalWeight, using: &generator)
+                while entry < group.cumulativeWeights.count - 1 && pick >= group.cumulativeWeights[entry] { entry += 1 }
+            }
+            var scope = 0
+            if !group.scopeThresholds.isEmpty {
+                let pick = Double.random(in: 0..<1, using: &generator)
+                if let index = group.scopeThresholds.firstIndex(where: { pick < $0 }) {
+                    scope = index + 1
+                    context.taskFlags = baseFlags.union(group.spec.scoped[index].kind.taskFlag)
+                }
+            }
+            let operationIndex = group.operations[entry]
+            let operation = plan.operations[operationIndex]
+            let size = operation.size.sample(using: &generator)
+            let object = allocate(operation, index: operationIndex, size: size, gfp: context.currentGFPContext(operation.gfp),
+                                  context: context, reportClass: group.classes[scope][entry], counts: counts)
+            context.taskFlags = baseFlags
+            let now = live.isTimed ? monotonicNanoseconds() : 0
+            while let expired = live.popExpired(now: now) {
+                retire(expired, fraction: remoteFraction, targets: targets, side: side, generator: &generator,
+                       context: context, counts: counts)
+            }
+            if let object, let evicted = live.admit(object, now: now, using: &generator) {
+                retire(evicted, fraction: remoteFraction, targets: targets, side: side, generator: &generator,
+                       context: context, counts: counts)
+            }
+        }
+    }
+
+    /// Ends an object's life: freed here, or with probability `fraction` handed to another CPU.
+    @inline(__always)
+    func retire(_ object: LiveObject, fraction: Double, targets: [Int], side: Int, generator: inout SplitMix64,
+                context: ExecutionContext, counts: UnsafeMutablePointer<Int64>) {
+        if fraction > 0, !targets.isEmpty, Double.random(in: 0..<1, using: &generator) < fraction {
+            let target = targets[Int.random(in: 0..<targets.count, using: &generator)]
+            handOver(object, side: side, target: target, context: context, counts: counts)
+        } else {
+            release(object, context: context)
+        }
+    }
+
+    /// Frees what other CPUs handed to this one, and the received interrupt objects whose lifetime ended.
+    /// Runs on the CPU's process side (inside a batch, or in the drain worker).
+    func drainIncoming(cpu: Int, context: ExecutionContext, counts: UnsafeMutablePointer<Int64>) {
+        let state = processStates[cpu]
+        let now = monotonicNanoseconds()
+        for ring in mailboxes.incoming[cpu] {
+            while let received = ring.pop() {
+                let deferral = received.deferral
+                if deferral >= 0, state.deferred[deferral] != nil {
+                    if let evicted = state.deferred[deferral]?.admit(received.object, now: now, using: &state.generator) {
+                        release(evicted, context: context)
+                    }
+                } else {
+                    release(received.object, context: context)
+                }
+            }
+        }
+        for index in state.deferred.indices where state.deferred[index] != nil {
+            while let expired = state.deferred[index]?.popExpired(now: now) {
+                release(expired, context: context)
+            }
+        }
+    }
+
+    /// A kworker-like task on a CPU that receives objects but runs no workload task: drains every 200 µs.
+    func runDrainWorker(context: inout ExecutionContext, runqueue: isolated CPURunqueue) async {
+        let width = RunCounters.width(classCount: plan.classes.count)
+        let counts = UnsafeMutablePointer<Int64>.allocate(capacity: width)
+        counts.initialize(repeating: 0, count: width)
+        defer { counts.deallocate() }
+        while !isStopping && !Task.isCancelled {
+            await gate.enter()
+            drainIncoming(cpu: context.cpu, context: context, counts: counts)
+            gate.leave()
+            counters.flush(counts, cpu: context.cpu)
+            try? await Task.sleep(nanoseconds: 200_000)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Synchronization
+
+/// Runs a `WorkloadSpec` on a booted `Machine`: tasks on the simulated CPUs' process sides, interrupt
+/// sources with their handlers, deliberate bugs, periodic invariant checks and progress, then collects
+/// everything the run report needs.
+///
+/// Structured by operation kind so each subsystem plugs in as it lands: allocation and free of one
+/// object by API (`WorkloadRunner+Operations`), task loops (`+Tasks`), interrupt handlers (`+Interrupts`),
+/// deliberate bugs (`+Bugs`), checks (`+Check`), progress (`+Progress`). What the build cannot run yet
+/// (vmalloc, kvmalloc, memory users that need reclaim's LRU) is listed in `notRun`, never faked.
+///
+/// Mutable run state lives in per-task locals, per-CPU side states touched only on their CPU's serial
+/// queue (`CPUProcessState`, `CPUInterruptState`), relaxed per-CPU counters and lock-free rings.
+public final class WorkloadRunner: Sendable {
+    public let spec: WorkloadSpec
+    public let options: RunOptions
+    public let machine: Machine
+    public let cpus: SimulatedCPUs
+    public let debug: AtomicSleepDebug
+    public let latency: AllocationLatency
+    let plan: RunPlan
+    let caches: [KMemCache]
+    let counters: RunCounters
+    let mailboxes: RemoteFreeMailboxes
+    let gate = RunGate()
+    let processStates: [CPUProcessState]
+    let interruptStates: [CPUInterruptState]
+    let stopping = Atomic<Bool>(false)
+    let checks = OrderedMutex(CheckLog())
+
+    /// What this build does not run of the workload, with reasons.
+    public var notRun: [String] { plan.notRun }
+
+    /// The seconds the run lasts (nil: until every task has done its operations).
+    public var durationSeconds: Double? {
+        if case .duration(let seconds) = spec.length { return seconds }
+        return nil
+    }
+
+    /// Boots the machine the workload describes and prepares the run; throws when the host cannot map
+    /// the machine's memory or a cache cannot be created.
+    public init(spec: WorkloadSpec, options: RunOptions = RunOptions(), host: HostTopology = .current()) throws {
+        var spec = spec
+        if let seconds = options.durationSeconds { spec.length = .duration(seconds: seconds) }
+        if let seed = options.seed { spec.seed = seed }
+        self.spec = spec
+        self.options = options
+        let plan = RunPlan(spec: spec)
+        guard plan.operations.count <= LiveObject.operationLimit else {
+            throw RunError.tooManyOperations(plan.operations.count)
+        }
+        self.plan = plan
+        let debugCaches = Self.debugCaches(for: spec)
+        machine = try Machine(spec: spec.machine, host: host, slubDebug: debugCaches.isEmpty ? [] : .debugAll,
+                              slubDebugCaches: debugCaches)
+        debug = AtomicSleepDebug(bugReports: machine.bugReports)
+        cpus = SimulatedCPUs(spec: spec.machine, host: host, debug: debug)
+        latency = AllocationLatency(cpus: cpus)
+        var caches: [KMemCache] = []
+        for cache in plan.caches {
+            guard let made = machine.slab.kmemCacheCreate(name: cache.name, size: Int(cache.objectSize)) else {
+                throw RunError.cacheCreation(cache.name)
+            }
+            caches.append(made)
+        }
+        self.caches = caches
+        let cpuCount = spec.machine.cpuCount
+        counters = RunCounters(cpuCount: cpuCount, classCount: plan.classes.count)
+        mailboxes = RemoteFreeMailboxes(cpuCount: cpuCount, pairs: Self.remotePairs(plan, cpuCount: cpuCount))
+        processStates = (0..<cpuCount).map { CPUProcessState(cpu: $0, plan: plan, seed: spec.seed) }
+        interruptStates = (0..<cpuCount).map { CPUInterruptState(cpu: $0, plan: plan, seed: spec.seed) }
+    }
+
+    /// slub_debug= for the kmalloc caches the deliberate slab bugs use, so SLUB's red zones and poisoning
+    /// find them (the kernel finds them only with debugging on, too).
+    static func debugCaches(for spec: WorkloadSpec) -> Set<String> {
+        var names: Set<String> = []
+        for bug in spec.bugs where bug.kind != .sleepingAllocInIRQ {
+            let size = KmallocSizes.size(ofIndex: KmallocSizes.index(forSize: Int(bug.size)))
+            names.insert(KmallocType.normal.cacheName(size: size))
+        }
+        return names
+    }
+
+    /// Every (side, target) pair some object may travel along.
+    static func remotePairs(_ plan: RunPlan, cpuCount: Int) -> Set<RemoteFreeMailboxes.Pair> {
+        var pairs: Set<RemoteFreeMailboxes.Pair> = []
+        for group in plan.groups {
+            for (cpu, targets) in group.remoteTargets {
+                for target in targets { pairs.insert(.init(side: RemoteFreeMailboxes.processSide(cpu), target: target)) }
+            }
+        }
+        for source in plan.interrupts {
+            for index in source.allocations {
+                for cpu in source.cpus {
+                    for target in plan.handlerTargets(index, cpu: cpu, cpuCount: cpuCount) {
+                        pairs.insert(.init(side: RemoteFreeMailboxes.interruptSide(cpu), target: target))
+                    }
+                }
+            }
+        }
+        return pairs
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    /// Runs the workload to its end: starts everything, waits for the duration (or for the tasks' operation
+    /// counts), stops, checks invariants and collects the results. `progress` is called every
+    /// `options.progressInterval` seconds from a background task.
+    public func run(progress: (@Sendable (RunProgress) -> Void)? = nil) async -> RunResult {
+        let start = monotonicNanoseconds()
+        let tasks = startTasks()
+        let sources = startInterrupts()
+        let checker = options.check ? Task { await self.checkPeriodically() } : nil
+        let reporter = progress.map { callback in
+            Task { await self.reportProgress(every: options.progressInterval ?? 1, start: start, callback) }
+        }
+        if let seconds = durationSeconds {
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+        } else {
+            for task in tasks.workers { await task.value }
+        }
+        stopping.store(true, ordering: .relaxed)
+        checker?.cancel()
+        await checker?.value
+        for task in tasks.all { task.cancel() }
+        for task in tasks.all { await task.value }
+        for source in sources { source.cancel() }
+        await gate.pause()
+        reporter?.cancel()
+        await reporter?.value
+        let elapsed = Double(monotonicNanoseconds() - start) / 1e9
+        await checkInvariants(final: true)
+        return RunResult(runner: self, elapsedSeconds: elapsed, latency: await latency.merged())
+    }
+}
+
+/// Why a run could not start.
+public enum RunError: Error, CustomStringConvertible {
+    case cacheCreation(String)
+    case tooManyOperations(Int)
+
+    public var description: String {
+        switch self {
+        case .cacheCreation(let name): return "kmem_cache_create(\"\(name)\") failed"
+        case .tooManyOperations(let count):
+            return "the workload has \(count) distinct allocations; the runner handles up to \(LiveObject.operationLimit)"
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// CLOCK_MONOTONIC in nanoseconds (a vDSO call, no system call).
+@inline(__always)
+func monotonicNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+}

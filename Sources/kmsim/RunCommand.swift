@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import KMSim
+
+/// `kmsim run [NAME|FILE]`: runs a bundled workload or a workload file.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a workload (bundled name or YAML file) and report in the kernel's terms.",
+        discussion: """
+            Without an argument runs atomic-vs-sleeping. NAME is a bundled workload (see `kmsim workloads`), \
+            found from any directory; FILE is a path to a workload YAML file (format: WORKLOAD-FORMAT.md). \
+            A file with errors prints every error as FILE:LINE:COLUMN and exits 2 without running.
+
+            Exit status: 0 the run completed (BUG reports the workload provokes on purpose are results), \
+            1 kmsim found a violated invariant in its own state (or --fail-on-bug and BUG reports were made), \
+            2 bad input.
+
+            Examples:
+              kmsim run
+              kmsim run larson --duration 2s --json larson.json
+              kmsim run my-workload.yaml --check --proc-dir /tmp/kmsim-proc
+            """
+    )
+
+    @Argument(help: "A bundled workload name or a workload file.")
+    var workload: String?
+
+    @Option(help: "Override the workload's duration: 500ms, 4s, 2m.")
+    var duration: String?
+
+    @Option(help: "Override the workload's seed.")
+    var seed: UInt64?
+
+    @Flag(name: .customLong("measure-overhead"), help: "Measure the runner's overhead over the bare kmalloc/kfree calls of the first task group (all frees local), instead of a normal run.")
+    var measureOverhead = false
+
+    @OptionGroup var output: RunOutputOptions
+
+    func run() throws {
+        var options = RunOptions()
+        if let duration {
+            guard let seconds = TimeSpan.parse(duration), seconds > 0 else {
+                throw CLIError.badInput("--duration: found '\(duration)', expected a duration above zero such as 500ms, 4s or 2m")
+            }
+            options.durationSeconds = seconds
+        }
+        options.seed = seed
+        let parsed: ParsedWorkload
+        do {
+            parsed = try BundledWorkloads.resolve(workload)
+        } catch {
+            for warning in error.warnings { printWarning(warning.description) }
+            for diagnostic in error.errors { printError(diagnostic.description) }
+            throw ExitCode(2)
+        }
+        for warning in parsed.warnings { printWarning(warning.description) }
+        if measureOverhead {
+            let seconds = options.durationSeconds ?? 3
+            let spec = parsed.spec
+            guard let result = RunDriver.blocking({ try? await RunnerOverhead.measure(spec: spec, seconds: seconds) }) ?? nil else {
+                throw CLIError.badInput("cannot boot the machine of \(spec.name)")
+            }
+            print(String(format: "runner.overhead %@: runner %.0f ops/s, bare calls %.0f ops/s, overhead %.1f %%",
+                         spec.name, result.runnerOpsPerSecond, result.rawOpsPerSecond, result.overheadPercent))
+            return
+        }
+        try RunDriver.run(parsed.spec, options: options, output: output)
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import KMSim
+
+/// Runs a workload for `kmsim run` and `kmsim stress`: boots the runner, draws the progress line, prints
+/// the terminal report, writes `--json` and `--proc-dir`, and exits with the run's status (0 completed,
+/// 1 invariant violated or `--fail-on-bug` with BUG reports; bad input exits 2 before anything runs).
+enum RunDriver {
+    static func run(_ spec: WorkloadSpec, options runOptions: RunOptions, output: RunOutputOptions) throws {
+        var options = runOptions
+        options.check = output.check
+        options.injectInvariantViolation = output.injectInvariantViolation
+        let terminal = isatty(1) == 1
+        if !output.quiet { options.progressInterval = terminal ? 0.25 : 5 }
+        let runner: WorkloadRunner
+        do {
+            runner = try WorkloadRunner(spec: spec, options: options)
+        } catch {
+            throw CLIError.badInput("cannot boot the machine: \(error)")
+        }
+        for item in runner.notRun { printWarning("not run: \(item)") }
+        let quiet = output.quiet
+        let finished = blocking {
+            await runner.run { progress in
+                guard !quiet else { return }
+                if terminal {
+                    FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + progress.line).utf8))
+                } else {
+                    FileHandle.standardOutput.write(Data((progress.line + "\n").utf8))
+                }
+            }
+        }
+        guard let result = finished else { throw ExitCode.failure }
+        if terminal && !quiet { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+        print(result.report.text)
+        if let path = output.jsonFile { try writeJSON(result.report, to: path) }
+        if let directory = output.procDirectory {
+            do {
+                try ProcFS.writeRunFiles(to: URL(fileURLWithPath: directory), machine: runner.machine)
+            } catch {
+                throw CLIError.badInput("cannot write --proc-dir \(directory): \(error.localizedDescription)")
+            }
+        }
+        let status = result.exitStatus(failOnBug: output.failOnBug)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Writes the report with sorted keys, to standard output for "-".
+    static func writeJSON(_ report: RunReport, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(report)
+        if path == "-" {
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        do {
+            try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw CLIError.badInput("cannot write --json \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Runs async work to completion from the synchronous command entry point.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T? {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        Task {
+            box.value = await body()
+            done.signal()
+        }
+        done.wait()
+        return box.value
+    }
+}
+
+/// Carries a result out of the task `RunDriver.blocking` waits for. `@unchecked Sendable`: written once
+/// by that task before it signals the semaphore, read after the wait returns.
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// The flags `kmsim run` and `kmsim stress` share: what to write, what to check, when to fail.
+struct RunOutputOptions: ParsableArguments {
+    @Option(name: .customLong("json"), help: ArgumentHelp("Write the run report as JSON to FILE ('-' for standard output).", valueName: "FILE"))
+    var jsonFile: String?
+
+    @Option(name: .customLong("proc-dir"), help: ArgumentHelp("Write /proc and /sys views of the machine at the end of the run under DIR.", valueName: "DIR"))
+    var procDirectory: String?
+
+    @Flag(help: "Check the machine's invariants periodically while running (they are always checked at the end).")
+    var check = false
+
+    @Flag(help: "No live progress line.")
+    var quiet = false
+
+    @Flag(name: .customLong("fail-on-bug"), help: "Exit with status 1 when any BUG report was made, deliberate ones included.")
+    var failOnBug = false
+
+    @Flag(name: .customLong("inject-invariant-violation"), help: .hidden)
+    var injectInvariantViolation = false
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import KMSim
+
+/// Every bundled workload and `kmsim stress` run end to end for a short time with invariants checked.
+@Suite(.serialized) struct RunnerWorkloadTests {
+    static func run(_ spec: WorkloadSpec, seconds: Double = 0.3, configure: (inout RunOptions) -> Void = { _ in })
+        async throws -> (WorkloadRunner, RunResult) {
+        var options = RunOptions()
+        options.durationSeconds = seconds
+        options.check = true
+        options.checkInterval = 0.1
+        configure(&options)
+        let runner = try WorkloadRunner(spec: spec, options: options)
+        return (runner, await runner.run())
+    }
+
+    @Test(arguments: BundledWorkloads.names)
+    func bundledWorkloadRunsWithInvariantsHeld(name: String) async throws {
+        let parsed = try #require(try BundledWorkloads.load(named: name))
+        let (runner, result) = try await Self.run(parsed.spec)
+        let report = result.report
+        #expect(report.invariants.violations.isEmpty, "\(name): \(report.invariants.violations)")
+        #expect(report.invariants.checked >= 1)
+        #expect(report.atomicWaits == 0)
+        #expect(report.workload == name)
+        #expect(report.machine.cpus == parsed.spec.machine.cpuCount)
+        if !runner.plan.groups.isEmpty {
+            #expect(report.operations > 0, "\(name) ran no operation")
+        }
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? [String: Any]
+        let keys = Set(json?.keys.map { $0 } ?? [])
+        #expect(RunReportSchemaTests.requiredKeys.isSubset(of: keys), "\(name): missing \(RunReportSchemaTests.requiredKeys.subtracting(keys))")
+        let notRunExpected = !parsed.spec.memoryUsers.isEmpty
+            || parsed.spec.taskGroups.contains { $0.mix.contains { !RunPlan.isRunnable($0.allocation.api) } }
+        #expect(report.notRun.isEmpty == !notRunExpected)
+    }
+
+    @Test func stressFlagsRunAcrossNodesWithRemoteFrees() async throws {
+        var options = StressOptions()
+        options.nodes = 2
+        options.cpusPerNode = 2
+        options.memoryPerNode = "256MiB"
+        options.remoteFree = "30%"
+        options.irqRate = 2000
+        options.sizes = "32-512"
+        let spec = try WorkloadSpec(stress: options)
+        let (_, result) = try await Self.run(spec)
+        let report = result.report
+        #expect(report.invariants.violations.isEmpty, "\(report.invariants.violations)")
+        #expect(report.machine.nodes == 2 && report.machine.cpus == 4)
+        #expect(report.remoteFrees > 0)
+        #expect(report.classes.contains { $0.context == "hardirq" && $0.gfp == "GFP_ATOMIC" && $0.ops > 0 })
+        #expect(report.classes.contains { $0.context == "task" && $0.gfp == "GFP_KERNEL" && $0.api == "kmalloc" && $0.ops > 0 })
+        #expect(result.exitStatus(failOnBug: true) == 0)
+    }
+
+    @Test func injectedInvariantViolationExitsOne() async throws {
+        let spec = try WorkloadSpec(stress: StressOptions())
+        let (_, result) = try await Self.run(spec, seconds: 0.1) { $0.injectInvariantViolation = true }
+        #expect(!result.report.invariants.violations.isEmpty)
+        #expect(result.exitStatus(failOnBug: false) == 1)
+    }
+
+    @Test func deliberateBugsAreResultsUnlessFailOnBug() async throws {
+        var options = StressOptions()
+        options.sizes = "8-32"
+        var spec = try WorkloadSpec(stress: options)
+        // The double free uses kmalloc-512, which no task shares: another CPU cannot take the object
+        // between the two kfree calls, so SLUB's debug check sees an object already free. Its task has
+        // CPU 3 to itself, so it runs on time however slow the build (TSan) makes the workers' batches.
+        spec.taskGroups[0].cpus = .cpus([0, 1])
+        spec.bugs = [
+            DeliberateBugSpec(kind: .sleepingAllocInIRQ, cpus: .cpus([0]), ratePerSecond: 100, size: 128, gfp: .kernel),
+            DeliberateBugSpec(kind: .doubleFree, cpus: .cpus([3]), ratePerSecond: 100, size: 512),
+        ]
+        let (_, result) = try await Self.run(spec)
+        let report = result.report
+        #expect(report.invariants.violations.isEmpty, "\(report.invariants.violations)")
+        #expect((report.bugs[BugKind.sleepingInAtomic.rawValue] ?? 0) > 0)
+        // SLUB reports a double free as "Object already free" when the object is on the slab's freelist
+        // at the second kfree, and as freelist corruption when it sat on the CPU freelist (or was reused)
+        // in between, as the kernel does; which one depends on timing.
+        let doubleFreeReports = (report.bugs[SlabBugKind.doubleFree.bugKind.rawValue] ?? 0)
+            + (report.bugs[SlabBugKind.freelistCorrupt.bugKind.rawValue] ?? 0)
+        #expect(doubleFreeReports > 0, "\(report.bugs)")
+        #expect(result.exitStatus(failOnBug: false) == 0)
+        #expect(result.exitStatus(failOnBug: true) == 1)
+        #expect(report.classes.contains { $0.context == "hardirq" && $0.gfp == "GFP_KERNEL" && $0.ops > 0 })
+    }
+
+    @Test func operationCountEndsTheRun() async throws {
+        var spec = try WorkloadSpec(stress: StressOptions())
+        spec.length = .operations(3000)
+        let runner = try WorkloadRunner(spec: spec)
+        let result = await runner.run()
+        #expect(result.report.operations == 3000 * Int64(spec.machine.cpuCount))
+        #expect(result.report.invariants.violations.isEmpty)
+    }
+
+    @Test func procDirectoryHoldsEveryView() async throws {
+        var options = StressOptions()
+        options.nodes = 2
+        options.cpusPerNode = 1
+        options.memoryPerNode = "128MiB"
+        let (runner, _) = try await Self.run(try WorkloadSpec(stress: options), seconds: 0.1)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmsim-proc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try ProcFS.writeRunFiles(to: directory, machine: runner.machine)
+        for name in ["buddyinfo", "pagetypeinfo", "zoneinfo", "slabinfo", "vmstat", "meminfo", "lock_stat"] {
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("proc/\(name)").path), "\(name)")
+        }
+        for node in 0..<2 {
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("sys/devices/system/node/node\(node)/numastat").path))
+        }
+    }
+}
