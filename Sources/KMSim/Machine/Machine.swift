@@ -1,8 +1,8 @@
 /// A booted simulated machine (the simulator's `start_kernel()` result): its spec, the page allocator
 /// over every node's memory, the lock_stat registry and the bug-report log.
 ///
-/// Each subsystem is its own type; Machine only wires them together. Later issues add the CPUs,
-/// reclaim, slab and vmalloc here. Every member is immutable and itself thread-safe.
+/// Each subsystem is its own type; Machine only wires them together. Every member is immutable and
+/// itself thread-safe.
 public final class Machine: Sendable {
     public let spec: MachineSpec
     public let pageAllocator: PageAllocator
@@ -13,6 +13,12 @@ public final class Machine: Sendable {
     public let vmstat: VMStat
     /// SLUB and the kmalloc caches.
     public let slab: SlabAllocator
+    /// The might_sleep checker and its atomic-waits counter (`CONFIG_DEBUG_ATOMIC_SLEEP`).
+    public let sleepDebug: AtomicSleepDebug
+    /// The simulated CPUs (process sides, interrupt sides, IPIs).
+    public let cpus: SimulatedCPUs
+    /// LRU lists, kswapd, direct reclaim, shrinkers, the simulated tasks and the OOM killer.
+    public let reclaim: PageReclaim
 
     /// Boots `spec` on `host`: validates it, maps each node's memory (bound to its host node), builds
     /// the zones, watermarks and per-CPU lists. Throws for an invalid spec or when the host refuses the
@@ -20,9 +26,11 @@ public final class Machine: Sendable {
     ///
     /// `managedPages` overrides zones' managed page counts (see `PageAllocator.init`). `slubDebug` is
     /// the boot option `slub_debug=`: its flags, for the caches named in `slubDebugCaches` or, when that
-    /// is empty, for every cache.
+    /// is empty, for every cache. `reclaimConfig` sizes swap and the simulated I/O costs (nil: the
+    /// defaults for the spec, `ReclaimConfig.defaults(for:)`).
     public init(spec: MachineSpec, host: HostTopology = .current(), managedPages: [Int: [ZoneType: Int]] = [:],
-                slubDebug: SlabFlags = [], slubDebugCaches: Set<String> = []) throws {
+                slubDebug: SlabFlags = [], slubDebugCaches: Set<String> = [],
+                reclaimConfig: ReclaimConfig? = nil) throws {
         try spec.validate()
         self.spec = spec
         lockStat = LockStatRegistry(cpuCount: spec.cpuCount)
@@ -33,6 +41,22 @@ public final class Machine: Sendable {
         slab = SlabAllocator(pageAllocator: pageAllocator, cpuNodes: (0..<spec.cpuCount).map(spec.node(ofCPU:)),
                              nodeCount: spec.nodes, lockStat: lockStat, bugReports: bugReports,
                              debug: slubDebug, debugCaches: slubDebugCaches)
+        sleepDebug = AtomicSleepDebug(bugReports: bugReports)
+        cpus = SimulatedCPUs(spec: spec, host: host, debug: sleepDebug)
+        reclaim = PageReclaim(allocator: pageAllocator, cpus: cpus, debug: sleepDebug, lockStat: lockStat,
+                              config: reclaimConfig ?? .defaults(for: spec))
+        pageAllocator.reclaimLink.attach(reclaim)
+    }
+
+    deinit {
+        reclaim.requestKswapdsStop()
+        pageAllocator.reclaimLink.detach()
+    }
+
+    /// Stops the machine's kernel threads (each node's kswapd) so it can be released; call when done
+    /// with a machine whose allocations may have woken kswapd.
+    public func shutdown() async {
+        await reclaim.stopKswapds()
     }
 
     /// The machine's invariants; empty when all hold. Page conservation per zone for now; later issues

@@ -12,7 +12,11 @@ extension PageAllocator {
     ///
     /// The frame of the returned head is the caller's; it must keep the `allocated`, `head` and `tail`
     /// flags and `order` (the allocator's) and hand the block back with `freePages` at the same order.
+    ///
+    /// This entry point never sleeps (see `allocPagesSlowpath`); tasks that may block use
+    /// `allocPagesMaySleep`. A blocking mask from atomic context is reported here (`might_alloc()`).
     public func allocPages(order: Int, gfp: GFPFlags, context: ExecutionContext, preferredNode: Int? = nil) -> PFN? {
+        if gfp.contains(.directReclaim) && context.isAtomic { mightAllocFromAtomic(gfp: gfp, context: context) }
         guard let ac = prepareAllocPages(order: order, gfp: gfp, context: context, preferredNode: preferredNode) else {
             return nil
         }

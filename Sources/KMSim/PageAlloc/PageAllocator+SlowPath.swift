@@ -1,25 +1,178 @@
-/// The allocation slow path (`__alloc_pages_slowpath()`, mm/page_alloc.c, 6.12), as far as this issue
-/// goes: retry at the MIN watermark with the reserves the GFP mask grants (`gfp_to_alloc_flags()`),
-/// then with ALLOC_NO_WATERMARKS / ALLOC_OOM when `__gfp_pfmemalloc_flags()` allows, then fail with the
-/// kernel's "page allocation failure" warning. The reclaim issue inserts kswapd wake-ups, direct
-/// reclaim, compaction and the OOM killer between these steps.
+/// The allocation slow path (`__alloc_pages_slowpath()`, mm/page_alloc.c, 6.12) in two drivers that share
+/// every step:
+///
+/// - `allocPagesSlowpath(_:)`, behind the synchronous `allocPages`, never sleeps: it wakes kswapd,
+///   retries at the MIN watermark with the reserves the mask grants (`gfp_to_alloc_flags()`,
+///   `__gfp_pfmemalloc_flags()`), and fails there. That is the whole slow path of a request that
+///   cannot direct-reclaim (GFP_ATOMIC, GFP_NOWAIT, interrupt handlers). A blocking mask through this
+///   entry stops at the same point instead of reclaiming: from atomic context the kernel would sleep
+///   (a bug `might_alloc()` has reported), and kmsim cannot, so it goes on as GFP_NOWAIT would and
+///   counts the wait it avoided (`ReclaimEvent.atomicWaitsAvoided`).
+/// - `allocPagesSlowpathMaySleep(_:)`, behind `allocPagesMaySleep`, is the full loop for tasks that may
+///   block: direct reclaim, drain_all_pages, `should_reclaim_retry()`, the OOM killer, `__GFP_NOFAIL`.
+///
+/// Not modelled: compaction (kmsim's reclaim frees order-0 pages; costly orders fail as when compaction
+/// cannot help), cpusets and the OOM victim's own access to reserves (kmsim's kills are synchronous,
+/// the victim is gone when the killer returns).
 extension PageAllocator {
+    /// The non-sleeping slow path.
     func allocPagesSlowpath(_ ac: AllocationContext) -> PFN? {
         var allocFlags = ac.gfp.allocFlags(order: ac.order)
-        if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags) { return pfn }
-        let reserve = pfmemallocFlags(ac.gfp, context: ac.context)
-        if !reserve.isEmpty {
-            allocFlags = reserve.union(allocFlags.intersection(.kswapd))
-            if ac.gfp.migratetype == .movable { allocFlags.insert(.cma) }
-            if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags) { return pfn }
-        }
-        if ac.gfp.contains(.noFail) {
-            // __alloc_pages_cpuset_fallback(gfp, order, ALLOC_MIN_RESERVE): the kernel then loops
-            // forever through reclaim; without reclaim kmsim fails after this last attempt.
-            if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags.union(.minReserve)) { return pfn }
+        if let pfn = slowpathFirstAttempt(ac, allocFlags: allocFlags) { return pfn }
+        if let pfn = slowpathRetryAttempt(ac, allocFlags: &allocFlags) { return pfn }
+        if ac.gfp.allowsBlocking && ac.context.isAtomic && !ac.context.taskFlags.contains(.memalloc),
+           let reclaim = reclaimLink.current {
+            reclaim.count(.atomicWaitsAvoided, cpu: ac.context.cpu)
         }
         warnAlloc(ac)
         return nil
+    }
+
+    /// The slow path of a request that may sleep, in process context.
+    func allocPagesSlowpathMaySleep(_ ac: AllocationContext) async -> PFN? {
+        let reclaim = reclaimLink.current
+        let costly = ac.order > Self.costlyOrder
+        let mayReclaim = ac.gfp.allowsBlocking && !ac.context.taskFlags.contains(.memalloc)
+        var allocFlags = ac.gfp.allocFlags(order: ac.order)
+        if let pfn = slowpathFirstAttempt(ac, allocFlags: allocFlags) { return pfn }
+        var noProgressLoops = 0
+        retry: while true {
+            if let pfn = slowpathRetryAttempt(ac, allocFlags: &allocFlags) { return pfn }
+            // PF_MEMALLOC: this is reclaim allocating; it must not recurse into reclaim.
+            nopage: if mayReclaim {
+                var progress = 0
+                if let reclaim {
+                    let direct = await allocPagesDirectReclaim(ac, reclaim: reclaim, allocFlags: allocFlags)
+                    if let pfn = direct.pfn { return pfn }
+                    progress = direct.progress
+                }
+                if ac.gfp.contains(.noRetry) { break nopage }
+                if costly && (!ac.gfp.contains(.retryMayFail) || progress > 0) { break nopage }
+                if shouldReclaimRetry(ac, reclaim: reclaim, allocFlags: allocFlags, didSomeProgress: progress > 0,
+                                      noProgressLoops: &noProgressLoops) {
+                    reclaim?.count(.reclaimRetries, cpu: ac.context.cpu)
+                    continue retry
+                }
+                guard let reclaim else { break nopage }
+                let oom = await allocPagesMayOOM(ac, reclaim: reclaim)
+                if let pfn = oom.pfn { return pfn }
+                if oom.progress {
+                    noProgressLoops = 0
+                    continue retry
+                }
+            }
+            // nopage: __GFP_NOFAIL loops (the kernel WARNs and gives up when it cannot reclaim).
+            if ac.gfp.contains(.noFail) && mayReclaim && !Task.isCancelled {
+                if let pfn = cpusetFallback(ac, allocFlags: .minReserve) { return pfn }
+                reclaim?.count(.nofailRetries, cpu: ac.context.cpu)
+                await nofailPause(ac, reclaim: reclaim)
+                continue retry
+            }
+            warnAlloc(ac)
+            return nil
+        }
+    }
+
+    /// The pause of a `__GFP_NOFAIL` round before `goto retry`: the kernel's `cond_resched()`. kmsim sleeps a
+    /// jiffy instead of only yielding, so a machine with nothing left to reclaim or kill does not spin
+    /// its CPU while the request waits for someone to free memory.
+    func nofailPause(_ ac: AllocationContext, reclaim: PageReclaim?) async {
+        if let debug = reclaim?.debug {
+            await simulatedSleep(nanoseconds: 1_000_000, context: ac.context, debug: debug)
+        } else {
+            await Task.yield()
+        }
+    }
+
+    /// `restart:` — the slow path's flags, kswapd woken, one attempt at the MIN watermark.
+    func slowpathFirstAttempt(_ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
+        guard ac.preferredZoneID >= 0 else { return nil }
+        if allocFlags.contains(.kswapd) { wakeAllKswapds(ac) }
+        return getPageFromFreelist(ac, allocFlags: allocFlags)
+    }
+
+    /// `retry:` — kswapd woken again, the reserves of `__gfp_pfmemalloc_flags()` applied, one attempt.
+    func slowpathRetryAttempt(_ ac: AllocationContext, allocFlags: inout AllocFlags) -> PFN? {
+        guard ac.preferredZoneID >= 0 else { return nil }
+        if allocFlags.contains(.kswapd) { wakeAllKswapds(ac) }
+        let reserve = pfmemallocFlags(ac.gfp, context: ac.context)
+        if !reserve.isEmpty {
+            allocFlags = ac.gfp.addingCMA(to: reserve).union(allocFlags.intersection(.kswapd))
+        }
+        return getPageFromFreelist(ac, allocFlags: allocFlags)
+    }
+
+    /// `wake_all_kswapds()` through the attached reclaim.
+    func wakeAllKswapds(_ ac: AllocationContext) {
+        reclaimLink.current?.wakeAllKswapds(order: ac.order, gfp: ac.gfp, zonelist: ac.zonelist,
+                                            highestZoneIndex: ac.highestZoneIndex)
+    }
+
+    /// `__alloc_pages_direct_reclaim()`: `__perform_reclaim()` (try_to_free_pages as PF_MEMALLOC), then an
+    /// attempt, then `drain_all_pages()` (IPIs to every CPU, waited for) and one more attempt.
+    func allocPagesDirectReclaim(_ ac: AllocationContext, reclaim: PageReclaim,
+                                 allocFlags: AllocFlags) async -> (pfn: PFN?, progress: Int) {
+        let progress = await reclaim.tryToFreePages(gfp: ac.gfp, order: ac.order, highestZoneIndex: ac.highestZoneIndex,
+                                                    zonelist: ac.zonelist.map(Int.init), context: ac.context)
+        guard progress > 0 else { return (nil, 0) }
+        if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags) { return (pfn, progress) }
+        let zones = populatedZones
+        await reclaim.cpus.onEachCPU(context: ac.context, wait: true) { context in
+            for zone in zones { zone.drainPages(cpu: context.cpu, lockingCPU: context.cpu) }
+        }
+        return (getPageFromFreelist(ac, allocFlags: allocFlags), progress)
+    }
+
+    /// `should_reclaim_retry()`: retry while some zone would pass its MIN watermark if everything
+    /// reclaimable in it were freed, unless MAX_RECLAIM_RETRIES (16) rounds in a row made no progress
+    /// (a round with progress resets the count, except for costly orders).
+    func shouldReclaimRetry(_ ac: AllocationContext, reclaim: PageReclaim?, allocFlags: AllocFlags,
+                            didSomeProgress: Bool, noProgressLoops: inout Int) -> Bool {
+        if didSomeProgress && ac.order <= Self.costlyOrder {
+            noProgressLoops = 0
+        } else {
+            noProgressLoops += 1
+        }
+        if noProgressLoops > PageReclaim.maxReclaimRetries { return false }
+        for id in ac.zonelist {
+            let zone = zones[Int(id)]
+            guard zone.type.rawValue <= ac.highestZoneIndex, zone.isPopulated else { continue }
+            let available = (reclaim?.zoneReclaimablePages(zone) ?? 0) + zone.freePages
+            if zone.watermarkOK(order: ac.order, mark: zone.watermarkMin, highestZoneIndex: ac.highestZoneIndex,
+                                allocFlags: allocFlags, freePages: available) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// `__alloc_pages_may_oom()`: trylock `oom_lock` (taken: sleep a jiffy and report progress), one
+    /// attempt at the HIGH watermark in case another task's kill freed memory, then the OOM killer
+    /// unless the request is costly, `__GFP_RETRY_MAYFAIL`, `__GFP_THISNODE` or for zones below Normal.
+    /// `__GFP_NOFAIL` counts as progress even without a kill and may then ignore the watermarks.
+    func allocPagesMayOOM(_ ac: AllocationContext, reclaim: PageReclaim) async -> (pfn: PFN?, progress: Bool) {
+        let lock = reclaim.oomKiller.oomLock
+        guard lock.tryLock(cpu: ac.context.cpu) else {
+            reclaim.count(.oomLockContended, cpu: ac.context.cpu)
+            await simulatedSleep(nanoseconds: 1_000_000, context: ac.context, debug: reclaim.debug)
+            return (nil, true)
+        }
+        defer { lock.unlock(cpu: ac.context.cpu) }
+        if let pfn = getPageFromFreelist(ac, allocFlags: [.wmarkHigh, .cpuset]) { return (pfn, false) }
+        if ac.order > Self.costlyOrder { return (nil, false) }
+        if !ac.gfp.isDisjoint(with: [.retryMayFail, .thisNode]) { return (nil, false) }
+        if ac.highestZoneIndex < ZoneType.normal.rawValue { return (nil, false) }
+        guard reclaim.outOfMemory(gfp: ac.gfp, order: ac.order, context: ac.context) || ac.gfp.contains(.noFail) else {
+            return (nil, false)
+        }
+        if ac.gfp.contains(.noFail) { return (cpusetFallback(ac, allocFlags: .noWatermarks), true) }
+        return (nil, true)
+    }
+
+    /// `__alloc_pages_cpuset_fallback()`: with ALLOC_CPUSET, then without (kmsim has no cpusets, so the
+    /// two attempts see the same zones).
+    func cpusetFallback(_ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
+        getPageFromFreelist(ac, allocFlags: allocFlags.union(.cpuset)) ?? getPageFromFreelist(ac, allocFlags: allocFlags)
     }
 
     /// `__gfp_pfmemalloc_flags()`: `__GFP_MEMALLOC`, or a PF_MEMALLOC task outside interrupts (or in a
@@ -32,14 +185,23 @@ extension PageAllocator {
         return []
     }
 
-    /// `warn_alloc()`: "<comm>: page allocation failure: order:N, mode:0x..(...), nodemask=(null)" unless
-    /// `__GFP_NOWARN`.
+    /// `warn_alloc()`: "<comm>: page allocation failure: order:N, mode:0x..(...), nodemask=(null)" and the
+    /// `dump_stack()` line, unless `__GFP_NOWARN`; rate-limited like the kernel's `nopage_rs` (10 reports
+    /// per 5 s; the first report after a suppressed stretch says how many were suppressed).
     func warnAlloc(_ ac: AllocationContext) {
         guard !ac.gfp.contains(.noWarn) else { return }
+        let (allowed, suppressed) = reclaimLink.allowWarning()
+        guard allowed else {
+            reclaimLink.current?.count(.warnAllocSuppressed, cpu: ac.context.cpu)
+            return
+        }
         let mode = "0x" + String(ac.gfp.rawValue, radix: 16)
-        bugReports.record(.allocFailure, """
+        let prefix = suppressed > 0 ? "warn_alloc: \(suppressed) callbacks suppressed\n" : ""
+        let stack = reclaimLink.current?.debug.dumpStackInfo(context: ac.context)
+            ?? "CPU: \(ac.context.cpu) PID: \(ac.context.pid) Comm: \(Self.comm(ac.context))"
+        bugReports.record(.allocFailure, prefix + """
             \(Self.comm(ac.context)): page allocation failure: order:\(ac.order), mode:\(mode)(\(ac.gfp)), nodemask=(null)
-            CPU: \(ac.context.cpu) PID: \(ac.context.pid) Comm: \(Self.comm(ac.context))
+            \(stack)
 
             """)
     }

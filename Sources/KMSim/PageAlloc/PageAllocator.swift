@@ -33,6 +33,8 @@ public final class PageAllocator: @unchecked Sendable {
     /// Global per-CPU vmstat counters (pgalloc_*, pgfree, and what later subsystems count).
     public let vmstat: VMStat
     let bugReports: BugReports
+    /// The slow path's way to reclaim and its failure-report rate limit.
+    public let reclaimLink = ReclaimLink()
     let zonelists: Zonelists
     let pagesPerNode: Int
     /// log2(pagesPerNode) when it is a power of two, so `pfn_to_nid` is a shift; -1 otherwise.

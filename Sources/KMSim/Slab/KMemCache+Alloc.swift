@@ -11,6 +11,10 @@ extension KMemCache {
                        origSize: Int) -> UnsafeMutableRawPointer? {
         let cpu = context.cpu
         guard cpu >= 0 && cpu < env.cpuCount else { return reportInvalidCPU(context) }
+        // slab_pre_alloc_hook(): might_alloc(); a blocking mask from atomic context is reported.
+        if gfp.contains(.directReclaim) && context.isAtomic {
+            env.pageAllocator.mightAllocFromAtomic(gfp: gfp, context: context)
+        }
         let c = cpus.cpu(cpu)
         let tidWord = cpus.tidWord(cpu)
         let freelistWord = cpus.freelistWord(cpu)

@@ -26,6 +26,12 @@ extension KMemCache {
             if pfn != nil { stats.bump(.orderFallback, context) }
         }
         guard let pfn else { return nil }
+        return initializeSlab(pfn, order: order, objects: objects, pageGFP: pageGFP, context: context)
+    }
+
+    /// The second half of `allocate_slab()`: turns freshly allocated pages into an unfrozen slab with
+    /// every object on its freelist (debug init and constructor per object) and counts it on its node.
+    func initializeSlab(_ pfn: PFN, order: Int, objects: Int, pageGFP: GFPFlags, context: ExecutionContext) -> Slab {
         let slab = slab(pfn)
         slab.frame.pointee.flags |= PageFlags.slab.rawValue
         slab.frame.pointee.owner = UInt32(id)

@@ -42,6 +42,16 @@ extension SlabAllocator {
     /// a warning (unless __GFP_NOWARN) and nil.
     func kmallocLarge(_ size: Int, gfp: GFPFlags, node: Int?, context: ExecutionContext,
                       caller: StaticString) -> UnsafeMutableRawPointer? {
+        guard let order = kmallocLargeOrder(size, gfp: gfp, node: node, context: context, caller: caller),
+              let pfn = env.pageAllocator.allocPages(order: order, gfp: gfp.union(.comp), context: context,
+                                                     preferredNode: node) else { return nil }
+        return finishKmallocLarge(pfn, order: order, context: context)
+    }
+
+    /// `__kmalloc_large_node()`'s checks: the order of a large kmalloc, nil (reported unless
+    /// __GFP_NOWARN) above KMALLOC_MAX_SIZE or for an unknown CPU or node.
+    func kmallocLargeOrder(_ size: Int, gfp: GFPFlags, node: Int?, context: ExecutionContext,
+                           caller: StaticString) -> Int? {
         guard size > 0 && size <= KmallocSizes.maxSize else {
             if !gfp.contains(.noWarn) {
                 env.reporter.record(.allocationTooLarge, [
@@ -54,9 +64,11 @@ extension SlabAllocator {
         }
         guard context.cpu >= 0 && context.cpu < env.cpuCount else { return nil }
         if let node, node < 0 || node >= env.nodeCount { return nil }
-        let order = SlabGeometry.getOrder(size)
-        guard let pfn = env.pageAllocator.allocPages(order: order, gfp: gfp.union(.comp), context: context,
-                                                     preferredNode: node) else { return nil }
+        return SlabGeometry.getOrder(size)
+    }
+
+    /// Marks a large kmalloc's pages and accounts them as unreclaimable slab memory.
+    func finishKmallocLarge(_ pfn: PFN, order: Int, context: ExecutionContext) -> UnsafeMutableRawPointer {
         let frame = env.pageAllocator.frame(pfn)
         frame.pointee.owner = SlabEnvironment.kmallocLargeOwner
         frame.pointee.order = UInt8(order)

@@ -1,0 +1,67 @@
+import Synchronization
+
+/// One node's kswapd (`pgdat->kswapd` with `kswapd_wait`, `kswapd_order`, `kswapd_highest_zoneidx`):
+/// a simulated kernel thread on its own pinned queue (`KswapdExecutor`), started on the first wake-up.
+///
+/// Synchronisation: the requested order and zone index are atomics (WRITE_ONCE/READ_ONCE in the
+/// kernel), `wakeRequested` is the wake-up's condition checked under the wait queue's lock so a wake-up
+/// between kswapd's balance check and its sleep is not lost, and the thread's `Task` sits behind a
+/// `Mutex`. Hence `Sendable`.
+public final class Kswapd: Sendable {
+    public let node: Int
+    /// The CPU whose per-CPU rows kswapd's statistics and page frees use (the node's first).
+    let cpu: Int
+    /// kswapd's pid in reports: kernel threads get small pids; kmsim uses 100 + node.
+    public let pid: Int32
+    let executor: KswapdExecutor
+    /// `pgdat->kswapd_wait`.
+    let wait: WaitQueue
+    let order = Atomic<Int>(0)
+    /// `MAX_NR_ZONES` means "none requested".
+    let highestZoneIndex = Atomic<Int>(ZoneType.allCases.count)
+    let wakeRequested = Atomic<Bool>(false)
+    let stopping = Atomic<Bool>(false)
+    let thread = Mutex<Task<Void, Never>?>(nil)
+    /// Balancing passes run (`balance_pgdat()` calls).
+    let runs = Atomic<Int>(0)
+
+    init(node: Int, cpu: Int, hostNode: Int, debug: AtomicSleepDebug) {
+        self.node = node
+        self.cpu = cpu
+        self.pid = Int32(100 + node)
+        executor = KswapdExecutor(node: node, hostNode: hostNode)
+        wait = WaitQueue(debug: debug)
+    }
+
+    /// `kswapd%d`.
+    public var comm: String { "kswapd\(node)" }
+
+    /// Whether kswapd is sleeping on `kswapd_wait` (`waitqueue_active()`).
+    public var isSleeping: Bool { wait.waiterCount > 0 }
+
+    /// `balance_pgdat()` passes so far.
+    public var balanceRuns: Int { runs.load(ordering: .relaxed) }
+
+    /// Starts the thread if it is not running (`kswapd_run()`).
+    func startIfNeeded(_ reclaim: PageReclaim) {
+        thread.withLock { thread in
+            guard thread == nil, !stopping.load(ordering: .relaxed) else { return }
+            let weakReclaim: @Sendable () -> PageReclaim? = { [weak reclaim] in reclaim }
+            thread = Task(executorPreference: executor) { await PageReclaim.kswapdMain(self, reclaim: weakReclaim) }
+        }
+    }
+
+    /// `kthread_stop()`.
+    func stop() async {
+        requestStop()
+        let task = thread.withLock { $0 }
+        await task?.value
+    }
+
+    /// Sets the stop flag and wakes the thread, without waiting for it to exit.
+    func requestStop() {
+        stopping.store(true, ordering: .relaxed)
+        wakeRequested.store(true, ordering: .relaxed)
+        wait.wakeAll()
+    }
+}

@@ -1,0 +1,29 @@
+import Dispatch
+
+/// The serial executor kswapd runs on: its own Dispatch queue whose work items bind their host thread
+/// to the host CPUs of the node kswapd serves, as the kernel binds `kswapd%d` to the node's CPUs
+/// (`set_cpus_allowed_ptr(tsk, cpumask_of_node(pgdat->node_id))`). It is also kswapd's task executor,
+/// so the reclaim code kswapd awaits in (I/O sleeps, wait queues) stays on this queue.
+final class KswapdExecutor: SerialExecutor, TaskExecutor {
+    let queue: DispatchQueue
+    let hostNode: Int
+
+    init(node: Int, hostNode: Int) {
+        self.hostNode = hostNode
+        queue = DispatchQueue(label: "kmsim.kswapd\(node)")
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let serial = asUnownedSerialExecutor()
+        let preferred = asUnownedTaskExecutor()
+        let hostNode = self.hostNode
+        queue.async {
+            HostThreadState.ensureBound(toHostNode: hostNode)
+            job.runSynchronously(isolatedTo: serial, taskExecutor: preferred)
+        }
+    }
+
+    func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
+    func asUnownedTaskExecutor() -> UnownedTaskExecutor { UnownedTaskExecutor(ordinary: self) }
+}

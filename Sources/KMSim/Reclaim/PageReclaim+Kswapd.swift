@@ -1,0 +1,122 @@
+/// kswapd (mm/vmscan.c, 6.12): `wakeup_kswapd()`, `kswapd()`, `kswapd_try_to_sleep()`,
+/// `prepare_kswapd_sleep()`, `pgdat_balanced()`, `balance_pgdat()`, `kswapd_shrink_node()`.
+extension PageReclaim {
+    /// `MAX_RECLAIM_RETRIES`: kswapd gives a node up after this many fruitless balancing runs.
+    static let maxReclaimRetries = 16
+
+    /// `wake_all_kswapds()`: wakes the kswapd of every node in the zonelist (once per node) for zones
+    /// the request may use. Never sleeps: callable from interrupt handlers.
+    func wakeAllKswapds(order: Int, gfp: GFPFlags, zonelist: UnsafeMutableBufferPointer<Int32>, highestZoneIndex: Int) {
+        var seen: UInt64 = 0
+        for id in zonelist {
+            let zone = allocator.zones[Int(id)]
+            guard zone.type.rawValue <= highestZoneIndex, zone.node < 64, seen & (1 << UInt64(zone.node)) == 0 else { continue }
+            seen |= 1 << UInt64(zone.node)
+            wakeupKswapd(zone: zone, gfp: gfp, order: order, highestZoneIndex: highestZoneIndex)
+        }
+    }
+
+    /// `wakeup_kswapd()`: records the order and zone index kswapd should balance for, then wakes it
+    /// unless the node is hopeless (`kswapd_failures` ≥ 16) or already balanced.
+    public func wakeupKswapd(zone: Zone, gfp: GFPFlags, order: Int, highestZoneIndex: Int) {
+        guard zone.isPopulated, config.kswapdEnabled else { return }
+        let kswapd = kswapds[zone.node]
+        let current = kswapd.highestZoneIndex.load(ordering: .relaxed)
+        if current == ZoneType.allCases.count || current < highestZoneIndex {
+            kswapd.highestZoneIndex.store(highestZoneIndex, ordering: .relaxed)
+        }
+        if kswapd.order.load(ordering: .relaxed) < order { kswapd.order.store(order, ordering: .relaxed) }
+        kswapd.startIfNeeded(self)
+        if nodeStates[zone.node].kswapdFailures.load(ordering: .relaxed) >= Self.maxReclaimRetries
+            || pgdatBalanced(node: zone.node, order: order, highestZoneIndex: highestZoneIndex) {
+            return
+        }
+        kswapd.wakeRequested.store(true, ordering: .relaxed)
+        kswapd.wait.wakeAll()
+    }
+
+    /// `pgdat_balanced()`: some managed zone up to `highestZoneIndex` is above its high watermark for
+    /// `order` (a node without such zones counts as balanced).
+    public func pgdatBalanced(node: Int, order: Int, highestZoneIndex: Int) -> Bool {
+        var managed = false
+        for type in ZoneType.allCases where type.rawValue <= highestZoneIndex {
+            let zone = allocator.zone(node: node, type: type)
+            guard zone.isPopulated else { continue }
+            managed = true
+            if zone.watermarkOK(order: order, mark: zone.watermarkHigh, highestZoneIndex: highestZoneIndex,
+                                allocFlags: []) {
+                return true
+            }
+        }
+        return !managed
+    }
+
+    /// `prepare_kswapd_sleep()`: kswapd may sleep when the node is hopeless or balanced.
+    func prepareKswapdSleep(node: Int, order: Int, highestZoneIndex: Int) -> Bool {
+        nodeStates[node].kswapdFailures.load(ordering: .relaxed) >= Self.maxReclaimRetries
+            || pgdatBalanced(node: node, order: order, highestZoneIndex: highestZoneIndex)
+    }
+
+    /// `kswapd()`: sleep until woken, take the requested order and zone index, balance, repeat.
+    ///
+    /// The thread reaches its reclaim through `reclaim`, which returns nil once the machine is gone,
+    /// and holds it strongly only for a check or a balancing run, never while it sleeps: a machine
+    /// dropped without `Machine.shutdown()` is freed, and its kswapd exits at the next wake-up.
+    static func kswapdMain(_ kswapd: Kswapd, reclaim: @Sendable () -> PageReclaim?) async {
+        var context = ExecutionContext.task(cpu: kswapd.cpu, pid: kswapd.pid)
+        _ = context.memallocNoReclaimSave()
+        var order = 0
+        var highest = ZoneType.allCases.count - 1
+        let condition: @Sendable () -> Bool = { kswapd.wakeRequested.exchange(false, ordering: .relaxed) }
+        while !kswapd.stopping.load(ordering: .relaxed) {
+            // kswapd_try_to_sleep(): a short nap (HZ/10) once balanced; woken early means the low watermark
+            // was hit again quickly, unbalanced after the nap means the high one was; otherwise a full
+            // sleep until the next wake-up.
+            var wokenEarly = false
+            if reclaim()?.prepareKswapdSleep(node: kswapd.node, order: order, highestZoneIndex: highest) ?? true {
+                wokenEarly = await kswapd.wait.wait(context: context, timeout: .milliseconds(100), until: condition) == .woken
+            }
+            if kswapd.stopping.load(ordering: .relaxed) { break }
+            let balanced = reclaim()?.prepareKswapdSleep(node: kswapd.node, order: order, highestZoneIndex: highest) ?? true
+            if !wokenEarly && balanced {
+                _ = await kswapd.wait.wait(context: context, until: condition)
+            } else {
+                reclaim()?.vmstat.count(wokenEarly ? .kswapdLowWmarkHitQuickly : .kswapdHighWmarkHitQuickly, 1,
+                                        context: context)
+            }
+            if kswapd.stopping.load(ordering: .relaxed) { break }
+            order = kswapd.order.exchange(0, ordering: .relaxed)
+            let requested = kswapd.highestZoneIndex.exchange(ZoneType.allCases.count, ordering: .relaxed)
+            highest = requested == ZoneType.allCases.count ? ZoneType.allCases.count - 1 : requested
+            guard let strong = reclaim() else { break }
+            kswapd.runs.add(1, ordering: .relaxed)
+            await strong.balancePgdat(kswapd, order: order, highestZoneIndex: highest, context: context)
+        }
+    }
+
+    /// `balance_pgdat()`: reclaims from the node, raising the priority from DEF_PRIORITY, until some
+    /// eligible zone is above its high watermark; each pass aims at `kswapd_shrink_node()`'s target,
+    /// the sum over eligible zones of max(high watermark, SWAP_CLUSTER_MAX). A run that reclaims nothing
+    /// counts a `kswapd_failures`.
+    func balancePgdat(_ kswapd: Kswapd, order: Int, highestZoneIndex: Int, context: ExecutionContext) async {
+        let node = kswapd.node
+        vmstat.count(.pageoutrun, 1, context: context)
+        var sc = ScanControl(nrToReclaim: 0, gfp: .kernel, order: order, reclaimIndex: highestZoneIndex, isKswapd: true)
+        repeat {
+            if pgdatBalanced(node: node, order: order, highestZoneIndex: highestZoneIndex) { return }
+            sc.nrToReclaim = ZoneType.allCases.filter { $0.rawValue <= highestZoneIndex }.reduce(0) { total, type in
+                let zone = allocator.zone(node: node, type: type)
+                return zone.isPopulated ? total + max(zone.watermarkHigh, ScanControl.swapClusterMax) : total
+            }
+            sc.nrScanned = 0
+            let before = sc.nrReclaimed
+            await shrinkNode(node, &sc, context: context)
+            let raisePriority = sc.nrScanned < sc.nrToReclaim
+            await considerReclaimThrottle(nodes: [node], sc, context: context)
+            if kswapd.stopping.load(ordering: .relaxed) { return }
+            if raisePriority || sc.nrReclaimed == before { sc.priority -= 1 }
+            await Task.yield()
+        } while sc.priority >= 1
+        if sc.nrReclaimed == 0 { nodeStates[node].kswapdFailures.add(1, ordering: .relaxed) }
+    }
+}
