@@ -20,9 +20,14 @@ let package = Package(
             providers: [.apt(["libnuma-dev"])]
         ),
         .target(
+            name: "CKMSimShims",
+            path: "Sources/CKMSimShims"
+        ),
+        .target(
             name: "KMSim",
             dependencies: [
                 "CNuma",
+                "CKMSimShims",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -29,16 +29,13 @@ extension LockClass {
         stats.add(LockStatField.acqBounces, 1, cpu: cpu)
     }
 
-    /// `lock_release_holdtime()`: one acquisition ended. `nanoseconds` is nil when hold times were not
-    /// being measured for it; the acquisition still counts, its hold time does not.
-    @inline(__always)
-    func recordRelease(holdTime nanoseconds: Int64?, cpu: Int) {
-        guard let nanoseconds else {
-            stats.add(LockStatField.acquisitions, 1, cpu: cpu)
-            return
-        }
-        recordTime(max(nanoseconds, 0), count: LockStatField.acquisitions, min: LockStatField.holdMin,
-                   max: LockStatField.holdMax, total: LockStatField.holdTotal, cpu: cpu)
+    /// `lock_release_holdtime()` for a timed hold: its minimum, maximum and total. The acquisition itself
+    /// is counted in the lock word by `SpinLock.unlock(cpu:)` (the hold time's `nr`).
+    func recordHoldTime(_ nanoseconds: Int64, cpu: Int) {
+        let nanoseconds = max(nanoseconds, 0)
+        stats.lowerMinimum(LockStatField.holdMin, to: nanoseconds, cpu: cpu)
+        stats.raiseMaximum(LockStatField.holdMax, to: nanoseconds, cpu: cpu)
+        stats.add(LockStatField.holdTotal, nanoseconds, cpu: cpu)
     }
 
     /// `lock_time_inc()` on one CPU's row.

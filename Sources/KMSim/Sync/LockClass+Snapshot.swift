@@ -18,8 +18,9 @@ extension LockClass {
             contendingPoints: points(contendingSites, base: LockStatField.contendingPoint),
             waitTime: time(count: LockStatField.contentions, min: LockStatField.waitMin,
                            max: LockStatField.waitMax, total: LockStatField.waitTotal),
-            holdTime: time(count: LockStatField.acquisitions, min: LockStatField.holdMin,
-                           max: LockStatField.holdMax, total: LockStatField.holdTotal),
+            holdTime: LockTime(min: stats.minimum(LockStatField.holdMin) ?? 0,
+                               max: stats.maximum(LockStatField.holdMax),
+                               total: stats.sum(LockStatField.holdTotal), nr: Int(acquisitionCount())),
             conBounces: Int(stats.sum(LockStatField.conBounces)),
             acqBounces: Int(stats.sum(LockStatField.acqBounces)))
     }

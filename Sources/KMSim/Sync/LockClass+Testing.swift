@@ -6,7 +6,8 @@ extension LockClass {
                 acqBounces: Int = 0, contentionSites: [StaticString] = [],
                 contendingSites: [StaticString] = []) {
         for wait in waitTimes { recordWait(wait, cpu: cpu) }
-        for hold in holdTimes { recordRelease(holdTime: hold, cpu: cpu) }
+        for hold in holdTimes { recordHoldTime(hold, cpu: cpu) }
+        addRetiredAcquisitions(Int64(holdTimes.count))
         stats.add(LockStatField.conBounces, Int64(conBounces), cpu: cpu)
         stats.add(LockStatField.acqBounces, Int64(acqBounces), cpu: cpu)
         for site in contentionSites {

@@ -20,6 +20,8 @@ public final class LockClass: Sendable {
     let contendingSites = LockSiteTable()
     /// Whether acquisitions read the clock to measure hold times; mirrors the registry's setting.
     let collectsHoldTimes: Atomic<Bool>
+    /// The class's lock instances, whose words count its acquisitions (`LockClass+Instances`).
+    let instances = Mutex(LockInstanceList())
 
     init(name: String, index: Int, cpuCount: Int, collectHoldTimes: Bool) {
         self.name = name
@@ -44,5 +46,6 @@ public final class LockClass: Sendable {
         }
         contentionSites.clear()
         contendingSites.clear()
+        clearAcquisitions()
     }
 }

@@ -12,16 +12,15 @@ enum LockStatField {
     static let waitTotal = 4
     /// `bounces[bounce_acquired_write]`
     static let acqBounces = 5
-    /// `write_holdtime.nr`: the acquisitions column.
-    static let acquisitions = 6
-    /// `write_holdtime.min`, `.max`, `.total` in nanoseconds.
-    static let holdMin = 7
-    static let holdMax = 8
-    static let holdTotal = 9
+    /// `write_holdtime.min`, `.max`, `.total` in nanoseconds. `write_holdtime.nr`, the acquisitions
+    /// column, is counted in each lock's word instead (`SpinLock`).
+    static let holdMin = 6
+    static let holdMax = 7
+    static let holdTotal = 8
     /// `LOCKSTAT_POINTS`
     static let points = 4
     /// `contention_point[0..<4]`: how often each recorded waiting site contended.
-    static let contentionPoint = 10
+    static let contentionPoint = 9
     /// `contending_point[0..<4]`: how often each recorded holding site made someone wait.
     static let contendingPoint = contentionPoint + points
     /// Cells per CPU row.

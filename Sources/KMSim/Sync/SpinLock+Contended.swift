@@ -7,16 +7,16 @@ extension SpinLock {
     func lockContended(cpu: Int, siteKey: UInt64) {
         let waitStart = LockStatClock.now()
         var observed = word.load(ordering: .relaxed)
-        let holderCPU = observed >> 1
+        let holderCPU = Self.lastCPU(in: observed)
         lockClass.recordContended(
-            cpu: cpu, bounced: holderCPU != 0 && holderCPU != UInt64(cpu + 1),
+            cpu: cpu, bounced: holderCPU != 0 && holderCPU != Self.cpuField(cpu),
             siteKey: siteKey, holderSiteKey: holderSite.load(ordering: .relaxed))
 
         var backoff = SpinBackoff()
         while true {
             if observed & Self.lockedBit == 0 {
                 let (exchanged, original) = word.compareExchange(
-                    expected: observed, desired: Self.lockedWord(cpu: cpu),
+                    expected: observed, desired: Self.lockedWord(cpu: cpu, previous: observed),
                     successOrdering: .acquiring, failureOrdering: .relaxed)
                 if exchanged { break }
                 observed = original

@@ -9,9 +9,12 @@ import Synchronization
 /// statistics bumps; the clock is read only when the lock is contended (wait time) or when the class's
 /// registry collects hold times.
 ///
-/// The lock word packs the state the kernel keeps in `lockdep_map.cpu`: bit 0 is "locked", the bits
-/// above hold 1 + the CPU that last took the lock with `lock(cpu:)` (0: nobody yet), so bounce detection
-/// costs nothing extra. Like the kernel, `tryLock` leaves that CPU alone (`spin_trylock` does not call
+/// The lock word packs the state the kernel keeps in `lockdep_map.cpu`: bit 0 is "locked", bits 1–16
+/// hold 1 + the CPU that last took the lock with `lock(cpu:)` (0: nobody yet), so bounce detection
+/// costs nothing extra. Bits 17–63 count this instance's acquisitions (`write_holdtime.nr`): while the
+/// lock is held its holder is the only writer of the word (every other CPU's compare-and-swap fails on
+/// the locked bit), so `unlock` bumps the count with the same plain releasing store that drops the lock,
+/// with no locked instruction. The class sums its instances' counts (`LockClass.acquisitionCount`). Like the kernel, `tryLock` leaves that CPU alone (`spin_trylock` does not call
 /// `lock_acquired()`), and a lock never taken yet does not count a bounce on its first acquisition (the
 /// kernel would compare with the CPU that initialised it).
 ///
@@ -30,19 +33,47 @@ public final class SpinLock: Sendable {
     let holdStart: Atomic<Int64>
 
     static let lockedBit: UInt64 = 1
+    /// Bits 1–16: 1 + the CPU of the last `lock(cpu:)`.
+    static let cpuMask: UInt64 = 0xFFFF << 1
+    /// One acquisition in bits 17–63.
+    static let acquisitionUnit: UInt64 = 1 << 17
 
-    /// `spin_lock_init()`: an unlocked lock of class `lockClass`.
+    /// `spin_lock_init()`: an unlocked lock of class `lockClass`, registered with the class so that its
+    /// acquisitions count towards the class's.
     public init(class lockClass: LockClass) {
         self.lockClass = lockClass
         self.word = Atomic(0)
         self.holderSite = Atomic(0)
         self.holdStart = Atomic(0)
+        lockClass.register(self)
     }
 
-    /// The word of a lock held by `cpu` after a `lock(cpu:)`.
+    deinit {
+        lockClass.retire(self)
+    }
+
+    /// The acquisitions this instance has completed (released).
+    var acquisitions: Int64 {
+        Int64(word.load(ordering: .relaxed) / Self.acquisitionUnit)
+    }
+
+    /// The word of a lock held by `cpu` after a `lock(cpu:)` that found `previous`: the acquisition
+    /// count is kept, the last CPU replaced.
     @inline(__always)
-    static func lockedWord(cpu: Int) -> UInt64 {
-        UInt64(cpu + 1) << 1 | lockedBit
+    static func lockedWord(cpu: Int, previous: UInt64) -> UInt64 {
+        previous & ~(cpuMask | lockedBit) | (UInt64(truncatingIfNeeded: cpu + 1) << 1) & cpuMask | lockedBit
+    }
+
+    /// 1 + the CPU that last took the lock with `lock(cpu:)` according to `word`, 0 if none yet.
+    @inline(__always)
+    static func lastCPU(in word: UInt64) -> UInt64 {
+        (word & cpuMask) >> 1
+    }
+
+    /// `word`'s CPU field value for `cpu`.
+    @inline(__always)
+    static func cpuField(_ cpu: Int) -> UInt64 {
+        (UInt64(truncatingIfNeeded: cpu + 1) << 1 & cpuMask) >> 1
     }
 
     /// `spin_lock()`. `cpu` is the simulated CPU taking the lock; it picks the statistics row and detects
@@ -51,7 +82,7 @@ public final class SpinLock: Sendable {
     public func lock(cpu: Int, site: StaticString = #function) {
         let current = word.load(ordering: .relaxed)
         if current & Self.lockedBit == 0,
-           word.compareExchange(expected: current, desired: Self.lockedWord(cpu: cpu),
+           word.compareExchange(expected: current, desired: Self.lockedWord(cpu: cpu, previous: current),
                                 successOrdering: .acquiring, failureOrdering: .relaxed).exchanged {
             didAcquire(cpu: cpu, previous: current, siteKey: LockSite.key(site), now: nil)
             return
@@ -70,19 +101,18 @@ public final class SpinLock: Sendable {
         return true
     }
 
-    /// `spin_unlock()`: ends the hold (`lock_release_holdtime()`) and releases the lock.
+    /// `spin_unlock()`: ends the hold (`lock_release_holdtime()`), counts the acquisition in the lock word
+    /// and releases the lock, all in one releasing store.
     @inline(__always)
     public func unlock(cpu: Int) {
         let start = holdStart.load(ordering: .relaxed)
         if start != 0 {
             holdStart.store(0, ordering: .relaxed)
-            lockClass.recordRelease(holdTime: LockStatClock.now() - start, cpu: cpu)
-        } else {
-            lockClass.recordRelease(holdTime: nil, cpu: cpu)
+            lockClass.recordHoldTime(LockStatClock.now() - start, cpu: cpu)
         }
         let current = word.load(ordering: .relaxed)
         precondition(current & Self.lockedBit != 0, "unlock of an unlocked SpinLock (\(lockClass.name))")
-        word.store(current & ~Self.lockedBit, ordering: .releasing)
+        word.store((current & ~Self.lockedBit) &+ Self.acquisitionUnit, ordering: .releasing)
     }
 
     /// Runs `body` with the lock held (`guard(spinlock)` in the kernel's cleanup.h terms).
@@ -97,8 +127,8 @@ public final class SpinLock: Sendable {
     /// publishes the holder's site, and starts the hold time (`now` is the end of a measured wait).
     @inline(__always)
     func didAcquire(cpu: Int, previous: UInt64, siteKey: UInt64, now: Int64?) {
-        let lastCPU = previous >> 1
-        if lastCPU != 0 && lastCPU != UInt64(cpu + 1) {
+        let lastCPU = Self.lastCPU(in: previous)
+        if lastCPU != 0 && lastCPU != Self.cpuField(cpu) {
             lockClass.recordAcquiredBounce(cpu: cpu)
         }
         holderSite.store(siteKey, ordering: .relaxed)

@@ -113,4 +113,27 @@ struct SyncSpinLockTests {
         lock.withLock(cpu: 0) {}
         #expect(lock.lockClass.snapshot().acquisitions == 101)
     }
+
+    @Test func classCountsAcquisitionsOfAllItsLocksAcrossDeinitAndReset() {
+        let registry = LockStatRegistry(cpuCount: 2)
+        let lockClass = registry.lockClass(named: "&zone->lock")
+        let kept = SpinLock(class: lockClass)
+        do {
+            let dropped = SpinLock(class: lockClass)
+            for cpu in [0, 1, 0] { dropped.withLock(cpu: cpu) {} }
+            #expect(lockClass.snapshot().acquisitions == 3)
+        }
+        kept.withLock(cpu: 1) {}
+        #expect(kept.tryLock(cpu: 0))
+        kept.unlock(cpu: 0)
+        let stats = lockClass.snapshot()
+        #expect(stats.acquisitions == 5)
+        // The bounce bits survive the count: only the second lock of `dropped` (cpu 0 → 1) and its
+        // third (1 → 0) bounced.
+        #expect(stats.acqBounces == 2)
+        registry.reset()
+        #expect(lockClass.snapshot().acquisitions == 0)
+        kept.withLock(cpu: 1) {}
+        #expect(lockClass.snapshot().acquisitions == 1)
+    }
 }

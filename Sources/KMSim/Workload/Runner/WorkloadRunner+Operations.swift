@@ -11,7 +11,7 @@ extension WorkloadRunner {
         debug.mightAlloc(gfp: gfp, context: context)
         let address: UInt
         let sizeClass: AllocationSizeClass
-        let start = monotonicNanoseconds()
+        let start = cycleClock.ticks()
         switch operation.api {
         case .kmalloc:
             address = UInt(bitPattern: machine.slab.kmalloc(Int(size), gfp: gfp, context: context))
@@ -27,8 +27,8 @@ extension WorkloadRunner {
             address = 0
             sizeClass = .vmalloc(pages: Int((size + 4095) / 4096))
         }
-        let end = monotonicNanoseconds()
-        latency.record(nanoseconds: end &- start, context: context, gfp: gfp, size: sizeClass)
+        let end = cycleClock.ticks()
+        latency.record(nanoseconds: cycleClock.nanoseconds(from: start, to: end), context: context, gfp: gfp, size: sizeClass)
         counts[RunCounters.opsIndex(reportClass)] += 1
         guard address != 0 else {
             counts[RunCounters.failuresIndex(reportClass)] += 1

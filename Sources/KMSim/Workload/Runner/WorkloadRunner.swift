@@ -23,6 +23,8 @@ public final class WorkloadRunner: Sendable {
     let counters: RunCounters
     let mailboxes: RemoteFreeMailboxes
     let gate = RunGate()
+    /// Times each allocation (the TSC when invariant, see `HostCycleClock`).
+    let cycleClock = HostCycleClock.shared
     let processStates: [CPUProcessState]
     let interruptStates: [CPUInterruptState]
     let stopping = Atomic<Bool>(false)
