@@ -21,6 +21,7 @@ extension WorkloadRunner {
             do { try await Task.sleep(nanoseconds: interval) } catch { return }
             guard !isStopping else { return }
             await gate.pause()
+            machine.vmalloc.waitForDeferredWork()
             recordCheck(machine.checkInvariants() + instantViolations())
             gate.resume()
         }
@@ -28,6 +29,7 @@ extension WorkloadRunner {
 
     /// The final check; the caller has stopped the run and closed the gate.
     func checkInvariants(final: Bool) async {
+        machine.vmalloc.waitForDeferredWork()
         var problems = machine.checkInvariants() + instantViolations()
         if final && options.injectInvariantViolation {
             problems.append("injected violation (test hook RunOptions.injectInvariantViolation)")

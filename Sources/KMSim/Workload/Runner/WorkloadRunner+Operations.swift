@@ -1,5 +1,5 @@
 /// One allocation and one free by API: the only place the runner calls the allocators, so each subsystem
-/// plugs in here as it lands (vmalloc and kvmalloc are still missing: `RunPlan.isRunnable`).
+/// plugs in here.
 extension WorkloadRunner {
     /// Allocates one object as `operation` describes with the mask in effect `gfp`, timing the call into
     /// the latency histograms and counting it in `counts` under `reportClass`. Runs `might_alloc()` first,
@@ -23,9 +23,13 @@ extension WorkloadRunner {
         case .allocPages:
             address = machine.pageAllocator.allocPages(order: Int(size), gfp: gfp, context: context).map { UInt($0) + 1 } ?? 0
             sizeClass = .pages(order: Int(size))
-        case .vmalloc, .kvmalloc:
-            address = 0
+        case .vmalloc:
+            address = UInt(machine.vmalloc.vmalloc(Int(size), gfp: gfp, context: context) ?? 0)
             sizeClass = .vmalloc(pages: Int((size + 4095) / 4096))
+        case .kvmalloc:
+            let block = machine.kvmalloc.kvmallocNode(Int(size), gfp: gfp, node: nil, context: context)
+            address = UInt(block?.address ?? 0)
+            sizeClass = block?.source == .vmalloc ? .vmalloc(pages: Int((size + 4095) / 4096)) : Self.kmallocSizeClass(Int(size))
         }
         let end = monotonicNanoseconds()
         latency.record(nanoseconds: end &- start, context: context, gfp: gfp, size: sizeClass)
@@ -48,8 +52,10 @@ extension WorkloadRunner {
             caches[operation.cache ?? 0].free(UnsafeMutableRawPointer(bitPattern: object.address), context: context)
         case .allocPages:
             machine.pageAllocator.freePages(Int(object.address) - 1, order: object.order, context: context)
-        case .vmalloc, .kvmalloc:
-            break
+        case .vmalloc:
+            machine.vmalloc.vfree(KernelAddress(object.address), context: context)
+        case .kvmalloc:
+            machine.kvmalloc.kvfree(KernelAddress(object.address), context: context)
         }
     }
 
