@@ -127,6 +127,7 @@ public final class WorkloadRunner: Sendable {
         for task in tasks.all { await task.value }
         for source in sources { source.cancel() }
         await gate.pause()
+        await machine.reclaim.stopKswapds()
         reporter?.cancel()
         await reporter?.value
         let elapsed = Double(monotonicNanoseconds() - start) / 1e9
