@@ -19,6 +19,10 @@ public final class Machine: Sendable {
     public let cpus: SimulatedCPUs
     /// LRU lists, kswapd, direct reclaim, shrinkers, the simulated tasks and the OOM killer.
     public let reclaim: PageReclaim
+    /// vmalloc: the vmalloc range's areas, the kernel page tables mapping it, the CPUs' TLBs.
+    public let vmalloc: Vmalloc
+    /// kvmalloc/kvfree over `slab` and `vmalloc`.
+    public let kvmalloc: KVMalloc
 
     /// Boots `spec` on `host`: validates it, maps each node's memory (bound to its host node), builds
     /// the zones, watermarks and per-CPU lists. Throws for an invalid spec or when the host refuses the
@@ -46,6 +50,9 @@ public final class Machine: Sendable {
         reclaim = PageReclaim(allocator: pageAllocator, cpus: cpus, debug: sleepDebug, lockStat: lockStat,
                               config: reclaimConfig ?? .defaults(for: spec))
         pageAllocator.reclaimLink.attach(reclaim)
+        vmalloc = try Vmalloc(pageAllocator: pageAllocator, vmstat: vmstat, bugReports: bugReports, lockStat: lockStat,
+                              cpus: cpus, sleepDebug: sleepDebug)
+        kvmalloc = KVMalloc(slab: slab, vmalloc: vmalloc)
     }
 
     deinit {
@@ -59,9 +66,11 @@ public final class Machine: Sendable {
         await reclaim.stopKswapds()
     }
 
-    /// The machine's invariants; empty when all hold. Page conservation per zone for now; later issues
-    /// add their own (slab objects, vmalloc areas). Call while the machine is quiet.
+    /// The machine's invariants; empty when all hold: page conservation per zone, the slab census, the
+    /// vmalloc areas and their mappings. Call while the machine is quiet (vmalloc's deferred work
+    /// included: `vmalloc.waitForDeferredWork()`).
     public func checkInvariants() -> [String] {
         pageAllocator.checkInvariants() + slab.checkInvariants(pfnCount: spec.pagesPerNode * spec.nodes)
+            + vmalloc.checkInvariants()
     }
 }

@@ -1,8 +1,4 @@
 extension ProcFS {
-    /// `VMALLOC_TOTAL` (`VMALLOC_END - VMALLOC_START`, END inclusive) on x86-64 with 4-level page
-    /// tables: 32 TiB less one byte, which meminfo shows as 34359738367 kB.
-    static let vmallocTotalBytes: UInt64 = (32 << 40) - 1
-
     /// /proc/meminfo (`meminfo_proc_show()`, fs/proc/meminfo.c, 6.12): `show_val_kb()` lines, the label
     /// padded to 16 columns and the value `%8lu kB`, in the kernel's order, for a configuration without
     /// HIGHMEM, ZSWAP, MEMORY_FAILURE, CMA, UNACCEPTED_MEMORY and hugetlbfs (those lines are absent).
@@ -20,7 +16,6 @@ extension ProcFS {
         let reclaimable = machine.vmstat.value(.nrSlabReclaimable)
         let unreclaimable = machine.vmstat.value(.nrSlabUnreclaimable)
         let available = max(0, free - reserve + reclaimable - min(reclaimable / 2, lowWatermarks))
-        let vmalloc = machine.vmstat.value(.nrVmalloc)
         let rows: [(String, Int)] = [
             ("MemTotal", total), ("MemFree", free), ("MemAvailable", available), ("Buffers", 0), ("Cached", 0),
             ("SwapCached", 0), ("Active", 0), ("Inactive", 0), ("Active(anon)", 0), ("Inactive(anon)", 0),
@@ -34,9 +29,7 @@ extension ProcFS {
         text += [("PageTables", machine.vmstat.value(.nrPageTablePages)), ("SecPageTables", 0), ("NFS_Unstable", 0),
                  ("Bounce", 0), ("WritebackTmp", 0), ("CommitLimit", total / 2), ("Committed_AS", 0)]
             .map { showValKB($0.0, pages: $0.1) }.joined()
-        text += showKB("VmallocTotal", vmallocTotalBytes >> 10)
-        text += showValKB("VmallocUsed", pages: vmalloc)
-        text += showKB("VmallocChunk", 0)
+        text += meminfoVmallocLines(machine.vmalloc)
         text += showValKB("Percpu", pages: 0)
         text += [("AnonHugePages", 0), ("ShmemHugePages", 0), ("ShmemPmdMapped", 0), ("FileHugePages", 0),
                  ("FilePmdMapped", 0)].map { showValKB($0.0, pages: $0.1) }.joined()

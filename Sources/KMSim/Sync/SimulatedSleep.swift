@@ -7,6 +7,6 @@
 public func simulatedSleep(nanoseconds: UInt64, context: ExecutionContext, debug: AtomicSleepDebug,
                            file: String = #fileID, line: Int = #line) async -> Bool {
     guard debug.enterWait(context: context, file: file, line: line) else { return false }
-    try? await Task.sleep(nanoseconds: nanoseconds)
+    await scheduleTimeout(nanoseconds: nanoseconds)
     return true
 }

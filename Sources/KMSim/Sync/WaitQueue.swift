@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// How a wait ended.
@@ -25,11 +26,8 @@ public final class WaitQueue: Sendable {
     private struct Waiter {
         var id: UInt64
         var continuation: CheckedContinuation<WaitResult, Never>
-        /// The timeout's timer task, cancelled when the waiter is woken first.
-        var timer: Task<Void, Never>?
 
         func resume(_ result: WaitResult) {
-            if result != .timedOut { timer?.cancel() }
             continuation.resume(returning: result)
         }
     }
@@ -69,23 +67,18 @@ public final class WaitQueue: Sendable {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<WaitResult, Never>) in
-                let timer = timeout.map { timeout in
-                    Task { [self] in
-                        try? await Task.sleep(for: timeout)
-                        if !Task.isCancelled { expire(id: id, with: .timedOut) }
-                    }
-                }
                 // Checked under the lock the cancellation handler also takes, so a cancel that ran before
                 // the waiter was queued is not missed.
                 let early = state.withLock { state -> WaitResult? in
                     if condition() { return .woken }
                     if Task.isCancelled { return .cancelled }
-                    state.waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
+                    state.waiters.append(Waiter(id: id, continuation: continuation))
                     return nil
                 }
                 if let early {
-                    timer?.cancel()
                     continuation.resume(returning: early)
+                } else if let timeout {
+                    armTimeout(timeout, id: id)
                 }
             }
         } onCancel: {
@@ -112,6 +105,17 @@ public final class WaitQueue: Sendable {
         }
         for waiter in waiters { waiter.resume(.woken) }
         return waiters.count
+    }
+
+    /// The timeout as a Dispatch deadline (the kernel's timer): when it fires, the waiter is expired if it
+    /// is still queued, and nothing happens if a wake-up or cancellation took it first. Not a `Task.sleep`
+    /// that a wake-up would cancel, because a cancelled `Task.sleep` throws (see `scheduleTimeout`).
+    private func armTimeout(_ timeout: Duration, id: UInt64) {
+        let (seconds, attoseconds) = timeout.components
+        let nanoseconds = max(0, seconds) &* 1_000_000_000 &+ max(0, attoseconds) / 1_000_000_000
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [self] in
+            expire(id: id, with: .timedOut)
+        }
     }
 
     /// Removes a waiter that is still queued (a wake-up may have taken it already) and resumes it.

@@ -24,7 +24,7 @@ func eventually(within seconds: Double = 20, _ condition: @Sendable () -> Bool) 
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(2))
+        await scheduleTimeout(nanoseconds: 2_000_000)
     }
     return condition()
 }

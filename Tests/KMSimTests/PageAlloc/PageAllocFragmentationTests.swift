@@ -14,26 +14,27 @@ import Testing
     }
 
     @Test func unmovableRequestClaimsAWholeMovablePageblock() throws {
-        let machine = try makeMachine(cpusPerNode: 1, zoneSizes: [0: [:]])
+        // Node 1 (CPU 1): node 0 holds the page tables the boot allocated for vmalloc.
+        let machine = try makeMachine(nodes: 2, cpusPerNode: 1, zoneSizes: [0: [:], 1: [:]])
         let allocator = machine.pageAllocator
-        let zone = allocator.zone(node: 0, type: .normal)
+        let zone = allocator.zone(node: 1, type: .normal)
         #expect(blockCounts(zone) == [.movable: 32])
         // Every pageblock starts Movable; an unmovable request must fall back. __rmqueue_fallback takes
         // the largest free block, a MAX_ORDER block spanning two pageblocks, and claims both.
-        let pfn = try #require(allocator.allocPages(order: 0, gfp: .kernel, context: .task(cpu: 0)))
+        let pfn = try #require(allocator.allocPages(order: 0, gfp: .kernel, context: .task(cpu: 1)))
         #expect(zone.memory.pageblockMigratetype(pfn) == .unmovable)
         #expect(blockCounts(zone) == [.movable: 30, .unmovable: 2])
         // A reclaimable request claims another block; movable requests keep using Movable blocks.
-        let reclaimable = try #require(allocator.allocPages(order: 0, gfp: [.kernel, .reclaimable], context: .task(cpu: 0)))
+        let reclaimable = try #require(allocator.allocPages(order: 0, gfp: [.kernel, .reclaimable], context: .task(cpu: 1)))
         #expect(zone.memory.pageblockMigratetype(reclaimable) == .reclaimable)
-        let movable = try #require(allocator.allocPages(order: 0, gfp: .highUserMovable, context: .task(cpu: 0)))
+        let movable = try #require(allocator.allocPages(order: 0, gfp: .highUserMovable, context: .task(cpu: 1)))
         #expect(zone.memory.pageblockMigratetype(movable) == .movable)
         let info = ProcFS.pagetypeinfo(machine)
-        #expect(info.contains("Node 0, zone   Normal            2           28            2            0            0            0 \n"))
-        allocator.freePages(pfn, order: 0, context: .task(cpu: 0))
-        allocator.freePages(reclaimable, order: 0, context: .task(cpu: 0))
-        allocator.freePages(movable, order: 0, context: .task(cpu: 0))
-        allocator.drainAllPages(context: .task(cpu: 0))
+        #expect(info.contains("Node 1, zone   Normal            2           28            2            0            0            0 \n"))
+        allocator.freePages(pfn, order: 0, context: .task(cpu: 1))
+        allocator.freePages(reclaimable, order: 0, context: .task(cpu: 1))
+        allocator.freePages(movable, order: 0, context: .task(cpu: 1))
+        allocator.drainAllPages(context: .task(cpu: 1))
         #expect(machine.checkInvariants() == [])
     }
 

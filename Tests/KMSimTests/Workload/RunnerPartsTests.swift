@@ -90,20 +90,23 @@ import Testing
             gate.leave()
             return true
         }
-        try? await Task.sleep(nanoseconds: 5_000_000)
+        await scheduleTimeout(nanoseconds: 5_000_000)
         gate.resume()
         #expect(await entered.value)
         #expect(gate.tryEnter())
         gate.leave()
     }
 
-    @Test func planClassesFollowScopesAndSkipVmalloc() throws {
+    @Test func planClassesFollowScopesAndRunVmalloc() throws {
         var spec = try WorkloadSpec(stress: StressOptions())
         spec.taskGroups[0].scoped = [ScopedSection(kind: .nofs, fraction: 0.5)]
         spec.taskGroups[0].mix.append(WeightedAllocation(AllocationSpec(api: .vmalloc, size: .fixed(8192), gfp: .kernel)))
         let plan = RunPlan(spec: spec)
-        #expect(plan.classes.map(\.gfp) == [.kernel, GFPFlags.kernel.subtracting(.fs)])
-        #expect(plan.groups[0].classes == [[0], [1]])
-        #expect(plan.notRun.count == 1 && plan.notRun[0].contains("vmalloc"))
+        let nofs = GFPFlags.kernel.subtracting(.fs)
+        #expect(plan.classes.map(\.gfp) == [.kernel, .kernel, nofs, nofs])
+        #expect(plan.classes.map(\.api) == [.kmalloc, .vmalloc, .kmalloc, .vmalloc])
+        #expect(plan.groups[0].classes == [[0, 1], [2, 3]])
+        #expect(plan.sizeClasses[1] == [.vmalloc(pages: 2)])
+        #expect(plan.notRun.isEmpty)
     }
 }

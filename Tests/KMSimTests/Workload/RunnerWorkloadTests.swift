@@ -31,9 +31,28 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? [String: Any]
         let keys = Set(json?.keys.map { $0 } ?? [])
         #expect(RunReportSchemaTests.requiredKeys.isSubset(of: keys), "\(name): missing \(RunReportSchemaTests.requiredKeys.subtracting(keys))")
-        let notRunExpected = !parsed.spec.memoryUsers.isEmpty
-            || parsed.spec.taskGroups.contains { $0.mix.contains { !RunPlan.isRunnable($0.allocation.api) } }
+        let notRunExpected = parsed.spec.memoryUsers.contains { $0.kind == .pageCacheWriter }
         #expect(report.notRun.isEmpty == !notRunExpected)
+    }
+
+    @Test func vmallocModuleLoadRunsVmallocWithInvariantsHeld() async throws {
+        let parsed = try #require(try BundledWorkloads.load(named: "vmalloc-module-load"))
+        let (runner, result) = try await Self.run(parsed.spec)
+        let report = result.report
+        #expect(report.invariants.violations.isEmpty, "\(report.invariants.violations)")
+        #expect(report.classes.contains { $0.api == "vmalloc" && $0.ops > 0 }, "\(report.classes)")
+        #expect(!report.notRun.contains { $0.contains("vmalloc") })
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? [String: Any]
+        let classes = json?["classes"] as? [[String: Any]] ?? []
+        #expect(classes.contains { $0["api"] as? String == "vmalloc" && ($0["ops"] as? Int ?? 0) > 0 })
+        #expect(runner.machine.vmalloc.checkInvariants().isEmpty)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmsim-vmallocinfo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try ProcFS.writeRunFiles(to: directory, machine: runner.machine)
+        let meminfo = try String(contentsOf: directory.appendingPathComponent("proc/meminfo"), encoding: .utf8)
+        #expect(meminfo.contains("VmallocTotal:   34359738367 kB"))
+        #expect(meminfo.contains("VmallocUsed:") && meminfo.contains("VmallocChunk:"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("proc/vmallocinfo").path))
     }
 
     @Test func stressFlagsRunAcrossNodesWithRemoteFrees() async throws {

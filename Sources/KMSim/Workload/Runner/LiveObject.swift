@@ -1,5 +1,6 @@
-/// One allocation the runner holds until its lifetime ends, packed in 8 bytes: a slab object's address
-/// or the PFN + 1 of an `alloc_pages` block (low 48 bits: user-space addresses on x86-64 fit in 47),
+/// One allocation the runner holds until its lifetime ends, packed in 8 bytes: a slab object's address,
+/// a vmalloc address or the PFN + 1 of an `alloc_pages` block (low 48 bits: host pointers on x86-64 fit
+/// in 47, and kernel addresses such as vmalloc's are their low 48 bits sign-extended from bit 47),
 /// the index of the operation that allocated it (12 bits) and the page order (4 bits).
 ///
 /// Stored in flat per-task arrays (`LiveObjectSet`), never as a class instance per object. The size
@@ -17,7 +18,8 @@ struct LiveObject: Equatable {
 
     private static let addressMask: UInt64 = (1 << 48) - 1
 
-    var address: UInt { UInt(bits & Self.addressMask) }
+    /// The address, sign-extended from bit 47 (canonical form) so vmalloc addresses come back whole.
+    var address: UInt { UInt(bitPattern: Int(Int64(bitPattern: bits << 16) >> 16)) }
     var operation: Int { Int((bits >> 48) & 0xFFF) }
     var order: Int { Int(bits >> 60) }
 

@@ -48,7 +48,7 @@ final class RunGate: Sendable {
     func pause() async {
         pausing.store(true, ordering: .sequentiallyConsistent)
         while active.load(ordering: .sequentiallyConsistent) != 0 {
-            try? await Task.sleep(nanoseconds: 20_000)
+            await scheduleTimeout(nanoseconds: 20_000)
         }
     }
 

@@ -75,17 +75,6 @@ struct RunPlan: Sendable {
     /// the report's `notRun`).
     var notRun: [String] = []
 
-    /// Whether this build can run an API. vmalloc and kvmalloc wait for the vmalloc subsystem to land
-    /// on main.
-    static func isRunnable(_ api: AllocationAPI) -> Bool {
-        switch api {
-        case .kmalloc, .kmemCache, .allocPages: return true
-        case .vmalloc, .kvmalloc: return false
-        }
-    }
-
-    static let vmallocMissing = "the vmalloc subsystem has not landed in this build"
-
     init(spec: WorkloadSpec) {
         machine = spec.machine
         var classIndex: [ReportClass: Int] = [:]
@@ -115,14 +104,8 @@ struct RunPlan: Sendable {
 
         let machine = spec.machine
         for group in spec.taskGroups {
-            let entries = group.mix.filter { Self.isRunnable($0.allocation.api) }
-            for skipped in group.mix where !Self.isRunnable(skipped.allocation.api) {
-                notRun.append("task group '\(group.name)': \(skipped.allocation.api.kernelName) operations (\(Self.vmallocMissing))")
-            }
-            guard !entries.isEmpty else {
-                notRun.append("task group '\(group.name)': nothing left to run")
-                continue
-            }
+            let entries = group.mix
+            guard !entries.isEmpty else { continue }
             let operationIndices = entries.map { operation($0.allocation) }
             var total = 0.0
             let cumulative = entries.map { entry -> Double in
@@ -156,10 +139,6 @@ struct RunPlan: Sendable {
         for source in spec.interrupts {
             var allocations: [Int] = []
             for handler in source.allocations {
-                guard Self.isRunnable(handler.allocation.api) else {
-                    notRun.append("interrupt '\(source.name)': \(handler.allocation.api.kernelName) in the handler (\(Self.vmallocMissing))")
-                    continue
-                }
                 let lifetime: Lifetime?
                 switch handler.freedBy {
                 case .handler: lifetime = nil
@@ -186,8 +165,8 @@ struct RunPlan: Sendable {
                             reportClass: noting(reportClass(context, gfp, .kmalloc), allocation)))
         }
 
-        for user in spec.memoryUsers {
-            notRun.append("memory user '\(user.name)' (\(user.kind.rawValue)): page cache and anonymous memory need the reclaim subsystem's LRU lists, which have not landed in this build")
+        for user in spec.memoryUsers where user.kind == .pageCacheWriter {
+            notRun.append("memory user '\(user.name)' (\(user.kind.rawValue)): dirtyRatio (balance_dirty_pages throttling) is not modelled by the reclaim subsystem; the writer dirties pages unthrottled")
         }
     }
 
@@ -195,28 +174,43 @@ struct RunPlan: Sendable {
     static func sizeClasses(of allocation: AllocationSpec) -> Set<AllocationSizeClass> {
         let low = Int(clamping: allocation.size.minimum)
         let high = Int(clamping: allocation.size.maximum)
-        func log2Range(_ a: Int, _ b: Int) -> ClosedRange<Int> {
-            AllocationSizeClass.ceilLog2(a)...max(AllocationSizeClass.ceilLog2(a), AllocationSizeClass.ceilLog2(b))
-        }
         switch allocation.api {
         case .allocPages:
             return Set((low...max(low, high)).map { AllocationSizeClass.pages(order: $0) })
         case .kmemCache:
             return [.slab(size: Int(clamping: allocation.cache?.objectSize ?? allocation.size.minimum))]
         case .kmalloc:
-            var classes: Set<AllocationSizeClass> = []
-            let cacheMax = KmallocSizes.maxCacheSize
-            if low <= cacheMax {
-                for bucket in log2Range(max(low, 1), min(high, cacheMax)) { classes.insert(.init(api: .slab, bucket: bucket)) }
-            }
-            if high > cacheMax {
-                let pages = { (bytes: Int) in (bytes + 4095) / 4096 }
-                for order in log2Range(pages(max(low, cacheMax + 1)), pages(high)) { classes.insert(.kmallocLarge(order: order)) }
-            }
-            return classes
-        case .vmalloc, .kvmalloc:
-            return []
+            return kmallocSizeClasses(low, high)
+        case .vmalloc:
+            return vmallocSizeClasses(low, high)
+        case .kvmalloc:
+            return kmallocSizeClasses(low, high).union(vmallocSizeClasses(max(low, 4097), max(high, 4097)))
         }
+    }
+
+    /// ceil(log2) buckets from `a` to `b`.
+    static func log2Range(_ a: Int, _ b: Int) -> ClosedRange<Int> {
+        AllocationSizeClass.ceilLog2(a)...max(AllocationSizeClass.ceilLog2(a), AllocationSizeClass.ceilLog2(b))
+    }
+
+    /// kmalloc of `low...high` bytes: slab buckets up to `KMALLOC_MAX_CACHE_SIZE`, `kmalloc_large` orders above.
+    static func kmallocSizeClasses(_ low: Int, _ high: Int) -> Set<AllocationSizeClass> {
+        var classes: Set<AllocationSizeClass> = []
+        let cacheMax = KmallocSizes.maxCacheSize
+        if low <= cacheMax {
+            for bucket in log2Range(max(low, 1), min(high, cacheMax)) { classes.insert(.init(api: .slab, bucket: bucket)) }
+        }
+        if high > cacheMax {
+            let pages = { (bytes: Int) in (bytes + 4095) / 4096 }
+            for order in log2Range(pages(max(low, cacheMax + 1)), pages(high)) { classes.insert(.kmallocLarge(order: order)) }
+        }
+        return classes
+    }
+
+    /// vmalloc of `low...high` bytes: ceil(log2(pages)) buckets.
+    static func vmallocSizeClasses(_ low: Int, _ high: Int) -> Set<AllocationSizeClass> {
+        let pages = { (bytes: Int) in max(1, (bytes + 4095) / 4096) }
+        return Set(log2Range(pages(low), pages(high)).map { AllocationSizeClass(api: .vmalloc, bucket: $0) })
     }
 
     /// The CPUs a handler allocation made on `cpu` is handed to (empty: freed in the handler).

@@ -57,7 +57,7 @@ extension WorkloadRunner {
         var lastOps: Int64 = 0
         var lastTime = start
         while !Task.isCancelled {
-            do { try await Task.sleep(nanoseconds: UInt64(max(interval, 0.05) * 1e9)) } catch { return }
+            guard await scheduleTimeout(nanoseconds: UInt64(max(interval, 0.05) * 1e9)) else { return }
             let now = monotonicNanoseconds()
             let snapshot = progress(now: now, start: start, lastOps: lastOps, lastTime: lastTime)
             lastOps = snapshot.operations

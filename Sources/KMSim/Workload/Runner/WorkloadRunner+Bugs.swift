@@ -27,7 +27,7 @@ extension WorkloadRunner {
         let size = Int(bug.spec.size)
         let slab = machine.slab
         while !isStopping {
-            do { try await Task.sleep(nanoseconds: interval) } catch { return }
+            guard await scheduleTimeout(nanoseconds: interval) else { return }
             await gate.enter()
             debug.mightAlloc(gfp: .kernel, context: context)
             counts[RunCounters.opsIndex(bug.reportClass)] += 1
@@ -71,6 +71,8 @@ extension WorkloadRunner {
 
     /// Kinds in the kernel log that are not BUG reports: allocation failures (a result of GFP masks under
     /// pressure, counted per class): the page allocator's warn_alloc() and SLUB's slab_out_of_memory()
-    /// ("SLUB: Unable to allocate memory on node ..."); and `slab_fix()` lines following a report.
-    static let nonBugKinds: Set<BugKind> = [.allocFailure, SlabBugKind.outOfMemory.bugKind, SlabBugKind.fixBugKind]
+    /// ("SLUB: Unable to allocate memory on node ..."); `slab_fix()` lines following a report; and the
+    /// OOM killer's reports (a result of running out of memory, counted as `oomKills`).
+    static let nonBugKinds: Set<BugKind> = [.allocFailure, SlabBugKind.outOfMemory.bugKind, SlabBugKind.fixBugKind,
+                                            BugKind.oomKill]
 }

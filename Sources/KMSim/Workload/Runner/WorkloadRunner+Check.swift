@@ -18,9 +18,10 @@ extension WorkloadRunner {
     func checkPeriodically() async {
         let interval = UInt64(max(options.checkInterval, 0.01) * 1e9)
         while !isStopping && !Task.isCancelled {
-            do { try await Task.sleep(nanoseconds: interval) } catch { return }
+            guard await scheduleTimeout(nanoseconds: interval) else { return }
             guard !isStopping else { return }
             await gate.pause()
+            machine.vmalloc.waitForDeferredWork()
             recordCheck(machine.checkInvariants() + instantViolations())
             gate.resume()
         }
@@ -28,6 +29,7 @@ extension WorkloadRunner {
 
     /// The final check; the caller has stopped the run and closed the gate.
     func checkInvariants(final: Bool) async {
+        machine.vmalloc.waitForDeferredWork()
         var problems = machine.checkInvariants() + instantViolations()
         if final && options.injectInvariantViolation {
             problems.append("injected violation (test hook RunOptions.injectInvariantViolation)")

@@ -1,34 +1,81 @@
 /// One allocation and one free by API: the only place the runner calls the allocators, so each subsystem
-/// plugs in here as it lands (vmalloc and kvmalloc are still missing: `RunPlan.isRunnable`).
+/// plugs in here.
 extension WorkloadRunner {
     /// Allocates one object as `operation` describes with the mask in effect `gfp`, timing the call into
     /// the latency histograms and counting it in `counts` under `reportClass`. Runs `might_alloc()` first,
     /// as `slab_pre_alloc_hook()` and `prepare_alloc_pages()` do, so a blocking mask in atomic context is
-    /// reported.
+    /// reported. Synchronous: interrupt handlers, atomic masks, vmalloc (see `allocateMaySleep`).
     @inline(__always)
     func allocate(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
                   reportClass: Int, counts: UnsafeMutablePointer<Int64>) -> LiveObject? {
         debug.mightAlloc(gfp: gfp, context: context)
-        let address: UInt
-        let sizeClass: AllocationSizeClass
         let start = cycleClock.ticks()
+        let (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
+        return record(operation, index: index, size: size, address: address, sizeClass: sizeClass, nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
+                      gfp: gfp, context: context, reportClass: reportClass, counts: counts)
+    }
+
+    /// Whether a task's allocation goes through the sleeping entry points: a blocking mask in process
+    /// context, for the APIs that have them (vmalloc and kvmalloc's page allocations stay synchronous).
+    @inline(__always)
+    static func maySleep(_ operation: RunPlan.Operation, gfp: GFPFlags, context: ExecutionContext) -> Bool {
+        gfp.allowsBlocking && !context.isAtomic && operation.api != .vmalloc && operation.api != .kvmalloc
+    }
+
+    /// `allocate` for a task that may sleep (`maySleep`): the kernel's fast path first, synchronously on
+    /// the CPU (the mask without `__GFP_DIRECT_RECLAIM`, quietly: it wakes kswapd but neither reclaims nor
+    /// warns), and only when that finds no memory the sleeping entry point with the full mask, which may
+    /// suspend the task in direct reclaim, compaction retries or the OOM killer while its CPU runs other
+    /// tasks. The latency covers both.
+    func allocateMaySleep(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
+                          reportClass: Int, counts: UnsafeMutablePointer<Int64>, runqueue: isolated CPURunqueue) async -> LiveObject? {
+        debug.mightAlloc(gfp: gfp, context: context)
+        let start = cycleClock.ticks()
+        var (address, sizeClass) = call(operation, size: size, gfp: gfp.subtracting([.directReclaim, .noFail]).union(.noWarn),
+                                        context: context)
+        if address == 0 {
+            switch operation.api {
+            case .kmalloc:
+                address = UInt(bitPattern: await machine.slab.kmallocMaySleep(Int(size), gfp: gfp, context: context))
+            case .kmemCache:
+                address = UInt(bitPattern: await caches[operation.cache ?? 0].allocMaySleep(gfp: gfp, context: context))
+            case .allocPages:
+                address = await machine.pageAllocator.allocPagesMaySleep(order: Int(size), gfp: gfp, context: context).map { UInt($0) + 1 } ?? 0
+            case .vmalloc, .kvmalloc:
+                (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
+            }
+        }
+        return record(operation, index: index, size: size, address: address, sizeClass: sizeClass, nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
+                      gfp: gfp, context: context, reportClass: reportClass, counts: counts)
+    }
+
+    /// The allocator call itself and the latency size class it falls in.
+    @inline(__always)
+    func call(_ operation: RunPlan.Operation, size: UInt64, gfp: GFPFlags, context: ExecutionContext) -> (UInt, AllocationSizeClass) {
         switch operation.api {
         case .kmalloc:
-            address = UInt(bitPattern: machine.slab.kmalloc(Int(size), gfp: gfp, context: context))
-            sizeClass = Self.kmallocSizeClass(Int(size))
+            return (UInt(bitPattern: machine.slab.kmalloc(Int(size), gfp: gfp, context: context)), Self.kmallocSizeClass(Int(size)))
         case .kmemCache:
             let cache = caches[operation.cache ?? 0]
-            address = UInt(bitPattern: cache.alloc(gfp: gfp, context: context))
-            sizeClass = .slab(size: cache.objectSize)
+            return (UInt(bitPattern: cache.alloc(gfp: gfp, context: context)), .slab(size: cache.objectSize))
         case .allocPages:
-            address = machine.pageAllocator.allocPages(order: Int(size), gfp: gfp, context: context).map { UInt($0) + 1 } ?? 0
-            sizeClass = .pages(order: Int(size))
-        case .vmalloc, .kvmalloc:
-            address = 0
-            sizeClass = .vmalloc(pages: Int((size + 4095) / 4096))
+            return (machine.pageAllocator.allocPages(order: Int(size), gfp: gfp, context: context).map { UInt($0) + 1 } ?? 0,
+                    .pages(order: Int(size)))
+        case .vmalloc:
+            return (UInt(machine.vmalloc.vmalloc(Int(size), gfp: gfp, context: context) ?? 0), .vmalloc(pages: Int((size + 4095) / 4096)))
+        case .kvmalloc:
+            let block = machine.kvmalloc.kvmallocNode(Int(size), gfp: gfp, node: nil, context: context)
+            return (UInt(block?.address ?? 0),
+                    block?.source == .vmalloc ? .vmalloc(pages: Int((size + 4095) / 4096)) : Self.kmallocSizeClass(Int(size)))
         }
-        let end = cycleClock.ticks()
-        latency.record(nanoseconds: cycleClock.nanoseconds(from: start, to: end), context: context, gfp: gfp, size: sizeClass)
+    }
+
+    /// Records one allocation's latency and counts; the object to keep, nil when it failed.
+    @inline(__always)
+    func record(_ operation: RunPlan.Operation, index: Int, size: UInt64, address: UInt, sizeClass: AllocationSizeClass,
+                nanoseconds: UInt64, gfp: GFPFlags, context: ExecutionContext, reportClass: Int,
+                counts: UnsafeMutablePointer<Int64>) -> LiveObject? {
+        latency.record(nanoseconds: nanoseconds, context: context, gfp: gfp, size: sizeClass)
         counts[RunCounters.opsIndex(reportClass)] += 1
         guard address != 0 else {
             counts[RunCounters.failuresIndex(reportClass)] += 1
@@ -48,8 +95,10 @@ extension WorkloadRunner {
             caches[operation.cache ?? 0].free(UnsafeMutableRawPointer(bitPattern: object.address), context: context)
         case .allocPages:
             machine.pageAllocator.freePages(Int(object.address) - 1, order: object.order, context: context)
-        case .vmalloc, .kvmalloc:
-            break
+        case .vmalloc:
+            machine.vmalloc.vfree(KernelAddress(object.address), context: context)
+        case .kvmalloc:
+            machine.kvmalloc.kvfree(KernelAddress(object.address), context: context)
         }
     }
 

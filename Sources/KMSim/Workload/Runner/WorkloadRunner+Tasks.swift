@@ -35,6 +35,9 @@ extension WorkloadRunner {
                 pid += 1
             }
         }
+        let users = startMemoryUsers(from: pid)
+        started.all += users.tasks
+        pid = users.nextPID
         let withWorkers = Set(plan.groups.flatMap(\.cpus))
         for cpu in 0..<spec.machine.cpuCount where !mailboxes.incoming[cpu].isEmpty && !withWorkers.contains(cpu) {
             started.all.append(cpus[cpu].startTask(pid: pid) { context, runqueue in
@@ -67,24 +70,25 @@ extension WorkloadRunner {
             await gate.enter()
             let n = min(batch, limit - done)
             drainIncoming(cpu: cpu, context: context, counts: counts)
-            runBatch(group, operations: n, live: &live, generator: &generator, context: &context, counts: counts)
+            await runBatch(group, operations: n, live: &live, generator: &generator, context: &context, counts: counts,
+                           runqueue: runqueue)
             gate.leave()
             counters.flush(counts, cpu: cpu)
             done += n
             if let rate = group.spec.opsPerSecond {
                 let due = start &+ UInt64(Double(done) / rate * 1e9)
                 let now = monotonicNanoseconds()
-                if due > now { try? await Task.sleep(nanoseconds: due - now) }
+                if due > now { await scheduleTimeout(nanoseconds: due - now) }
             } else {
                 await runqueue.condResched()
             }
         }
     }
 
-    /// `operations` operations of a group's mix, synchronously.
-    @inline(__always)
+    /// `operations` operations of a group's mix on the CPU's process side; an allocation that may sleep
+    /// (`maySleep`) suspends the task only when the fast path finds no memory.
     func runBatch(_ group: RunPlan.Group, operations: Int, live: inout LiveObjectSet, generator: inout SplitMix64,
-                  context: inout ExecutionContext, counts: UnsafeMutablePointer<Int64>) {
+                  context: inout ExecutionContext, counts: UnsafeMutablePointer<Int64>, runqueue: isolated CPURunqueue) async {
         let baseFlags = context.taskFlags
         let remoteFraction = group.spec.remoteFree.fraction
         let targets = group.remoteTargets[context.cpu] ?? []
@@ -107,8 +111,12 @@ extension WorkloadRunner {
             let operationIndex = group.operations[entry]
             let operation = plan.operations[operationIndex]
             let size = operation.size.sample(using: &generator)
-            let object = allocate(operation, index: operationIndex, size: size, gfp: context.currentGFPContext(operation.gfp),
-                                  context: context, reportClass: group.classes[scope][entry], counts: counts)
+            let gfp = context.currentGFPContext(operation.gfp)
+            let object = Self.maySleep(operation, gfp: gfp, context: context)
+                ? await allocateMaySleep(operation, index: operationIndex, size: size, gfp: gfp, context: context,
+                                         reportClass: group.classes[scope][entry], counts: counts, runqueue: runqueue)
+                : allocate(operation, index: operationIndex, size: size, gfp: gfp,
+                           context: context, reportClass: group.classes[scope][entry], counts: counts)
             context.taskFlags = baseFlags
             let now = live.isTimed ? monotonicNanoseconds() : 0
             while let expired = live.popExpired(now: now) {
@@ -169,7 +177,7 @@ extension WorkloadRunner {
             drainIncoming(cpu: context.cpu, context: context, counts: counts)
             gate.leave()
             counters.flush(counts, cpu: context.cpu)
-            try? await Task.sleep(nanoseconds: 200_000)
+            await scheduleTimeout(nanoseconds: 200_000)
         }
     }
 }

@@ -7,7 +7,7 @@ import Synchronization
 /// Structured by operation kind so each subsystem plugs in as it lands: allocation and free of one
 /// object by API (`WorkloadRunner+Operations`), task loops (`+Tasks`), interrupt handlers (`+Interrupts`),
 /// deliberate bugs (`+Bugs`), checks (`+Check`), progress (`+Progress`). What the build cannot run yet
-/// (vmalloc, kvmalloc, memory users that need reclaim's LRU) is listed in `notRun`, never faked.
+/// is listed in `notRun`, never faked.
 ///
 /// Mutable run state lives in per-task locals, per-CPU side states touched only on their CPU's serial
 /// queue (`CPUProcessState`, `CPUInterruptState`), relaxed per-CPU counters and lock-free rings.
@@ -55,8 +55,8 @@ public final class WorkloadRunner: Sendable {
         let debugCaches = Self.debugCaches(for: spec)
         machine = try Machine(spec: spec.machine, host: host, slubDebug: debugCaches.isEmpty ? [] : .debugAll,
                               slubDebugCaches: debugCaches)
-        debug = AtomicSleepDebug(bugReports: machine.bugReports)
-        cpus = SimulatedCPUs(spec: spec.machine, host: host, debug: debug)
+        debug = machine.sleepDebug
+        cpus = machine.cpus
         latency = AllocationLatency(cpus: cpus)
         var caches: [KMemCache] = []
         for cache in plan.caches {
@@ -118,7 +118,7 @@ public final class WorkloadRunner: Sendable {
             Task { await self.reportProgress(every: options.progressInterval ?? 1, start: start, callback) }
         }
         if let seconds = durationSeconds {
-            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            await scheduleTimeout(nanoseconds: UInt64(seconds * 1e9))
         } else {
             for task in tasks.workers { await task.value }
         }
@@ -129,6 +129,7 @@ public final class WorkloadRunner: Sendable {
         for task in tasks.all { await task.value }
         for source in sources { source.cancel() }
         await gate.pause()
+        await machine.reclaim.stopKswapds()
         reporter?.cancel()
         await reporter?.value
         let elapsed = Double(monotonicNanoseconds() - start) / 1e9

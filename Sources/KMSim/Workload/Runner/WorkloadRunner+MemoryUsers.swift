@@ -1,0 +1,74 @@
+import Synchronization
+
+/// The workload's memory users: tasks that read and write page cache and fault anonymous memory through
+/// the reclaim subsystem's memory-user API (`PageReclaim.readFile`/`writeFile`/`touchAnonymous`), so
+/// their pages sit on the LRU lists where kswapd, direct reclaim and the OOM killer find them. Each is a
+/// registered task (`registerTask`): the OOM killer may pick it, frees its memory and calls the runner's
+/// kill hook, which stops the task.
+extension WorkloadRunner {
+    /// Pages a memory-user task touches per gate entry and executor hop.
+    static let memoryUserBatch = 64
+
+    /// Starts every memory user's tasks from `pid` on; returns them and the next free pid.
+    func startMemoryUsers(from firstPID: Int32) -> (tasks: [Task<Void, Never>], nextPID: Int32) {
+        var tasks: [Task<Void, Never>] = []
+        var pid = firstPID
+        for user in spec.memoryUsers {
+            for cpu in user.cpus.cpus(on: spec.machine) {
+                for _ in 0..<user.tasksPerCPU {
+                    tasks.append(cpus[cpu].startTask(pid: pid) { context, _ in
+                        await self.runMemoryUser(user, context: context)
+                    })
+                    pid += 1
+                }
+            }
+        }
+        return (tasks, pid)
+    }
+
+    /// One memory-user task: maps its file or anonymous memory and touches it page by page, round and
+    /// round, at `bandwidth` bytes per second (unthrottled without), until the run stops or the OOM
+    /// killer kills it; then exits (`do_exit()` frees what the kill left).
+    ///
+    /// Nonisolated, like the memory-user API it calls (whose sleeping page allocations run off the CPU's
+    /// serial executor and synchronise through `&pcp->lock` and `&lruvec->lru_lock`): staying off the
+    /// executor between pages keeps the task from queueing behind its CPU's allocation batches twice
+    /// per page.
+    nonisolated func runMemoryUser(_ user: MemoryUserSpec, context: ExecutionContext) async {
+        let reclaim = machine.reclaim
+        let killed = KillFlag()
+        guard let task = reclaim.registerTask(pid: context.pid, comm: user.name,
+                                              onKill: { _, _ in killed.flag.store(true, ordering: .relaxed) }) else { return }
+        let pages = max(1, Int(user.bytes / 4096))
+        let region = user.kind == .anonymous ? reclaim.mapAnonymous(task, pages: pages) : reclaim.mapFile(task, pages: pages)
+        let start = monotonicNanoseconds()
+        var index = 0
+        var done = 0
+        while !isStopping && !Task.isCancelled && !killed.flag.load(ordering: .relaxed) {
+            await gate.enter()
+            for _ in 0..<Self.memoryUserBatch where !killed.flag.load(ordering: .relaxed) {
+                switch user.kind {
+                case .pageCacheReader: _ = await reclaim.readFile(region, page: index, context: context)
+                case .pageCacheWriter: _ = await reclaim.writeFile(region, page: index, context: context)
+                case .anonymous: _ = await reclaim.touchAnonymous(region, page: index, context: context)
+                }
+                index = index + 1 == pages ? 0 : index + 1
+            }
+            gate.leave()
+            done += Self.memoryUserBatch
+            if let bandwidth = user.bandwidth, bandwidth > 0 {
+                let due = start &+ UInt64(Double(done) * 4096 / Double(bandwidth) * 1e9)
+                let now = monotonicNanoseconds()
+                if due > now { await scheduleTimeout(nanoseconds: due - now) }
+            } else {
+                await Task.yield()
+            }
+        }
+        reclaim.exitTask(task, context: context)
+    }
+}
+
+/// Set by a task's OOM kill hook (any thread), read by the task between pages.
+final class KillFlag: Sendable {
+    let flag = Atomic<Bool>(false)
+}
