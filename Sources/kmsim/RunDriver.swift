@@ -34,6 +34,10 @@ enum RunDriver {
         guard let result = finished else { throw ExitCode.failure }
         if terminal && !quiet { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
         print(result.report.text)
+        if output.dmesg {
+            let log = runner.machine.bugReports.renderLog()
+            print(log.isEmpty ? "kernel log: empty" : "kernel log:\n" + log, terminator: log.isEmpty ? "\n" : "")
+        }
         if let path = output.jsonFile { try writeJSON(result.report, to: path) }
         if let directory = output.procDirectory {
             do {

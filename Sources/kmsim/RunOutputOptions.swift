@@ -11,6 +11,9 @@ struct RunOutputOptions: ParsableArguments {
     @Flag(help: "Check the machine's invariants periodically while running (they are always checked at the end).")
     var check = false
 
+    @Flag(help: "Print the simulated kernel log (BUG reports, allocation failures, OOM kills) after the report.")
+    var dmesg = false
+
     @Flag(help: "No live progress line.")
     var quiet = false
 

@@ -28,15 +28,17 @@ extension Zone {
 
     /// `rmqueue_pcplist()` + `__rmqueue_pcplist()`: an order ≤ 3 page from this CPU's list, refilled
     /// from the buddy lists in a batch when empty. Nil when the pcp lock is busy or the zone is empty;
-    /// the caller then tries the buddy lists directly. The page comes back marked allocated.
+    /// the caller then tries the buddy lists directly. The page comes back marked allocated. `refilled`
+    /// is set when the list was empty and had to be refilled (a per-CPU list miss).
     @inline(__always)
-    func rmqueuePCPList(order: Int, migratetype: Int, allocFlags: AllocFlags, cpu: Int) -> PFN? {
+    func rmqueuePCPList(order: Int, migratetype: Int, allocFlags: AllocFlags, cpu: Int, refilled: inout Bool) -> PFN? {
         let lock = pcpLock(cpu)
         guard lock._withUnsafeGuaranteedRef({ $0.tryLock(cpu: cpu) }) else { return nil }
         let pcp = pcp(cpu)
         pcp.pointee.freeCount >>= 1
         let list = pcpLists(cpu) + PerCPUPages.index(order: order, migratetype: migratetype)
         if list.pointee.isEmpty {
+            refilled = true
             let batch = nrPCPAlloc(pcp, order: order)
             let added = rmqueueBulk(order: order, count: batch, list: list, migratetype: migratetype,
                                     allocFlags: allocFlags, cpu: cpu)

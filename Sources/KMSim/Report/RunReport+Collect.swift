@@ -48,7 +48,7 @@ extension RunResult {
             reclaim: reclaim, locks: locks, invariants: .init(checked: checks.checked, violations: checks.violations),
             vmstat: vmstat, operations: operations,
             operationsPerSecond: elapsedSeconds > 0 ? Double(operations) / elapsedSeconds : 0,
-            slub: Self.slub(machine.slab), perCPUPageListHitPercent: nil,
+            slub: Self.slub(machine.slab), perCPUPageListHitPercent: machine.pageAllocator.perCPUListHitPercent,
             numa: .init(hit: stat("numa_hit"), miss: stat("numa_miss"), foreign: stat("numa_foreign"),
                         local: stat("numa_local"), other: stat("numa_other")),
             interrupts: counters.event(.interrupts), droppedInterrupts: counters.event(.droppedInterrupts),

@@ -35,7 +35,7 @@ extension RunReport {
         lines.append("per-CPU caches: SLUB alloc fast path \(Self.percent(slub.allocFastpathPercent)) "
             + "(\(slub.allocFastpath) fast, \(slub.allocSlowpath) slow), free fast path \(Self.percent(slub.freeFastpathPercent)) "
             + "(\(slub.freeFastpath) fast, \(slub.freeSlowpath) slow); per-CPU page lists: "
-            + (perCPUPageListHitPercent.map { Self.percent($0) } ?? "hit rate not counted by the page allocator"))
+            + (perCPUPageListHitPercent.map { "\(Self.percent($0)) hits" } ?? "no order 0-3 allocations"))
         lines.append("remote frees: \(remoteFrees) handed to another CPU, \(remoteFreeFallbacks) freed locally (ring full); "
             + "interrupts: \(interrupts) handled, \(droppedInterrupts) dropped during checks")
         let numaTotal = numa.hit + numa.miss

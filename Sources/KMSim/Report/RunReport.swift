@@ -105,7 +105,7 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var operations: Int64
     public var operationsPerSecond: Double
     public var slub: SlubCPUCache
-    /// Per-CPU page list hit rate; nil while the page allocator does not count pcp refills.
+    /// Share of order 0-3 page allocations served by a per-CPU list without a refill; nil when there were none.
     public var perCPUPageListHitPercent: Double?
     public var numa: NUMA
     public var interrupts: Int64

@@ -500,9 +500,9 @@ memoryUsers:
 # oom — running out of memory for real: the OOM killer.
 #
 # What it demonstrates: two anonymous memory users grow to more than the machine has, and a leaking
-# task keeps kmalloc objects forever. Reclaim finds nothing it can free (no swap is simulated, no page
-# cache to drop), direct reclaim stalls pile up, and the allocator calls the OOM killer, which picks
-# the largest task (by RSS, oom_badness) and kills it, freeing its memory. A third group allocates
+# task keeps kmalloc objects forever. Reclaim finds nothing it can free (the machine has no swap, see
+# `reclaim:` below, and no page cache to drop), direct reclaim stalls pile up, and the allocator calls
+# the OOM killer, which picks the largest task (by RSS, oom_badness) and kills it, freeing its memory. A third group allocates
 # with __GFP_RETRY_MAYFAIL, which retries while reclaim makes progress but never invokes the OOM killer:
 # it fails instead. A fourth uses __GFP_NOFAIL for small metadata and never fails.
 #
@@ -520,6 +520,8 @@ machine:
   memoryPerNode: 256MiB
 duration: 4s
 seed: 41
+reclaim:
+  swap: 0               # no swap device: anonymous pages cannot be reclaimed
 
 taskGroups:
   - name: leak

@@ -15,7 +15,7 @@ struct WorkloadDecoder {
 
     static let topLevelKeys = [
         "name", "description", "machine", "duration", "operations", "seed",
-        "taskGroups", "memoryUsers", "interrupts", "bugs",
+        "reclaim", "taskGroups", "memoryUsers", "interrupts", "bugs",
     ]
 
     init(file: String, defaultName: String) {
@@ -39,6 +39,7 @@ struct WorkloadDecoder {
         } else {
             machine = spec.machine
         }
+        if let node = top["reclaim"] { spec.reclaim = decodeReclaim(node) ?? spec.reclaim }
         spec.length = decodeLength(top)
         if let node = top["seed"], let seed = reader.uint64(node, "seed") {
             spec.seed = seed

@@ -11,6 +11,8 @@ public struct WorkloadSpec: Sendable, Equatable {
     /// One line for `kmsim workloads`.
     public var description: String
     public var machine: MachineSpec
+    /// Swap, I/O cost, swappiness and kswapd (`reclaim:`); empty keeps the defaults.
+    public var reclaim: ReclaimSpec
     /// How long the run lasts.
     public var length: RunLength
     /// Seed of every random choice, so a run can be replayed.
@@ -28,12 +30,14 @@ public struct WorkloadSpec: Sendable, Equatable {
     public static let defaultDurationSeconds = 4.0
 
     public init(name: String, description: String = "", machine: MachineSpec = MachineSpec(),
+                reclaim: ReclaimSpec = ReclaimSpec(),
                 length: RunLength = .duration(seconds: WorkloadSpec.defaultDurationSeconds), seed: UInt64 = 1,
                 taskGroups: [TaskGroupSpec] = [], memoryUsers: [MemoryUserSpec] = [],
                 interrupts: [InterruptSourceSpec] = [], bugs: [DeliberateBugSpec] = []) {
         self.name = name
         self.description = description
         self.machine = machine
+        self.reclaim = reclaim
         self.length = length
         self.seed = seed
         self.taskGroups = taskGroups

@@ -255,6 +255,16 @@ import Testing
               - name: a
                mix: []
             """, expected: [(3, 4, "YAML syntax error:")]),
+        Case(label: "reclaim: swappiness out of range and an unknown key", yaml: """
+            reclaim:
+              swappiness: 300
+              swapSize: 1GiB
+            """ + "\n" + minimalGroup, expected: [
+                (2, 15, "swappiness: found '300', expected an integer within 0...200"),
+                (3, 3, "unknown key 'swapSize' in reclaim"),
+            ]),
+        Case(label: "reclaim: io latency above a second", yaml: "reclaim: {ioLatency: 2s}\n" + minimalGroup,
+             expected: [(1, 22, "ioLatency: found 2s, expected at most 1s per page")]),
         Case(label: "duplicate key", yaml: "seed: 1\nseed: 2\n" + minimalGroup,
              expected: [(1, 1, "duplicate key 'seed' in one mapping")]),
     ]

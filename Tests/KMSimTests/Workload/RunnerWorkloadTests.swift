@@ -55,6 +55,25 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("proc/vmallocinfo").path))
     }
 
+    @Test func oomWorkloadKillsATaskAndNOFAILNeverFails() async throws {
+        // The bundled machine shrunk to 64 MiB with its users to 40 MiB each, so a debug build, about 30
+        // times slower than release, still outgrows memory within the run.
+        var spec = try #require(try BundledWorkloads.load(named: "oom")).spec
+        spec.machine.memoryPerNode = 64 << 20
+        for index in spec.memoryUsers.indices { spec.memoryUsers[index].bytes = 40 << 20 }
+        let (runner, result) = try await Self.run(spec, seconds: 2.5)
+        let report = result.report
+        #expect(report.reclaim.oomKills >= 1, "anonymous memory beyond RAM with no swap must end in an OOM kill")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmsim-oom-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try ProcFS.writeRunFiles(to: directory, machine: runner.machine)
+        let dmesg = try String(contentsOf: directory.appendingPathComponent("dmesg"), encoding: .utf8)
+        #expect(dmesg.contains("invoked oom-killer") && dmesg.contains("Out of memory: Killed process"), "\(dmesg.prefix(400))")
+        #expect(report.invariants.violations.isEmpty, "\(report.invariants.violations)")
+        let nofail = report.classes.filter { $0.gfp.contains("__GFP_NOFAIL") }
+        #expect(!nofail.isEmpty && nofail.allSatisfy { $0.failures == 0 }, "\(nofail)")
+    }
+
     @Test func stressFlagsRunAcrossNodesWithRemoteFrees() async throws {
         var options = StressOptions()
         options.nodes = 2
@@ -132,5 +151,6 @@ import Testing
         for node in 0..<2 {
             #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("sys/devices/system/node/node\(node)/numastat").path))
         }
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("dmesg").path))
     }
 }

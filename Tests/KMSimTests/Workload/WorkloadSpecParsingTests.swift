@@ -77,6 +77,21 @@ import Testing
         ])])
     }
 
+    @Test func reclaimSectionOverridesTheDefaults() throws {
+        let spec = try WorkloadSpec.parse(yaml: """
+            machine: {nodes: 1, cpusPerNode: 2, memoryPerNode: 256MiB}
+            reclaim: {swap: 0, ioLatency: 50us, swappiness: 100, kswapd: false}
+            taskGroups:
+              - mix:
+                  - api: allocPages
+            """, file: "reclaim.yaml").spec
+        #expect(spec.reclaim == ReclaimSpec(swapBytes: 0, ioNanosecondsPerPage: 50_000, swappiness: 100, kswapd: false))
+        let config = spec.reclaim.config(for: spec.machine)
+        #expect(config == ReclaimConfig(swapPages: 0, writeNanosecondsPerPage: 50_000, swapInNanosecondsPerPage: 50_000,
+                                        swappiness: 100, kswapdEnabled: false))
+        #expect(ReclaimSpec().config(for: spec.machine) == .defaults(for: spec.machine), "no section keeps the defaults")
+    }
+
     @Test func operationsInsteadOfDuration() throws {
         let spec = try WorkloadSpec.parse(yaml: """
             operations: 1_000_000

@@ -54,7 +54,7 @@ public final class WorkloadRunner: Sendable {
         self.plan = plan
         let debugCaches = Self.debugCaches(for: spec)
         machine = try Machine(spec: spec.machine, host: host, slubDebug: debugCaches.isEmpty ? [] : .debugAll,
-                              slubDebugCaches: debugCaches)
+                              slubDebugCaches: debugCaches, reclaimConfig: spec.reclaim.config(for: spec.machine))
         debug = machine.sleepDebug
         cpus = machine.cpus
         latency = AllocationLatency(cpus: cpus)
