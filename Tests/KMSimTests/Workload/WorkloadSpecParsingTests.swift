@@ -3,12 +3,12 @@ import Testing
 @testable import KMSim
 
 @Suite struct WorkloadSpecParsingTests {
-    /// The annotated example in WORKLOAD-FORMAT.md (the first ```yaml block), so the documentation
+    /// The annotated example in README.md (the first ```yaml block), so the documentation
     /// cannot describe a format the parser does not accept.
     static func documentedExample() throws -> String {
         let url = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("WORKLOAD-FORMAT.md")
+            .appendingPathComponent("README.md")
         let markdown = try String(contentsOf: url, encoding: .utf8)
         let start = try #require(markdown.range(of: "```yaml\n"))
         let end = try #require(markdown.range(of: "\n```", range: start.upperBound..<markdown.endIndex))
@@ -18,7 +18,7 @@ import Testing
     static func gfp(_ expression: String, _ flags: GFPFlags) -> GFPSpec { GFPSpec(expression: expression, flags: flags) }
 
     @Test func theDocumentedExampleParsesToExactlyThisSpec() throws {
-        let parsed = try WorkloadSpec.parse(yaml: try Self.documentedExample(), file: "WORKLOAD-FORMAT.md")
+        let parsed = try WorkloadSpec.parse(yaml: try Self.documentedExample(), file: "README.md")
         #expect(parsed.warnings.isEmpty)
         let spec = parsed.spec
         #expect(spec.name == "example")
