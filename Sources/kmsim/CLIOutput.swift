@@ -29,3 +29,9 @@ func printError(_ message: String) {
 func printWarning(_ message: String) {
     FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
 }
+
+/// Writes `message` and a newline to standard error as it is (the argument parser's own messages
+/// already start with `Error:`).
+func printToStandardError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -18,7 +18,9 @@ struct KMSimCommand: ParsableCommand {
         ]
     )
 
-    /// Runs the command line, turning kmsim's input errors into one `error:` line and exit status 2.
+    /// Runs the command line, turning kmsim's input errors into one `error:` line and exit status 2. A
+    /// command line the argument parser rejects (unknown option, missing or malformed value) is bad input
+    /// too: its message and usage, then status 2 rather than the parser's EX_USAGE (64).
     static func main() {
         do {
             var command = try parseAsRoot()
@@ -27,6 +29,10 @@ struct KMSimCommand: ParsableCommand {
             printError(error.description)
             Self.exit(withError: ExitCode(2))
         } catch {
+            if exitCode(for: error) == .validationFailure {
+                printToStandardError(fullMessage(for: error))
+                Self.exit(withError: ExitCode(2))
+            }
             Self.exit(withError: error)
         }
     }

@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a workload (bundled name or YAML file) and report in the kernel's terms.",
         discussion: """
             Without an argument runs atomic-vs-sleeping. NAME is a bundled workload (see `kmsim workloads`), \
-            found from any directory; FILE is a path to a workload YAML file (format: WORKLOAD-FORMAT.md). \
+            found from any directory; FILE is a path to a workload YAML file (format: README.md, "Workload files"). \
             A file with errors prints every error as FILE:LINE:COLUMN and exits 2 without running.
 
             Exit status: 0 the run completed (BUG reports the workload provokes on purpose are results), \

@@ -8,7 +8,7 @@ extension PageAllocator {
     ///
     /// A mask that cannot block, or a caller in atomic context, gets exactly `allocPages` (the
     /// synchronous path, with its `might_alloc()` report for the second case).
-    public func allocPagesMaySleep(order: Int, gfp: GFPFlags, context: ExecutionContext,
+    public nonisolated(nonsending) func allocPagesMaySleep(order: Int, gfp: GFPFlags, context: ExecutionContext,
                                    preferredNode: Int? = nil) async -> PFN? {
         guard gfp.allowsBlocking && !context.isAtomic else {
             return allocPages(order: order, gfp: gfp, context: context, preferredNode: preferredNode)

@@ -39,20 +39,20 @@ extension PageReclaim {
     /// `filemap_read()` of one page: a cached page is marked accessed (`folio_mark_accessed()`: the
     /// second touch of an inactive page activates it); a missing one is allocated and added to the
     /// inactive file list, referenced. Returns false when no page could be had (the read's -ENOMEM).
-    public func readFile(_ region: MemoryRegion, page index: Int, context: ExecutionContext) async -> Bool {
+    public nonisolated(nonsending) func readFile(_ region: MemoryRegion, page index: Int, context: ExecutionContext) async -> Bool {
         await touchFile(region, index, dirty: false, context: context)
     }
 
     /// `generic_perform_write()` of one page: as `readFile`, and the page becomes dirty (it must be
     /// written back before reclaim may free it).
-    public func writeFile(_ region: MemoryRegion, page index: Int, context: ExecutionContext) async -> Bool {
+    public nonisolated(nonsending) func writeFile(_ region: MemoryRegion, page index: Int, context: ExecutionContext) async -> Bool {
         await touchFile(region, index, dirty: true, context: context)
     }
 
     /// `do_anonymous_page()` / `do_swap_page()` / a plain access: a resident page is marked young, a
     /// missing one is allocated (zeroed) and added to the inactive anon list, a swapped one is read
     /// back (sleeping for the swap-in time). Returns false when no page could be had (the fault's OOM).
-    public func touchAnonymous(_ region: MemoryRegion, page index: Int, context: ExecutionContext) async -> Bool {
+    public nonisolated(nonsending) func touchAnonymous(_ region: MemoryRegion, page index: Int, context: ExecutionContext) async -> Bool {
         guard region.kind == .anonymous, index >= 0 && index < region.pageCount else { return false }
         let value = region.slot(index).load(ordering: .sequentiallyConsistent)
         if let pfn = MemoryRegion.pfn(value) {
@@ -80,7 +80,7 @@ extension PageReclaim {
         for region in entry.regions { teardown(region, context: context) }
     }
 
-    func touchFile(_ region: MemoryRegion, _ index: Int, dirty: Bool, context: ExecutionContext) async -> Bool {
+    nonisolated(nonsending) func touchFile(_ region: MemoryRegion, _ index: Int, dirty: Bool, context: ExecutionContext) async -> Bool {
         guard region.kind == .file, index >= 0 && index < region.pageCount else { return false }
         let value = region.slot(index).load(ordering: .sequentiallyConsistent)
         if let pfn = MemoryRegion.pfn(value) {

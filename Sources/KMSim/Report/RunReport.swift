@@ -1,5 +1,5 @@
 /// The result of `kmsim run` in machine-readable form: the `--json FILE` document. The keys required by
-/// the schema in RUNNER-README.md come first; the rest are extra detail the terminal report also shows.
+/// the schema in README.md ("JSON report") come first; the rest are extra detail the terminal report also shows.
 ///
 /// Counts are totals over the run; latencies are nanoseconds from the HdrHistogram per context kind ×
 /// GFP class × allocator path.

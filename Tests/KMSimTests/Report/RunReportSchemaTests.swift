@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import KMSim
 
-/// The `--json` schema documented in RUNNER-README.md, and the meminfo layout.
+/// The `--json` schema documented in README.md, and the meminfo layout.
 @Suite struct RunReportSchemaTests {
     static let requiredKeys: Set<String> = ["workload", "seed", "machine", "durationSeconds", "classes", "atomicWaits",
                                             "bugs", "reclaim", "locks", "invariants", "vmstat"]

@@ -116,6 +116,11 @@ import Testing
         let report = result.report
         #expect(report.invariants.violations.isEmpty, "\(report.invariants.violations)")
         #expect((report.bugs[BugKind.sleepingInAtomic.rawValue] ?? 0) > 0)
+        let sleepingInIRQ = report.classes.filter { $0.context == "hardirq" && $0.gfp == "GFP_KERNEL" }.map(\.ops).reduce(0, +)
+        // One report per kmalloc from slab_pre_alloc_hook(), and a second only when that kmalloc had to
+        // allocate a new slab (prepare_alloc_pages() runs might_alloc() too, as in the kernel).
+        let sleepingReports = report.bugs[BugKind.sleepingInAtomic.rawValue] ?? 0
+        #expect(sleepingReports >= Int(sleepingInIRQ) && sleepingReports < 2 * Int(sleepingInIRQ), "\(sleepingReports) reports for \(sleepingInIRQ) calls")
         // SLUB reports a double free as "Object already free" when the object is on the slab's freelist
         // at the second kfree, and as freelist corruption when it sat on the CPU freelist (or was reused)
         // in between, as the kernel does; which one depends on timing.

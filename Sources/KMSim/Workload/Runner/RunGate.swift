@@ -26,7 +26,7 @@ final class RunGate: Sendable {
     }
 
     /// Task side: enters, waiting while the gate is closed.
-    func enter() async {
+    nonisolated(nonsending) func enter() async {
         while !tryEnter() {
             await withCheckedContinuation { continuation in
                 let parked = waiters.withLock { list -> Bool in

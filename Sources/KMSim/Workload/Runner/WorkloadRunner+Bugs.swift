@@ -29,7 +29,6 @@ extension WorkloadRunner {
         while !isStopping {
             guard await scheduleTimeout(nanoseconds: interval) else { return }
             await gate.enter()
-            debug.mightAlloc(gfp: .kernel, context: context)
             counts[RunCounters.opsIndex(bug.reportClass)] += 1
             if let object = slab.kmalloc(size, gfp: .kernel, context: context) {
                 switch bug.spec.kind {

@@ -16,8 +16,8 @@ extension WorkloadRunner {
         for user in spec.memoryUsers {
             for cpu in user.cpus.cpus(on: spec.machine) {
                 for _ in 0..<user.tasksPerCPU {
-                    tasks.append(cpus[cpu].startTask(pid: pid) { context, _ in
-                        await self.runMemoryUser(user, context: context)
+                    tasks.append(cpus[cpu].startTask(pid: pid) { context, runqueue in
+                        await self.runMemoryUser(user, context: context, runqueue: runqueue)
                     })
                     pid += 1
                 }
@@ -30,11 +30,12 @@ extension WorkloadRunner {
     /// round, at `bandwidth` bytes per second (unthrottled without), until the run stops or the OOM
     /// killer kills it; then exits (`do_exit()` frees what the kill left).
     ///
-    /// Nonisolated, like the memory-user API it calls (whose sleeping page allocations run off the CPU's
-    /// serial executor and synchronise through `&pcp->lock` and `&lruvec->lru_lock`): staying off the
-    /// executor between pages keeps the task from queueing behind its CPU's allocation batches twice
-    /// per page.
-    nonisolated func runMemoryUser(_ user: MemoryUserSpec, context: ExecutionContext) async {
+    /// Isolated to the CPU's runqueue like the task groups, and the memory-user API it calls is
+    /// `nonisolated(nonsending)`, so a page that needs no reclaim never leaves the CPU's actor. (Run
+    /// nonisolated, every page hopped to the CPU's queue behind the actor's own jobs, which the actor
+    /// drains first while its allocating tasks keep yielding back to it: the writers got a few dozen
+    /// turns a second and page cache never built up beside a task group.)
+    func runMemoryUser(_ user: MemoryUserSpec, context: ExecutionContext, runqueue: isolated CPURunqueue) async {
         let reclaim = machine.reclaim
         let killed = KillFlag()
         guard let task = reclaim.registerTask(pid: context.pid, comm: user.name,
@@ -61,10 +62,14 @@ extension WorkloadRunner {
                 let now = monotonicNanoseconds()
                 if due > now { await scheduleTimeout(nanoseconds: due - now) }
             } else {
-                await Task.yield()
+                await runqueue.condResched()
             }
         }
+        // do_exit() frees pages like any other allocator work, so it waits for an open gate: a --check
+        // walking the lists must not see it half done.
+        await gate.enter()
         reclaim.exitTask(task, context: context)
+        gate.leave()
     }
 }
 

@@ -2,13 +2,12 @@
 /// plugs in here.
 extension WorkloadRunner {
     /// Allocates one object as `operation` describes with the mask in effect `gfp`, timing the call into
-    /// the latency histograms and counting it in `counts` under `reportClass`. Runs `might_alloc()` first,
-    /// as `slab_pre_alloc_hook()` and `prepare_alloc_pages()` do, so a blocking mask in atomic context is
-    /// reported. Synchronous: interrupt handlers, atomic masks, vmalloc (see `allocateMaySleep`).
+    /// the latency histograms and counting it in `counts` under `reportClass`. The allocators run
+    /// `might_alloc()` themselves (`slab_pre_alloc_hook()`, `prepare_alloc_pages()`, vmalloc's
+    /// `might_sleep()`), so a blocking mask in atomic context is reported once per call. Synchronous: interrupt handlers, atomic masks, vmalloc (see `allocateMaySleep`).
     @inline(__always)
     func allocate(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
                   reportClass: Int, counts: UnsafeMutablePointer<Int64>) -> LiveObject? {
-        debug.mightAlloc(gfp: gfp, context: context)
         let start = cycleClock.ticks()
         let (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass, nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
@@ -29,7 +28,6 @@ extension WorkloadRunner {
     /// tasks. The latency covers both.
     func allocateMaySleep(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
                           reportClass: Int, counts: UnsafeMutablePointer<Int64>, runqueue: isolated CPURunqueue) async -> LiveObject? {
-        debug.mightAlloc(gfp: gfp, context: context)
         let start = cycleClock.ticks()
         var (address, sizeClass) = call(operation, size: size, gfp: gfp.subtracting([.directReclaim, .noFail]).union(.noWarn),
                                         context: context)
