@@ -117,7 +117,7 @@ public enum VmallocBenchmarks {
 /// Notes a benchmark records about its last round (the TLB hit rate of the access benchmarks), printed
 /// by `kmsim bench` under the result line. Thread-safe through a `Mutex`.
 public enum BenchmarkNotes {
-    private static let notes = Mutex<[String: String]>([:])
+    private static let notes = OrderedMutex<[String: String]>([:])
     private static let sink = Atomic<UInt64>(0)
 
     /// Records `note` for the benchmark `name`, replacing an earlier one.

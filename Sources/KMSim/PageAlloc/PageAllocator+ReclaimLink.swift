@@ -11,7 +11,7 @@ import Synchronization
 /// are a slow path). Hence `Sendable`.
 public final class ReclaimLink: Sendable {
     private let reclaim = ManagedAtomic<PageReclaim?>(nil)
-    private let ratelimit = Mutex(WarnAllocRatelimit())
+    private let ratelimit = OrderedMutex(WarnAllocRatelimit())
 
     /// The attached reclaim, nil on an allocator booted without one (then the slow path has no
     /// kswapd, direct reclaim or OOM killer, and blocking requests fail where they would reclaim).

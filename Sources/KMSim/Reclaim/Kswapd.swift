@@ -21,7 +21,7 @@ public final class Kswapd: Sendable {
     let highestZoneIndex = Atomic<Int>(ZoneType.allCases.count)
     let wakeRequested = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
-    let thread = Mutex<Task<Void, Never>?>(nil)
+    let thread = OrderedMutex<Task<Void, Never>?>(nil)
     /// Balancing passes run (`balance_pgdat()` calls).
     let runs = Atomic<Int>(0)
 

@@ -3,7 +3,7 @@ import Synchronization
 /// The simulated tasks that own user memory (the kernel's task list as `for_each_process()` walks it
 /// in `select_bad_process()`), with their footprint counters.
 ///
-/// Registration, exit and victim selection take `registry` (a `Mutex`, like the kernel's
+/// Registration, exit and victim selection take `registry` (an `OrderedMutex`, like the kernel's
 /// `tasklist_lock`/RCU walk: not a hot path). The footprint counters move on every page a task maps
 /// or loses and are relaxed atomics per task slot (`mm->rss_stat`, itself a per-CPU counter), so the
 /// memory paths never take the registry lock.
@@ -30,12 +30,12 @@ public final class TaskTable: Sendable {
     /// The most tasks that may own memory at once.
     public let capacity: Int
     let counters: AtomicCounterArray
-    let registry: Mutex<Registry>
+    let registry: OrderedMutex<Registry>
 
     init(capacity: Int) {
         self.capacity = capacity
         counters = AtomicCounterArray(count: capacity * Counter.allCases.count)
-        registry = Mutex(Registry(freeSlots: Array((0..<capacity).reversed())))
+        registry = OrderedMutex(Registry(freeSlots: Array((0..<capacity).reversed())))
     }
 
     @inline(__always)

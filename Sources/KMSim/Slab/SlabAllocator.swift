@@ -12,7 +12,7 @@ public final class SlabAllocator: @unchecked Sendable {
     /// `slub_debug=` flags and the caches they apply to (empty: every cache).
     public let debugFlags: SlabFlags
     public let debugCaches: Set<String>
-    private let registry: Mutex<Registry>
+    private let registry: OrderedMutex<Registry>
     /// `kmalloc_caches[type][index]` flattened as `type * indexCount + index`, unretained (the registry
     /// keeps them alive, and kmalloc caches are never destroyed) so the kmalloc fast path does no
     /// reference counting.
@@ -57,7 +57,7 @@ public final class SlabAllocator: @unchecked Sendable {
             }
         }
         self.kmallocCaches = kmalloc
-        self.registry = Mutex(registry)
+        self.registry = OrderedMutex(registry)
     }
 
     deinit { kmallocCaches.deallocate() }

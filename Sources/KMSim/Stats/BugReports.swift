@@ -24,7 +24,7 @@ public struct BugReport: Sendable, Equatable {
 /// The simulated kernel log of bug reports (`pr_alert`/`dump_page` output): counted by kind, texts kept
 /// up to a bound, shared by every subsystem that reports kernel-style problems instead of crashing.
 ///
-/// Thread-safe through a `Mutex`; reporting is a slow path.
+/// Thread-safe through an `OrderedMutex` (a Mutex TSan sees); reporting is a slow path.
 public final class BugReports: Sendable {
     private struct Log {
         var counts: [BugKind: Int] = [:]
@@ -35,11 +35,11 @@ public final class BugReports: Sendable {
     /// Texts kept; reports beyond it are counted but their text is dropped (as the kernel's
     /// `bad_page()` rate limit suppresses messages but still taints).
     public let capacity: Int
-    private let log: Mutex<Log>
+    private let log: OrderedMutex<Log>
 
     public init(capacity: Int = 1000) {
         self.capacity = capacity
-        log = Mutex(Log())
+        log = OrderedMutex(Log())
     }
 
     /// Records one report.

@@ -21,7 +21,7 @@ public final class LockClass: Sendable {
     /// Whether acquisitions read the clock to measure hold times; mirrors the registry's setting.
     let collectsHoldTimes: Atomic<Bool>
     /// The class's lock instances, whose words count its acquisitions (`LockClass+Instances`).
-    let instances = Mutex(LockInstanceList())
+    let instances = OrderedMutex(LockInstanceList())
 
     init(name: String, index: Int, cpuCount: Int, collectHoldTimes: Bool) {
         self.name = name

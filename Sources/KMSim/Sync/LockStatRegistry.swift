@@ -14,13 +14,13 @@ public final class LockStatRegistry: Sendable {
 
     /// The number of simulated CPUs each class keeps a statistics row for.
     public let cpuCount: Int
-    private let table: Mutex<Table>
+    private let table: OrderedMutex<Table>
 
     /// A registry for a machine of `cpuCount` CPUs. See `collectHoldTimes` for the default.
     public init(cpuCount: Int, collectHoldTimes: Bool = true) {
         precondition(cpuCount > 0, "a LockStatRegistry needs at least one CPU")
         self.cpuCount = cpuCount
-        self.table = Mutex(Table(collectHoldTimes: collectHoldTimes))
+        self.table = OrderedMutex(Table(collectHoldTimes: collectHoldTimes))
     }
 
     /// Whether acquisitions measure hold time. The kernel always does when lock_stat is on, so this

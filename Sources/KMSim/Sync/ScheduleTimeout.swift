@@ -25,7 +25,7 @@ public func scheduleTimeout(nanoseconds: UInt64) async -> Bool {
 }
 
 /// One `scheduleTimeout` call's state: whichever of the timer and the cancellation handler comes first
-/// resumes the task, the other finds it done. The state sits behind a `Mutex`, so the type is Sendable
+/// resumes the task, the other finds it done. The state sits behind an `OrderedMutex`, so the type is Sendable
 /// without exceptions.
 private final class TimeoutSleeper: Sendable {
     private enum State {
@@ -34,7 +34,7 @@ private final class TimeoutSleeper: Sendable {
         case done(elapsed: Bool)
     }
 
-    private let state = Mutex(State.idle)
+    private let state = OrderedMutex(State.idle)
 
     /// Parks the task, unless cancellation already finished the sleep.
     func arm(_ continuation: CheckedContinuation<Bool, Never>) {

@@ -36,7 +36,7 @@ public final class Vmalloc: @unchecked Sendable {
     /// `purge_vmap_area_lock`.
     let lazyLock: SpinLock
     /// `vmap_purge_lock`.
-    let purgeMutex = Mutex<Int>(0)
+    let purgeMutex = OrderedMutex<Int>(0)
 
     let pageTable: KernelPageTable
     /// Every simulated CPU's TLB.

@@ -109,9 +109,9 @@ public enum VmallocSelfTest {
 /// Per-worker result slots written once each by the workers and read after all have signalled.
 /// Synchronisation: a lock around the array.
 final class ResultSlots: Sendable {
-    private let slots: Mutex<[VmallocSelfTest.WorkerResult]>
+    private let slots: OrderedMutex<[VmallocSelfTest.WorkerResult]>
 
-    init(count: Int) { slots = Mutex(Array(repeating: VmallocSelfTest.WorkerResult(), count: count)) }
+    init(count: Int) { slots = OrderedMutex(Array(repeating: VmallocSelfTest.WorkerResult(), count: count)) }
 
     func set(_ index: Int, _ value: VmallocSelfTest.WorkerResult) { slots.withLock { $0[index] = value } }
 

@@ -56,12 +56,15 @@ import Testing
     }
 
     @Test func oomWorkloadKillsATaskAndNOFAILNeverFails() async throws {
-        // The bundled machine shrunk to 64 MiB with its users to 40 MiB each, so a debug build, about 30
-        // times slower than release, still outgrows memory within the run.
+        // The bundled machine shrunk to 64 MiB and its two hogs to 40 MiB each, unthrottled, so that even
+        // a TSan build (some 100 times slower than release) outgrows memory within the run.
         var spec = try #require(try BundledWorkloads.load(named: "oom")).spec
         spec.machine.memoryPerNode = 64 << 20
-        for index in spec.memoryUsers.indices { spec.memoryUsers[index].bytes = 40 << 20 }
-        let (runner, result) = try await Self.run(spec, seconds: 2.5)
+        for index in spec.memoryUsers.indices {
+            spec.memoryUsers[index].bytes = 40 << 20
+            spec.memoryUsers[index].bandwidth = nil
+        }
+        let (runner, result) = try await Self.run(spec, seconds: 3)
         let report = result.report
         #expect(report.reclaim.oomKills >= 1, "anonymous memory beyond RAM with no swap must end in an OOM kill")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmsim-oom-\(UUID().uuidString)")
