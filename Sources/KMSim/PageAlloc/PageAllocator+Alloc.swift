@@ -138,17 +138,14 @@ extension PageAllocator {
     @inline(__always)
     func rmqueue(_ ac: AllocationContext, zone: Zone, allocFlags: AllocFlags) -> PFN? {
         var pfn: PFN?
-        let row = PerCPUCounters.row(of: ac.context)
         if ac.order <= Self.costlyOrder {
-            var refilled = false
-            pfn = zone.rmqueuePCPList(order: ac.order, migratetype: ac.migratetype, allocFlags: allocFlags, cpu: ac.context.cpu,
-                                      refilled: &refilled)
-            pcpListStats.addSingleWriter(pfn != nil && !refilled ? PCPListStat.hit : PCPListStat.miss, 1, row: row)
+            pfn = zone.rmqueuePCPList(order: ac.order, migratetype: ac.migratetype, allocFlags: allocFlags, cpu: ac.context.cpu)
         }
         if pfn == nil {
             pfn = rmqueueBuddy(ac, zone: zone, allocFlags: allocFlags)
         }
         guard let pfn else { return nil }
+        let row = PerCPUCounters.row(of: ac.context)
         vmstat.counters.addSingleWriter(VMStatItem.pgalloc(zone.type).rawValue, Int64(1 << ac.order), row: row)
         zoneStatistics(ac, zone: zone, row: row)
         return pfn

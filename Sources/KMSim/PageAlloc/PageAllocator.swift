@@ -32,8 +32,6 @@ public final class PageAllocator: @unchecked Sendable {
     public let minFreeKbytes: Int
     /// Global per-CPU vmstat counters (pgalloc_*, pgfree, and what later subsystems count).
     public let vmstat: VMStat
-    /// Per-CPU list hits and misses of order ≤ 3 allocations (`PCPListStat`), per CPU and context.
-    let pcpListStats: PerCPUCounters
     let bugReports: BugReports
     /// The slow path's way to reclaim and its failure-report rate limit.
     public let reclaimLink = ReclaimLink()
@@ -69,7 +67,6 @@ public final class PageAllocator: @unchecked Sendable {
         }
         self.spec = spec
         self.vmstat = vmstat
-        pcpListStats = PerCPUCounters(cpuCount: spec.cpuCount * PerCPUCounters.contextRows, counters: PCPListStat.count)
         self.bugReports = bugReports
         pagesPerNode = spec.pagesPerNode
         pagesPerNodeShift = pagesPerNode.nonzeroBitCount == 1 ? pagesPerNode.trailingZeroBitCount : -1

@@ -21,7 +21,9 @@ struct PerCPUPages {
     var unused: UInt8
     /// Consecutive frees (`free_count`).
     var freeCount: Int32
-    var unused2: Int32
+    /// Allocations served from these lists since the count was last folded into the zone's
+    /// `pcpStats` (kmsim's, for the run report's hit rate; a plain increment on a line already written).
+    var allocations: Int32
 
     /// Bytes per CPU: header plus lists, padded to two cache lines.
     static let stride = 128

@@ -28,12 +28,16 @@ extension Zone {
 
     /// `rmqueue_pcplist()` + `__rmqueue_pcplist()`: an order ≤ 3 page from this CPU's list, refilled
     /// from the buddy lists in a batch when empty. Nil when the pcp lock is busy or the zone is empty;
-    /// the caller then tries the buddy lists directly. The page comes back marked allocated. `refilled`
-    /// is set when the list was empty and had to be refilled (a per-CPU list miss).
+    /// the caller then tries the buddy lists directly. The page comes back marked allocated. Counts the
+    /// served allocations and the refills for `PCPListStats`.
     @inline(__always)
-    func rmqueuePCPList(order: Int, migratetype: Int, allocFlags: AllocFlags, cpu: Int, refilled: inout Bool) -> PFN? {
+    func rmqueuePCPList(order: Int, migratetype: Int, allocFlags: AllocFlags, cpu: Int) -> PFN? {
         let lock = pcpLock(cpu)
-        guard lock._withUnsafeGuaranteedRef({ $0.tryLock(cpu: cpu) }) else { return nil }
+        guard lock._withUnsafeGuaranteedRef({ $0.tryLock(cpu: cpu) }) else {
+            pcpLockBusy.add(0, 1)
+            return nil
+        }
+        var refilled = false
         let pcp = pcp(cpu)
         pcp.pointee.freeCount >>= 1
         let list = pcpLists(cpu) + PerCPUPages.index(order: order, migratetype: migratetype)
@@ -49,6 +53,7 @@ extension Zone {
             return nil
         }
         pcp.pointee.count &-= Int32(1 &<< order)
+        countPCPAllocation(pcp, cpu: cpu, refilled: refilled)
         frames[pfn].flags = PageFlags.allocated.rawValue
         lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
         return pfn

@@ -58,6 +58,12 @@ public final class Zone: @unchecked Sendable {
     let state: AtomicCounterArray
     /// The per-CPU page sets, `PerCPUPages.stride` bytes per CPU.
     let pcpStorage: UnsafeMutableRawPointer
+    /// Per CPU, one cache line of per-CPU list statistics (`PCPListStats`), written under that CPU's
+    /// `&pcp->lock`.
+    let pcpStats: UnsafeMutablePointer<Int64>
+    /// Order ≤ 3 requests that found a CPU's `&pcp->lock` busy and went to the buddy lists (rare; any
+    /// context on any CPU, hence atomic).
+    let pcpLockBusy: AtomicCounterArray
     /// `&pcp->lock` of each CPU.
     let pcpLocks: [SpinLock]
     /// `pcpLocks` as unretained references for the fast paths (the array keeps them alive).
@@ -103,6 +109,9 @@ public final class Zone: @unchecked Sendable {
                 .bindMemory(to: PageList.self, capacity: PerCPUPages.listCount)
             lists.initialize(repeating: PageList(), count: PerCPUPages.listCount)
         }
+        pcpStats = .allocate(capacity: cpuCount * PCPListStats.stride)
+        pcpStats.initialize(repeating: 0, count: cpuCount * PCPListStats.stride)
+        pcpLockBusy = AtomicCounterArray(count: 1)
         pcpLocks = (0..<cpuCount).map { _ in SpinLock(class: pcpLockClass) }
         pcpLockTable = .allocate(capacity: cpuCount)
         pcpLockTable.initialize(from: pcpLocks.map { Unmanaged.passUnretained($0) }, count: cpuCount)
@@ -116,6 +125,7 @@ public final class Zone: @unchecked Sendable {
         freeLists.deallocate()
         buddyBitmap.deallocate()
         pcpStorage.deallocate()
+        pcpStats.deallocate()
         pcpLockTable.deallocate()
     }
 
