@@ -67,13 +67,13 @@ public enum SlabBenchmarks {
     static func kmallocProducerConsumer() throws -> BenchmarkLoop {
         let machine = try PageAllocBenchmarks.benchMachine()
         let slab = machine.slab
-        return PointerRing.producerConsumerLoop(
+        return BenchmarkLoop.producerConsumer(
             produce: { slab.kmalloc(64, gfp: .kernel, context: .task(cpu: 0)) },
             consume: { slab.kfree($0, context: .task(cpu: 1)) })
     }
 
     static func mallocProducerConsumer() -> BenchmarkLoop {
-        PointerRing.producerConsumerLoop(produce: { malloc(64) }, consume: { free($0) })
+        BenchmarkLoop.producerConsumer(produce: { malloc(64) }, consume: { free($0) })
     }
 }
 

@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func remoteFreeRingPassesEveryObjectInOrder() async {
-        let ring = RemoteFreeRing(capacity: 64)
+        let ring = SPSCRing<RemoteObject>(capacity: 64)
         let total = 20_000
         let producer = Task.detached {
             var n = 1

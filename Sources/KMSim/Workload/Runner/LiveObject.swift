@@ -34,6 +34,4 @@ struct LiveObject: Equatable {
 struct RemoteObject {
     var object: LiveObject
     var deferral: Int
-
-    static let empty = RemoteObject(object: .empty, deferral: -1)
 }

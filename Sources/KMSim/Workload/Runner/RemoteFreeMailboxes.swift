@@ -1,4 +1,4 @@
-/// The remote-free rings of a run: one `RemoteFreeRing` per (producing CPU side, consuming CPU) pair the
+/// The remote-free rings of a run: one `SPSCRing<RemoteObject>` per (producing CPU side, consuming CPU) pair the
 /// workload uses, so handing an object to another CPU takes no lock and no two CPUs share a ring.
 ///
 /// A side is `cpu * 2` (process context) or `cpu * 2 + 1` (interrupt context): both run on their own
@@ -8,16 +8,16 @@ final class RemoteFreeMailboxes: Sendable {
     static let ringCapacity = 8192
 
     let cpuCount: Int
-    private let rings: [RemoteFreeRing?]
+    private let rings: [SPSCRing<RemoteObject>?]
     /// The rings each CPU drains.
-    let incoming: [[RemoteFreeRing]]
+    let incoming: [[SPSCRing<RemoteObject>]]
 
     init(cpuCount: Int, pairs: Set<Pair>) {
         self.cpuCount = cpuCount
-        var rings = [RemoteFreeRing?](repeating: nil, count: cpuCount * 2 * cpuCount)
-        var incoming = [[RemoteFreeRing]](repeating: [], count: cpuCount)
+        var rings = [SPSCRing<RemoteObject>?](repeating: nil, count: cpuCount * 2 * cpuCount)
+        var incoming = [[SPSCRing<RemoteObject>]](repeating: [], count: cpuCount)
         for pair in pairs.sorted(by: { ($0.side, $0.target) < ($1.side, $1.target) }) {
-            let ring = RemoteFreeRing(capacity: Self.ringCapacity)
+            let ring = SPSCRing<RemoteObject>(capacity: Self.ringCapacity)
             rings[pair.side * cpuCount + pair.target] = ring
             incoming[pair.target].append(ring)
         }
@@ -34,7 +34,7 @@ final class RemoteFreeMailboxes: Sendable {
     @inline(__always) static func interruptSide(_ cpu: Int) -> Int { cpu * 2 + 1 }
 
     @inline(__always)
-    func ring(side: Int, target: Int) -> RemoteFreeRing? {
+    func ring(side: Int, target: Int) -> SPSCRing<RemoteObject>? {
         rings[side * cpuCount + target]
     }
 }
