@@ -4,7 +4,8 @@ extension WorkloadRunner {
     /// Allocates one object as `operation` describes with the mask in effect `gfp`, timing the call into
     /// the latency histograms and counting it in `counts` under `reportClass`. The allocators run
     /// `might_alloc()` themselves (`slab_pre_alloc_hook()`, `prepare_alloc_pages()`, vmalloc's
-    /// `might_sleep()`), so a blocking mask in atomic context is reported once per call. Synchronous: interrupt handlers, atomic masks, vmalloc (see `allocateMaySleep`).
+    /// `might_sleep()`), so a blocking mask in atomic context is reported once per call. Synchronous: interrupt handlers,
+    /// atomic masks, vmalloc (see `allocateFastWithoutReclaim`).
     @inline(__always)
     func allocate(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
                   reportClass: Int, counts: UnsafeMutablePointer<Int64>) -> LiveObject? {
@@ -21,27 +22,45 @@ extension WorkloadRunner {
         gfp.allowsBlocking && !context.isAtomic && operation.api != .vmalloc && operation.api != .kvmalloc
     }
 
-    /// `allocate` for a task that may sleep (`maySleep`): the kernel's fast path first, synchronously on
-    /// the CPU (the mask without `__GFP_DIRECT_RECLAIM`, quietly: it wakes kswapd but neither reclaims nor
-    /// warns), and only when that finds no memory the sleeping entry point with the full mask, which may
-    /// suspend the task in direct reclaim, compaction retries or the OOM killer while its CPU runs other
-    /// tasks. The latency covers both.
-    func allocateMaySleep(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
-                          reportClass: Int, counts: UnsafeMutablePointer<Int64>, runqueue: isolated CPURunqueue) async -> LiveObject? {
+    /// The synchronous first half of an allocation that may sleep (`maySleep`): the kernel's fast path on
+    /// the CPU, with the mask without `__GFP_DIRECT_RECLAIM` and quietly (it wakes kswapd but neither
+    /// reclaims nor warns). Returns the object when that found memory, `nil` with the start time when the
+    /// caller must go on to `allocateSlowMaySleep`. Kept synchronous so the common case costs the task no
+    /// `async` call (a task frame and an executor check per allocation).
+    @inline(__always)
+    func allocateFastWithoutReclaim(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags,
+                                    context: ExecutionContext, reportClass: Int,
+                                    counts: UnsafeMutablePointer<Int64>) -> (object: LiveObject?, slowPathStart: UInt64?) {
         let start = cycleClock.ticks()
-        var (address, sizeClass) = call(operation, size: size, gfp: gfp.subtracting([.directReclaim, .noFail]).union(.noWarn),
+        let (address, sizeClass) = call(operation, size: size, gfp: gfp.subtracting([.directReclaim, .noFail]).union(.noWarn),
                                         context: context)
-        if address == 0 {
-            switch operation.api {
-            case .kmalloc:
-                address = UInt(bitPattern: await machine.slab.kmallocMaySleep(Int(size), gfp: gfp, context: context))
-            case .kmemCache:
-                address = UInt(bitPattern: await caches[operation.cache ?? 0].allocMaySleep(gfp: gfp, context: context))
-            case .allocPages:
-                address = await machine.pageAllocator.allocPagesMaySleep(order: Int(size), gfp: gfp, context: context).map { UInt($0) + 1 } ?? 0
-            case .vmalloc, .kvmalloc:
-                (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
-            }
+        guard address != 0 else { return (nil, start) }
+        return (record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
+                       nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
+                       gfp: gfp, context: context, reportClass: reportClass, counts: counts), nil)
+    }
+
+    /// The second half, when the fast path found no memory: the sleeping entry point with the full mask,
+    /// which may suspend the task in direct reclaim, compaction retries or the OOM killer while its CPU
+    /// runs other tasks. The latency recorded runs from `start`, so it covers both halves.
+    func allocateSlowMaySleep(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
+                              reportClass: Int, counts: UnsafeMutablePointer<Int64>, start: UInt64,
+                              runqueue: isolated CPURunqueue) async -> LiveObject? {
+        var address: UInt
+        var sizeClass: AllocationSizeClass
+        switch operation.api {
+        case .kmalloc:
+            address = UInt(bitPattern: await machine.slab.kmallocMaySleep(Int(size), gfp: gfp, context: context))
+            sizeClass = Self.kmallocSizeClass(Int(size))
+        case .kmemCache:
+            let cache = caches[operation.cache ?? 0]
+            address = UInt(bitPattern: await cache.allocMaySleep(gfp: gfp, context: context))
+            sizeClass = .slab(size: cache.objectSize)
+        case .allocPages:
+            address = await machine.pageAllocator.allocPagesMaySleep(order: Int(size), gfp: gfp, context: context).map { UInt($0) + 1 } ?? 0
+            sizeClass = .pages(order: Int(size))
+        case .vmalloc, .kvmalloc:
+            (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
         }
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass, nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
                       gfp: gfp, context: context, reportClass: reportClass, counts: counts)
@@ -52,12 +71,13 @@ extension WorkloadRunner {
     func call(_ operation: RunPlan.Operation, size: UInt64, gfp: GFPFlags, context: ExecutionContext) -> (UInt, AllocationSizeClass) {
         switch operation.api {
         case .kmalloc:
-            return (UInt(bitPattern: machine.slab.kmalloc(Int(size), gfp: gfp, context: context)), Self.kmallocSizeClass(Int(size)))
+            return (UInt(bitPattern: slabRef._withUnsafeGuaranteedRef { $0.kmalloc(Int(size), gfp: gfp, context: context) }),
+                    Self.kmallocSizeClass(Int(size)))
         case .kmemCache:
             let cache = caches[operation.cache ?? 0]
             return (UInt(bitPattern: cache.alloc(gfp: gfp, context: context)), .slab(size: cache.objectSize))
         case .allocPages:
-            return (machine.pageAllocator.allocPages(order: Int(size), gfp: gfp, context: context).map { UInt($0) + 1 } ?? 0,
+            return (pageAllocatorRef._withUnsafeGuaranteedRef { $0.allocPages(order: Int(size), gfp: gfp, context: context) }.map { UInt($0) + 1 } ?? 0,
                     .pages(order: Int(size)))
         case .vmalloc:
             return (UInt(machine.vmalloc.vmalloc(Int(size), gfp: gfp, context: context) ?? 0), .vmalloc(pages: Int((size + 4095) / 4096)))
@@ -73,7 +93,7 @@ extension WorkloadRunner {
     func record(_ operation: RunPlan.Operation, index: Int, size: UInt64, address: UInt, sizeClass: AllocationSizeClass,
                 nanoseconds: UInt64, gfp: GFPFlags, context: ExecutionContext, reportClass: Int,
                 counts: UnsafeMutablePointer<Int64>) -> LiveObject? {
-        latency.record(nanoseconds: nanoseconds, context: context, gfp: gfp, size: sizeClass)
+        latencyRef._withUnsafeGuaranteedRef { $0.record(nanoseconds: nanoseconds, context: context, gfp: gfp, size: sizeClass) }
         counts[RunCounters.opsIndex(reportClass)] += 1
         guard address != 0 else {
             counts[RunCounters.failuresIndex(reportClass)] += 1
@@ -88,11 +108,11 @@ extension WorkloadRunner {
         let operation = plan.operations[object.operation]
         switch operation.api {
         case .kmalloc:
-            machine.slab.kfree(UnsafeMutableRawPointer(bitPattern: object.address), context: context)
+            slabRef._withUnsafeGuaranteedRef { $0.kfree(UnsafeMutableRawPointer(bitPattern: object.address), context: context) }
         case .kmemCache:
             caches[operation.cache ?? 0].free(UnsafeMutableRawPointer(bitPattern: object.address), context: context)
         case .allocPages:
-            machine.pageAllocator.freePages(Int(object.address) - 1, order: object.order, context: context)
+            pageAllocatorRef._withUnsafeGuaranteedRef { $0.freePages(Int(object.address) - 1, order: object.order, context: context) }
         case .vmalloc:
             machine.vmalloc.vfree(KernelAddress(object.address), context: context)
         case .kvmalloc:

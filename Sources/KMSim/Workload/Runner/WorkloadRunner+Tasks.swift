@@ -112,11 +112,20 @@ extension WorkloadRunner {
             let operation = plan.operations[operationIndex]
             let size = operation.size.sample(using: &generator)
             let gfp = context.currentGFPContext(operation.gfp)
-            let object = Self.maySleep(operation, gfp: gfp, context: context)
-                ? await allocateMaySleep(operation, index: operationIndex, size: size, gfp: gfp, context: context,
-                                         reportClass: group.classes[scope][entry], counts: counts, runqueue: runqueue)
-                : allocate(operation, index: operationIndex, size: size, gfp: gfp,
-                           context: context, reportClass: group.classes[scope][entry], counts: counts)
+            let reportClass = group.classes[scope][entry]
+            var object: LiveObject?
+            if Self.maySleep(operation, gfp: gfp, context: context) {
+                let fast = allocateFastWithoutReclaim(operation, index: operationIndex, size: size, gfp: gfp, context: context,
+                                                      reportClass: reportClass, counts: counts)
+                object = fast.object
+                if let start = fast.slowPathStart {
+                    object = await allocateSlowMaySleep(operation, index: operationIndex, size: size, gfp: gfp, context: context,
+                                                        reportClass: reportClass, counts: counts, start: start, runqueue: runqueue)
+                }
+            } else {
+                object = allocate(operation, index: operationIndex, size: size, gfp: gfp,
+                                  context: context, reportClass: reportClass, counts: counts)
+            }
             context.taskFlags = baseFlags
             let now = live.isTimed ? monotonicNanoseconds() : 0
             while let expired = live.popExpired(now: now) {
