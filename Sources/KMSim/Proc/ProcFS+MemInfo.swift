@@ -3,8 +3,10 @@ extension ProcFS {
     /// padded to 16 columns and the value `%8lu kB`, in the kernel's order, for a configuration without
     /// HIGHMEM, ZSWAP, MEMORY_FAILURE, CMA, UNACCEPTED_MEMORY and hugetlbfs (those lines are absent).
     ///
-    /// Memory kmsim does not model yet (page cache, anonymous memory, swap, kernel stacks, per-CPU
-    /// areas) reads 0. MemAvailable follows `si_mem_available()`: free pages minus the reserve
+    /// Page cache and anonymous memory come from the reclaim subsystem's LRU lists (Cached, AnonPages and
+    /// the Active/Inactive lines), swap from its swap device, Writeback from the pages reclaim has under
+    /// write. What kmsim does not model (buffers, the swap cache, mlock, shmem, dirty-page accounting,
+    /// kernel stacks, per-CPU areas) reads 0. MemAvailable follows `si_mem_available()`: free pages minus the reserve
     /// (`totalreserve_pages`: each zone's high watermark plus its largest lowmem reserve), plus
     /// reclaimable slab minus the part kept back (min(half, the low watermarks)).
     public static func meminfo(_ machine: Machine) -> String {
@@ -15,19 +17,28 @@ extension ProcFS {
         let lowWatermarks = zones.reduce(0) { $0 + $1.watermarkLow }
         let reclaimable = machine.vmstat.value(.nrSlabReclaimable)
         let unreclaimable = machine.vmstat.value(.nrSlabUnreclaimable)
-        let available = max(0, free - reserve + reclaimable - min(reclaimable / 2, lowWatermarks))
+        let reclaim = machine.reclaim
+        func lru(_ list: LRUList) -> Int { reclaim.lruvecs.reduce(0) { $0 + $1.size(list) } }
+        let (activeAnon, inactiveAnon) = (lru(.activeAnon), lru(.inactiveAnon))
+        let (activeFile, inactiveFile) = (lru(.activeFile), lru(.inactiveFile))
+        let fileLRU = activeFile + inactiveFile
+        // si_mem_available(): plus the file LRU minus the part kept back (min(half, the low watermarks)).
+        let available = max(0, free - reserve + fileLRU - min(fileLRU / 2, lowWatermarks)
+                               + reclaimable - min(reclaimable / 2, lowWatermarks))
         let rows: [(String, Int)] = [
-            ("MemTotal", total), ("MemFree", free), ("MemAvailable", available), ("Buffers", 0), ("Cached", 0),
-            ("SwapCached", 0), ("Active", 0), ("Inactive", 0), ("Active(anon)", 0), ("Inactive(anon)", 0),
-            ("Active(file)", 0), ("Inactive(file)", 0), ("Unevictable", 0), ("Mlocked", 0), ("SwapTotal", 0),
-            ("SwapFree", 0), ("Dirty", 0), ("Writeback", 0), ("AnonPages", 0), ("Mapped", 0), ("Shmem", 0),
+            ("MemTotal", total), ("MemFree", free), ("MemAvailable", available), ("Buffers", 0), ("Cached", fileLRU),
+            ("SwapCached", 0), ("Active", activeAnon + activeFile), ("Inactive", inactiveAnon + inactiveFile),
+            ("Active(anon)", activeAnon), ("Inactive(anon)", inactiveAnon),
+            ("Active(file)", activeFile), ("Inactive(file)", inactiveFile), ("Unevictable", 0), ("Mlocked", 0),
+            ("SwapTotal", reclaim.swap.totalPages), ("SwapFree", reclaim.swap.freePages), ("Dirty", 0),
+            ("Writeback", reclaim.writebackPages), ("AnonPages", activeAnon + inactiveAnon), ("Mapped", 0), ("Shmem", 0),
             ("KReclaimable", reclaimable), ("Slab", reclaimable + unreclaimable), ("SReclaimable", reclaimable),
             ("SUnreclaim", unreclaimable),
         ]
         var text = rows.map { showValKB($0.0, pages: $0.1) }.joined()
         text += showKB("KernelStack", 0)
         text += [("PageTables", machine.vmstat.value(.nrPageTablePages)), ("SecPageTables", 0), ("NFS_Unstable", 0),
-                 ("Bounce", 0), ("WritebackTmp", 0), ("CommitLimit", total / 2), ("Committed_AS", 0)]
+                 ("Bounce", 0), ("WritebackTmp", 0), ("CommitLimit", total / 2 + machine.reclaim.swap.totalPages), ("Committed_AS", 0)]
             .map { showValKB($0.0, pages: $0.1) }.joined()
         text += meminfoVmallocLines(machine.vmalloc)
         text += showValKB("Percpu", pages: 0)

@@ -57,6 +57,9 @@ public final class PageReclaim: Sendable, AtomicReference {
     /// A reclaim event's count over all CPUs.
     public func count(_ event: ReclaimEvent) -> Int { Int(events.sum(event.rawValue)) }
 
+    /// Pages under writeback or swap-out on every node (`NR_WRITEBACK`, meminfo's Writeback).
+    public var writebackPages: Int { nodeStates.reduce(0) { $0 + $1.writebackInFlight.load(ordering: .relaxed) } }
+
     @inline(__always)
     func count(_ event: ReclaimEvent, _ delta: Int = 1, cpu: Int) {
         events.add(event.rawValue, Int64(delta), cpu: cpu)

@@ -70,4 +70,28 @@ import Testing
             #expect(lines.contains { $0.hasPrefix(name) }, "\(name)")
         }
     }
+
+    @Test func meminfoShowsPageCacheAnonymousMemoryAndSwap() async throws {
+        let machine = try Machine(spec: MachineSpec(nodes: 1, cpusPerNode: 1, memoryPerNode: 64 << 20),
+                                  reclaimConfig: ReclaimConfig(swapPages: 1000))
+        let reclaim = machine.reclaim
+        let task = try #require(reclaim.registerTask(pid: 100, comm: "user"))
+        let file = reclaim.mapFile(task, pages: 30)
+        let anon = reclaim.mapAnonymous(task, pages: 20)
+        let context = ExecutionContext.task(cpu: 0, pid: 100)
+        for page in 0..<30 { #expect(await reclaim.readFile(file, page: page, context: context)) }
+        for page in 0..<20 { #expect(await reclaim.touchAnonymous(anon, page: page, context: context)) }
+        func kilobytes(_ name: String) -> Int? {
+            ProcFS.meminfo(machine).split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                .flatMap { Int($0.dropFirst(16).dropLast(3).trimmingCharacters(in: .whitespaces)) }
+        }
+        #expect(kilobytes("Cached") == 30 * 4)
+        #expect(kilobytes("AnonPages") == 20 * 4)
+        #expect(kilobytes("Inactive(file)").map { $0 + (kilobytes("Active(file)") ?? 0) } == 30 * 4)
+        #expect(kilobytes("SwapTotal") == 1000 * 4)
+        #expect(kilobytes("SwapFree") == 1000 * 4)
+        reclaim.exitTask(task, context: context)
+        #expect(kilobytes("Cached") == 0 && kilobytes("AnonPages") == 0)
+        await machine.shutdown()
+    }
 }
