@@ -36,7 +36,11 @@ enum RunDriver {
         print(result.report.text)
         if output.dmesg {
             let log = runner.machine.bugReports.renderLog()
-            print(log.isEmpty ? "kernel log: empty" : "kernel log:\n" + log, terminator: log.isEmpty ? "\n" : "")
+            if log.isEmpty {
+                print("kernel log: empty")
+            } else {
+                print("kernel log:\n" + log, terminator: "")
+            }
         }
         if let path = output.jsonFile { try writeJSON(result.report, to: path) }
         if let directory = output.procDirectory {

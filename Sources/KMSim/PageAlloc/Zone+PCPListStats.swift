@@ -45,22 +45,23 @@ extension Zone {
                 refills += Int(stats[PCPListStats.refills])
             }
         }
-        return (served - refills, refills + pcpLockBusy[0])
+        return (served - refills, refills + pcpLockBusy.load(ordering: .relaxed))
     }
 }
 
 extension PageAllocator {
-    /// Order ≤ 3 allocations served from a per-CPU list without a refill, over every zone.
-    public var perCPUListHits: Int { zones.reduce(0) { $0 + $1.pcpListHitsAndMisses().hits } }
-    /// Order ≤ 3 allocations that refilled a per-CPU list or found its lock busy.
-    public var perCPUListMisses: Int { zones.reduce(0) { $0 + $1.pcpListHitsAndMisses().misses } }
-
-    /// Hits as a percentage of order ≤ 3 allocations; nil before the first one.
-    public var perCPUListHitPercent: Double? {
-        let (hits, misses) = zones.reduce((0, 0)) { total, zone in
+    /// Order ≤ 3 allocations served from a per-CPU list without a refill (hits), and those that refilled
+    /// a list or found its lock busy (misses), over every zone.
+    public var perCPUListCounts: (hits: Int, misses: Int) {
+        zones.reduce((0, 0)) { total, zone in
             let counts = zone.pcpListHitsAndMisses()
             return (total.0 + counts.hits, total.1 + counts.misses)
         }
+    }
+
+    /// Hits as a percentage of order ≤ 3 allocations; nil before the first one.
+    public var perCPUListHitPercent: Double? {
+        let (hits, misses) = perCPUListCounts
         return hits + misses == 0 ? nil : Double(hits) * 100 / Double(hits + misses)
     }
 }

@@ -34,7 +34,7 @@ extension Zone {
     func rmqueuePCPList(order: Int, migratetype: Int, allocFlags: AllocFlags, cpu: Int) -> PFN? {
         let lock = pcpLock(cpu)
         guard lock._withUnsafeGuaranteedRef({ $0.tryLock(cpu: cpu) }) else {
-            pcpLockBusy.add(0, 1)
+            pcpLockBusy.add(1, ordering: .relaxed)
             return nil
         }
         var refilled = false

@@ -1,4 +1,5 @@
 import Atomics
+import Synchronization
 
 /// A memory zone of one node (`struct zone`, include/linux/mmzone.h): its span of page frames, the buddy
 /// free areas, the watermarks and `lowmem_reserve`, and one `PerCPUPages` per CPU.
@@ -63,7 +64,7 @@ public final class Zone: @unchecked Sendable {
     let pcpStats: UnsafeMutablePointer<Int64>
     /// Order ≤ 3 requests that found a CPU's `&pcp->lock` busy and went to the buddy lists (rare; any
     /// context on any CPU, hence atomic).
-    let pcpLockBusy: AtomicCounterArray
+    let pcpLockBusy = Atomic<Int>(0)
     /// `&pcp->lock` of each CPU.
     let pcpLocks: [SpinLock]
     /// `pcpLocks` as unretained references for the fast paths (the array keeps them alive).
@@ -111,7 +112,6 @@ public final class Zone: @unchecked Sendable {
         }
         pcpStats = .allocate(capacity: cpuCount * PCPListStats.stride)
         pcpStats.initialize(repeating: 0, count: cpuCount * PCPListStats.stride)
-        pcpLockBusy = AtomicCounterArray(count: 1)
         pcpLocks = (0..<cpuCount).map { _ in SpinLock(class: pcpLockClass) }
         pcpLockTable = .allocate(capacity: cpuCount)
         pcpLockTable.initialize(from: pcpLocks.map { Unmanaged.passUnretained($0) }, count: cpuCount)

@@ -8,19 +8,19 @@ import Testing
         let allocator = machine.pageAllocator
         let context = ExecutionContext.task(cpu: 1)
         allocator.drainAllPages(context: context)
-        let hits = allocator.perCPUListHits
-        let misses = allocator.perCPUListMisses
+        let hits = allocator.perCPUListCounts.hits
+        let misses = allocator.perCPUListCounts.misses
 
         let first = try #require(allocator.allocPages(order: 0, gfp: .kernel, context: context))
-        #expect(allocator.perCPUListMisses == misses + 1, "an empty list is refilled: a miss")
-        #expect(allocator.perCPUListHits == hits)
+        #expect(allocator.perCPUListCounts.misses == misses + 1, "an empty list is refilled: a miss")
+        #expect(allocator.perCPUListCounts.hits == hits)
 
         let second = try #require(allocator.allocPages(order: 0, gfp: .kernel, context: context))
-        #expect(allocator.perCPUListHits == hits + 1, "the refill's batch serves the next request")
-        #expect(allocator.perCPUListMisses == misses + 1)
+        #expect(allocator.perCPUListCounts.hits == hits + 1, "the refill's batch serves the next request")
+        #expect(allocator.perCPUListCounts.misses == misses + 1)
 
         let large = try #require(allocator.allocPages(order: 4, gfp: .kernel, context: context))
-        #expect(allocator.perCPUListHits + allocator.perCPUListMisses == hits + misses + 2,
+        #expect(allocator.perCPUListCounts.hits + allocator.perCPUListCounts.misses == hits + misses + 2,
                 "order 4 never goes through the per-CPU lists")
         let percent = try #require(allocator.perCPUListHitPercent)
         #expect(percent > 0 && percent < 100)

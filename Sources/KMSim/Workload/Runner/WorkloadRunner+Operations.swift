@@ -22,19 +22,26 @@ extension WorkloadRunner {
         gfp.allowsBlocking && !context.isAtomic && operation.api != .vmalloc && operation.api != .kvmalloc
     }
 
+    /// An allocation whose fast half found no memory: when it started and the latency size class the
+    /// fast half's call determined, carried into `allocateSlowMaySleep`.
+    struct PendingSlowAllocation {
+        var start: UInt64
+        var sizeClass: AllocationSizeClass
+    }
+
     /// The synchronous first half of an allocation that may sleep (`maySleep`): the kernel's fast path on
     /// the CPU, with the mask without `__GFP_DIRECT_RECLAIM` and quietly (it wakes kswapd but neither
-    /// reclaims nor warns). Returns the object when that found memory, `nil` with the start time when the
-    /// caller must go on to `allocateSlowMaySleep`. Kept synchronous so the common case costs the task no
-    /// `async` call (a task frame and an executor check per allocation).
+    /// reclaims nor warns). Returns the object when that found memory, or what the caller needs to go on
+    /// to `allocateSlowMaySleep`. Kept synchronous so the common case costs the task no `async` call (a
+    /// task frame and an executor check per allocation).
     @inline(__always)
     func allocateFastWithoutReclaim(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags,
                                     context: ExecutionContext, reportClass: Int,
-                                    counts: UnsafeMutablePointer<Int64>) -> (object: LiveObject?, slowPathStart: UInt64?) {
+                                    counts: UnsafeMutablePointer<Int64>) -> (object: LiveObject?, slowPath: PendingSlowAllocation?) {
         let start = cycleClock.ticks()
         let (address, sizeClass) = call(operation, size: size, gfp: gfp.subtracting([.directReclaim, .noFail]).union(.noWarn),
                                         context: context)
-        guard address != 0 else { return (nil, start) }
+        guard address != 0 else { return (nil, PendingSlowAllocation(start: start, sizeClass: sizeClass)) }
         return (record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
                        nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
                        gfp: gfp, context: context, reportClass: reportClass, counts: counts), nil)
@@ -42,27 +49,24 @@ extension WorkloadRunner {
 
     /// The second half, when the fast path found no memory: the sleeping entry point with the full mask,
     /// which may suspend the task in direct reclaim, compaction retries or the OOM killer while its CPU
-    /// runs other tasks. The latency recorded runs from `start`, so it covers both halves.
+    /// runs other tasks. The latency recorded runs from the fast half's start, so it covers both halves.
     func allocateSlowMaySleep(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
-                              reportClass: Int, counts: UnsafeMutablePointer<Int64>, start: UInt64,
+                              reportClass: Int, counts: UnsafeMutablePointer<Int64>, pending: PendingSlowAllocation,
                               runqueue: isolated CPURunqueue) async -> LiveObject? {
         var address: UInt
-        var sizeClass: AllocationSizeClass
+        var sizeClass = pending.sizeClass
         switch operation.api {
         case .kmalloc:
             address = UInt(bitPattern: await machine.slab.kmallocMaySleep(Int(size), gfp: gfp, context: context))
-            sizeClass = Self.kmallocSizeClass(Int(size))
         case .kmemCache:
-            let cache = caches[operation.cache ?? 0]
-            address = UInt(bitPattern: await cache.allocMaySleep(gfp: gfp, context: context))
-            sizeClass = .slab(size: cache.objectSize)
+            address = UInt(bitPattern: await caches[operation.cache ?? 0].allocMaySleep(gfp: gfp, context: context))
         case .allocPages:
             address = await machine.pageAllocator.allocPagesMaySleep(order: Int(size), gfp: gfp, context: context).map { UInt($0) + 1 } ?? 0
-            sizeClass = .pages(order: Int(size))
         case .vmalloc, .kvmalloc:
             (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
         }
-        return record(operation, index: index, size: size, address: address, sizeClass: sizeClass, nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
+        return record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
+                      nanoseconds: cycleClock.nanoseconds(from: pending.start, to: cycleClock.ticks()),
                       gfp: gfp, context: context, reportClass: reportClass, counts: counts)
     }
 

@@ -118,9 +118,9 @@ extension WorkloadRunner {
                 let fast = allocateFastWithoutReclaim(operation, index: operationIndex, size: size, gfp: gfp, context: context,
                                                       reportClass: reportClass, counts: counts)
                 object = fast.object
-                if let start = fast.slowPathStart {
+                if let pending = fast.slowPath {
                     object = await allocateSlowMaySleep(operation, index: operationIndex, size: size, gfp: gfp, context: context,
-                                                        reportClass: reportClass, counts: counts, start: start, runqueue: runqueue)
+                                                        reportClass: reportClass, counts: counts, pending: pending, runqueue: runqueue)
                 }
             } else {
                 object = allocate(operation, index: operationIndex, size: size, gfp: gfp,
