@@ -61,8 +61,8 @@ struct RunCommand: ParsableCommand {
             guard let result = RunDriver.blocking({ try? await RunnerOverhead.measure(spec: spec, seconds: seconds) }) ?? nil else {
                 throw CLIError.badInput("cannot boot the machine of \(spec.name)")
             }
-            print(String(format: "runner.overhead %@: runner %.0f ops/s, bare calls %.0f ops/s, overhead %.1f %%",
-                         spec.name, result.runnerOpsPerSecond, result.rawOpsPerSecond, result.overheadPercent))
+            print(String(format: "runner.overhead %@: runner %.0f ops/s, bare calls %.0f ops/s (medians of %d pairs), overhead %.1f %%",
+                         spec.name, result.runnerOpsPerSecond, result.rawOpsPerSecond, result.pairs, result.overheadPercent))
             return
         }
         try RunDriver.run(parsed.spec, options: options, output: output)

@@ -1,4 +1,4 @@
-/* Tiny inline helpers Swift cannot express: the x86 time-stamp counter. */
+/* Tiny inline helpers Swift cannot express: the x86 time-stamp counter and a cache prefetch. */
 #ifndef KMSIM_SHIMS_H
 #define KMSIM_SHIMS_H
 
@@ -24,6 +24,12 @@ static inline int kmsim_rdtsc_is_hardware(void) {
 #else
     return 0;
 #endif
+}
+
+/* Starts loading the cache line at `address` without waiting for it (__builtin_prefetch, as the kernel's
+ * prefetch()), so a load made later does not stall. */
+static inline void kmsim_prefetch(const void *address) {
+    __builtin_prefetch(address);
 }
 
 #endif

@@ -62,7 +62,7 @@ extension RunResult {
     /// sizes) share these figures; their ops and failures stay separate.
     static func latency(of sizeClasses: Set<AllocationSizeClass>, kind: ExecutionContext.Kind, gfpClass: GFPClass,
                         in report: LatencyReport) -> RunReport.Latency {
-        var merged = LatencyHistogramSet.makeHistogram()
+        var merged = LatencyReport.makeHistogram()
         for size in sizeClasses {
             if let histogram = report.histograms[LatencyKey(kind: kind, gfpClass: gfpClass, size: size)] {
                 merged.add(histogram)

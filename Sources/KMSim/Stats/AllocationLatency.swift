@@ -1,24 +1,6 @@
 import Histogram
 import Synchronization
 
-/// One side's histogram set, in unsafe storage so the record path pays no dynamic exclusivity check.
-/// `@unchecked Sendable`: `set` is touched only by code running on the side's serial queue (recording from
-/// the CPU's tasks or handlers, and snapshots queued onto the same queue), so one host thread at a time
-/// uses it and Dispatch orders consecutive uses.
-private final class SideLatency: @unchecked Sendable {
-    let set: UnsafeMutablePointer<LatencyHistogramSet>
-
-    init() {
-        set = .allocate(capacity: 1)
-        set.initialize(to: LatencyHistogramSet())
-    }
-
-    deinit {
-        set.deinitialize(count: 1)
-        set.deallocate()
-    }
-}
-
 /// Allocation latency histograms (HdrHistogram) for one machine, keyed by context kind × GFP class × size
 /// class, cheap enough to leave on.
 ///
@@ -29,12 +11,17 @@ private final class SideLatency: @unchecked Sendable {
 /// mutex. Reading hops onto every side's queue to copy its set there, then merges.
 public final class AllocationLatency: Sendable {
     private let cpus: SimulatedCPUs
-    private let sides: [SideLatency]
-    private let foreign = OrderedMutex(LatencyHistogramSet())
+    private let sides: [LatencyRecorder]
+    private let foreign = OrderedMutex(LatencyRecorder())
 
     public init(cpus: SimulatedCPUs) {
         self.cpus = cpus
-        self.sides = (0..<cpus.count * 2).map { _ in SideLatency() }
+        self.sides = (0..<cpus.count * 2).map { _ in LatencyRecorder() }
+    }
+
+    deinit {
+        for recorder in sides { recorder.deallocate() }
+        foreign.withLock { $0.deallocate() }
     }
 
     /// Records one allocation's latency. `gfp` is the caller's mask; `current_gfp_context()` is applied to
@@ -47,11 +34,22 @@ public final class AllocationLatency: Sendable {
 
     @inline(__always)
     func record(nanoseconds: UInt64, slot: Int) {
-        if let side = HostThreadState.currentSide, side.machine == cpus.machineID, side.index < sides.count {
-            sides[side.index].set.pointee.record(slot: slot, nanoseconds: nanoseconds)
+        if let recorder = currentSideRecorder() {
+            recorder.record(slot: slot, nanoseconds: nanoseconds)
         } else {
             foreign.withLock { $0.record(slot: slot, nanoseconds: nanoseconds) }
         }
+    }
+
+    /// The recorder of the CPU side the calling thread is running, nil on any other thread. A caller that
+    /// stays on its side (the runner, for one batch of operations) looks it up once and records into it
+    /// directly, without the thread-local lookup per allocation.
+    @inline(__always)
+    func currentSideRecorder() -> LatencyRecorder? {
+        guard let side = HostThreadState.currentSide, side.machine == cpus.machineID, side.index < sides.count else {
+            return nil
+        }
+        return sides[side.index]
     }
 
     /// Every side's histograms merged per key, read on the sides' own queues.
@@ -67,9 +65,9 @@ public final class AllocationLatency: Sendable {
 
     private func snapshot(side: Int, on run: (@escaping @Sendable () -> Void) -> Void)
         async -> [LatencyKey: Histogram<UInt64>] {
-        let latency = sides[side]
+        let recorder = sides[side]
         return await withCheckedContinuation { continuation in
-            run { continuation.resume(returning: latency.set.pointee.snapshot()) }
+            run { continuation.resume(returning: recorder.snapshot()) }
         }
     }
 }

@@ -15,13 +15,18 @@ public struct LatencyKey: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Dense slot number, so the record path indexes an array instead of hashing.
     @inline(__always)
-    var slot: Int {
+    var slot: Int { Self.slotBase(kind: kind, gfpClass: gfpClass) + size.index }
+
+    /// The first slot of a context kind × GFP class; its size classes follow (`+ size.index`). The runner
+    /// computes it once per report class, so recording adds only the size class.
+    @inline(__always)
+    static func slotBase(kind: ExecutionContext.Kind, gfpClass: GFPClass) -> Int {
         let kindIndex = switch kind {
         case .task: 0
         case .softirq: 1
         case .hardirq: 2
         }
-        return (kindIndex * GFPClass.allCases.count + gfpClass.rawValue) * AllocationSizeClass.indexCount + size.index
+        return (kindIndex * GFPClass.allCases.count + gfpClass.rawValue) * AllocationSizeClass.indexCount
     }
 
     init(slot: Int) {

@@ -13,9 +13,15 @@ public struct LatencyReport: Sendable {
         public var max: UInt64
     }
 
+    /// A histogram of nanoseconds at two significant digits (1 % resolution), growing its range as values
+    /// arrive, so one that only saw sub-microsecond values stays small. `LatencyBuckets` mirrors its layout.
+    static func makeHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(numberOfSignificantValueDigits: .two)
+    }
+
     mutating func merge(_ other: [LatencyKey: Histogram<UInt64>]) {
         for (key, histogram) in other {
-            histograms[key, default: LatencyHistogramSet.makeHistogram()].add(histogram)
+            histograms[key, default: LatencyReport.makeHistogram()].add(histogram)
         }
     }
 
@@ -31,7 +37,7 @@ public struct LatencyReport: Sendable {
     public func summariesByContextAndClass() -> [ContextClass: Summary] {
         var merged: [ContextClass: Histogram<UInt64>] = [:]
         for (key, histogram) in histograms {
-            merged[ContextClass(kind: key.kind, gfpClass: key.gfpClass), default: LatencyHistogramSet.makeHistogram()]
+            merged[ContextClass(kind: key.kind, gfpClass: key.gfpClass), default: LatencyReport.makeHistogram()]
                 .add(histogram)
         }
         return merged.mapValues(Self.summarize)

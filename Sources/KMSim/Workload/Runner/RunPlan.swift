@@ -66,6 +66,9 @@ struct RunPlan: Sendable {
     var classes: [ReportClass] = []
     /// `sizeClasses[class]`: the latency size classes its allocations can fall in.
     var sizeClasses: [Set<AllocationSizeClass>] = []
+    /// `latencySlotBases[class]`: `LatencyKey.slotBase` of its context kind and GFP class, where its
+    /// allocations' latencies are recorded (plus the size class).
+    var latencySlotBases: [Int] = []
     var caches: [KmemCacheSpec] = []
     var groups: [Group] = []
     var handlerAllocations: [HandlerAllocation] = []
@@ -84,6 +87,7 @@ struct RunPlan: Sendable {
             classIndex[key] = classes.count
             classes.append(key)
             sizeClasses.append([])
+            latencySlotBases.append(LatencyKey.slotBase(kind: kind, gfpClass: GFPClass(gfp)))
             return classes.count - 1
         }
         func noting(_ index: Int, _ allocation: AllocationSpec) -> Int {

@@ -2,31 +2,44 @@
 /// (1) through `WorkloadRunner` (operation mix, size sampling, lifetimes, might_alloc, latency timing and
 /// recording, counters, the gate, progress) and (2) as a tight loop of the bare calls over sizes and slot
 /// choices generated before the clock starts, on the same simulated CPUs with the same tasks, one after
-/// the other in the same process. The two alternate for `rounds` rounds, each on a freshly booted machine,
-/// and each side keeps its best round, so load from other processes on the host disturbs both alike. The
-/// overhead is `raw ops/s ÷ runner ops/s − 1`.
+/// the other in the same process, each round on a freshly booted machine.
+///
+/// Rounds are short (`roundSeconds` per side) and paired: each pair gives one ratio, bare ops/s ÷ runner
+/// ops/s, from two runs a fraction of a second apart, and the result is the median ratio. On a shared
+/// host the speed available to the process drifts over seconds; a pair sees nearly the same host, and
+/// the median discards the pairs a descheduling split. The overhead is `median ratio − 1`.
 ///
 /// Both sides run the first task group's kmalloc entries with all frees local (remote frees need the
 /// runner's rings, which the bare loop does not have), with slot lifetimes (larson) or last-N lifetimes.
 public enum RunnerOverhead {
     public struct Result: Sendable {
+        /// Median over the pairs.
         public var runnerOpsPerSecond: Double
+        /// Median over the pairs.
         public var rawOpsPerSecond: Double
+        /// Median of the pairs' bare ÷ runner ratios.
+        public var medianRatio: Double
+        public var pairs: Int
         /// Percent of extra time per operation in the runner.
-        public var overheadPercent: Double { (rawOpsPerSecond / runnerOpsPerSecond - 1) * 100 }
+        public var overheadPercent: Double { (medianRatio - 1) * 100 }
     }
 
     /// Sizes and slot choices generated ahead for the bare loop, cycled.
     static let traceLength = 1 << 16
+    /// Seconds each side runs per pair.
+    static let roundSeconds = 0.5
 
-    public static func measure(spec original: WorkloadSpec, seconds: Double, rounds: Int = 3) async throws -> Result {
+    /// Runs pairs for about `seconds` in all (at least three pairs).
+    public static func measure(spec original: WorkloadSpec, seconds: Double) async throws -> Result {
         var spec = original
         spec.interrupts = []
         spec.bugs = []
         spec.memoryUsers = []
-        let perRound = seconds / Double(max(rounds, 1))
-        spec.length = .duration(seconds: perRound)
-        guard var group = spec.taskGroups.first else { return Result(runnerOpsPerSecond: 0, rawOpsPerSecond: 0) }
+        spec.length = .duration(seconds: roundSeconds)
+        let pairs = max(3, Int((seconds / (2 * roundSeconds)).rounded()))
+        guard var group = spec.taskGroups.first else {
+            return Result(runnerOpsPerSecond: 0, rawOpsPerSecond: 0, medianRatio: 1, pairs: 0)
+        }
         group.mix = group.mix.filter { $0.allocation.api == .kmalloc }
         group.remoteFree = .none
         group.scoped = []
@@ -35,15 +48,27 @@ public enum RunnerOverhead {
         if case .forever = group.lifetime { group.lifetime = .operations(64) }
         spec.taskGroups = [group]
 
-        var best = Result(runnerOpsPerSecond: 0, rawOpsPerSecond: 0)
-        for _ in 0..<max(rounds, 1) {
+        var runnerRates: [Double] = []
+        var rawRates: [Double] = []
+        var ratios: [Double] = []
+        for _ in 0..<pairs {
             let runner = try WorkloadRunner(spec: spec)
             let result = await runner.run()
-            best.runnerOpsPerSecond = max(best.runnerOpsPerSecond, Double(result.report.operations) / result.report.durationSeconds)
-            let raw = try WorkloadRunner(spec: spec)
-            best.rawOpsPerSecond = max(best.rawOpsPerSecond, await bareLoop(raw, group: group, seconds: perRound))
+            let runnerRate = Double(result.report.operations) / result.report.durationSeconds
+            let rawRate = await bareLoop(try WorkloadRunner(spec: spec), group: group, seconds: roundSeconds)
+            runnerRates.append(runnerRate)
+            rawRates.append(rawRate)
+            ratios.append(runnerRate > 0 ? rawRate / runnerRate : .infinity)
         }
-        return best
+        return Result(runnerOpsPerSecond: median(runnerRates), rawOpsPerSecond: median(rawRates),
+                      medianRatio: median(ratios), pairs: pairs)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// The bare loop: kmalloc and kfree only, with the same lifetime rule, on the same CPUs.
@@ -91,7 +116,7 @@ public enum RunnerOverhead {
             sizes[index] = Int(group.mix[entry].allocation.size.sample(using: &generator))
             slotChoices[index] = randomSlots ? Int.random(in: 0..<slotCount, using: &generator) : index % slotCount
         }
-        let gfp = group.mix.first?.allocation.gfp.flags ?? .kernel
+        let gfp = (group.mix.first?.allocation.gfp.flags ?? .kernel).subtracting([.directReclaim, .noFail]).union(.noWarn)
         let slots = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: slotCount)
         slots.initialize(repeating: nil, count: slotCount)
         defer {

@@ -97,7 +97,9 @@ extension WorkloadRunner {
     func record(_ operation: RunPlan.Operation, index: Int, size: UInt64, address: UInt, sizeClass: AllocationSizeClass,
                 nanoseconds: UInt64, gfp: GFPFlags, context: ExecutionContext, reportClass: Int,
                 counts: UnsafeMutablePointer<Int64>) -> LiveObject? {
-        latencyRef._withUnsafeGuaranteedRef { $0.record(nanoseconds: nanoseconds, context: context, gfp: gfp, size: sizeClass) }
+        latencyRef._withUnsafeGuaranteedRef {
+            $0.record(nanoseconds: nanoseconds, slot: plan.latencySlotBases[reportClass] + sizeClass.index)
+        }
         counts[RunCounters.opsIndex(reportClass)] += 1
         guard address != 0 else {
             counts[RunCounters.failuresIndex(reportClass)] += 1
