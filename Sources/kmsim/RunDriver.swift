@@ -19,7 +19,6 @@ enum RunDriver {
         } catch {
             throw CLIError.badInput("cannot boot the machine: \(error)")
         }
-        for item in runner.notRun { printWarning("not run: \(item)") }
         let quiet = output.quiet
         let finished = blocking {
             await runner.run { progress in

@@ -4,9 +4,9 @@ extension ProcFS {
     /// HIGHMEM, ZSWAP, MEMORY_FAILURE, CMA, UNACCEPTED_MEMORY and hugetlbfs (those lines are absent).
     ///
     /// Page cache and anonymous memory come from the reclaim subsystem's LRU lists (Cached, AnonPages and
-    /// the Active/Inactive lines), swap from its swap device, Writeback from the pages reclaim has under
-    /// write. What kmsim does not model (buffers, the swap cache, mlock, shmem, dirty-page accounting,
-    /// kernel stacks, per-CPU areas) reads 0. MemAvailable follows `si_mem_available()`: free pages minus the reserve
+    /// the Active/Inactive lines), swap from its swap device, Dirty from `NR_FILE_DIRTY`, Writeback from
+    /// the pages reclaim and throttled writers have under write. What kmsim does not model (buffers, the
+    /// swap cache, mlock, shmem, kernel stacks, per-CPU areas) reads 0. MemAvailable follows `si_mem_available()`: free pages minus the reserve
     /// (`totalreserve_pages`: each zone's high watermark plus its largest lowmem reserve), plus
     /// reclaimable slab minus the part kept back (min(half, the low watermarks)).
     public static func meminfo(_ machine: Machine) -> String {
@@ -30,7 +30,7 @@ extension ProcFS {
             ("SwapCached", 0), ("Active", activeAnon + activeFile), ("Inactive", inactiveAnon + inactiveFile),
             ("Active(anon)", activeAnon), ("Inactive(anon)", inactiveAnon),
             ("Active(file)", activeFile), ("Inactive(file)", inactiveFile), ("Unevictable", 0), ("Mlocked", 0),
-            ("SwapTotal", reclaim.swap.totalPages), ("SwapFree", reclaim.swap.freePages), ("Dirty", 0),
+            ("SwapTotal", reclaim.swap.totalPages), ("SwapFree", reclaim.swap.freePages), ("Dirty", reclaim.dirtyPages),
             ("Writeback", reclaim.writebackPages), ("AnonPages", activeAnon + inactiveAnon), ("Mapped", 0), ("Shmem", 0),
             ("KReclaimable", reclaimable), ("Slab", reclaimable + unreclaimable), ("SReclaimable", reclaimable),
             ("SUnreclaim", unreclaimable),

@@ -31,6 +31,9 @@ public final class MemoryRegion: @unchecked Sendable {
     let slots: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
     /// Set when the owner exits or is killed: pages the task is about to add must be freed instead.
     let dead = Atomic<Bool>(false)
+    /// `mapping->writeback_index`: where the next writeback of the file goes on (only the owning task
+    /// writes its file back, so relaxed ordering suffices).
+    let writebackIndex = Atomic<Int>(0)
 
     static let empty: UInt64 = 0
     static let swapped: UInt64 = 1 << 63

@@ -99,7 +99,10 @@ extension PageReclaim {
         lruvec.lruLock.withLock(cpu: context.cpu) {
             guard region.slot(index).load(ordering: .sequentiallyConsistent) == value else { return }
             let frame = lruvec.frames + pfn
-            if dirty { frame.pointee.flags |= PageFlags.dirty.rawValue }
+            if dirty && frame.pointee.flags & PageFlags.dirty.rawValue == 0 {
+                frame.pointee.flags |= PageFlags.dirty.rawValue
+                nodeStates[lruvec.node].dirty.add(1, ordering: .relaxed)
+            }
             let flags = frame.pointee.flags
             let referenced = flags & PageFlags.referenced.rawValue != 0
             let onInactive = flags & PageFlags.lru.rawValue != 0 && flags & PageFlags.active.rawValue == 0
@@ -138,6 +141,7 @@ extension PageReclaim {
                 return .regionDead
             }
             lruvec.add(pfn, to: anonymous ? .inactiveAnon : .inactiveFile)
+            if dirty { nodeStates[lruvec.node].dirty.add(1, ordering: .relaxed) }
             return .added
         }
         if result == .added {

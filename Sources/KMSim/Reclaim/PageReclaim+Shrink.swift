@@ -174,12 +174,16 @@ extension PageReclaim {
         let frame = lruvec.frames + pfn
         let flags = frame.pointee.flags
         let anonymous = flags & PageFlags.swapBacked.rawValue != 0
+        // Under a throttled writer's writeback: kept, and counted like a dirty page so a direct
+        // reclaimer waits for writeback to progress.
+        if flags & PageFlags.writeback.rawValue != 0 { return .keep(dirty: true) }
         if anonymous {
             if flags & PageFlags.referenced.rawValue != 0 { return .activate }
             guard maySwapOut else { return .keep(dirty: false) }
             guard swap.reserve() else { return .activate }
         } else if flags & PageFlags.dirty.rawValue != 0 {
             guard mayWriteFile else { return .keep(dirty: true) }
+            nodeStates[lruvec.node].dirty.subtract(1, ordering: .relaxed)
         } else {
             return .free
         }
@@ -250,10 +254,14 @@ extension PageReclaim {
     }
 
     /// Gives reclaimed pages back to the page allocator (`free_unref_folios()`), each frame cleared of
-    /// reclaim's flags and back-references first.
+    /// reclaim's flags and back-references first; a page freed dirty (its task exited) leaves
+    /// `NR_FILE_DIRTY`.
     func freeReclaimed(_ pfns: [PFN], context: ExecutionContext) {
         for pfn in pfns {
             let frame = allocator.frame(pfn)
+            if frame.pointee.flags & PageFlags.dirty.rawValue != 0 {
+                nodeStates[allocator.node(of: pfn)].dirty.subtract(1, ordering: .relaxed)
+            }
             frame.pointee.flags = PageFlags.allocated.rawValue
             frame.pointee.owner = 0
             frame.pointee.slabFreelist = 0

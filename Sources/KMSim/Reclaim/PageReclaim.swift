@@ -57,7 +57,8 @@ public final class PageReclaim: Sendable, AtomicReference {
     /// A reclaim event's count over all CPUs.
     public func count(_ event: ReclaimEvent) -> Int { Int(events.sum(event.rawValue)) }
 
-    /// Pages under writeback or swap-out on every node (`NR_WRITEBACK`, meminfo's Writeback).
+    /// Pages under writeback or swap-out on every node (`NR_WRITEBACK`, meminfo's Writeback): reclaim's
+    /// and throttled writers'.
     public var writebackPages: Int { nodeStates.reduce(0) { $0 + $1.writebackInFlight.load(ordering: .relaxed) } }
 
     @inline(__always)
@@ -99,6 +100,10 @@ public final class PageReclaim: Sendable, AtomicReference {
 final class NodeReclaimState: Sendable {
     /// `pgdat->kswapd_failures`.
     let kswapdFailures = Atomic<Int>(0)
+    /// Dirty page cache pages (`NR_FILE_DIRTY`): counted when a page gains PG_dirty and when it loses it
+    /// (writeback starts, or the page is freed dirty), under the node's `lru_lock` or while the page is
+    /// isolated.
+    let dirty = Atomic<Int>(0)
     /// Pages being written back or swapped out by reclaimers right now (`NR_WRITEBACK`).
     let writebackInFlight = Atomic<Int>(0)
     /// Pages whose writeback completed since boot (`NR_THROTTLED_WRITTEN`).
@@ -128,6 +133,9 @@ public enum ReclaimEvent: Int, CaseIterable, Sendable {
     case throttleWriteback, throttleNoProgress
     /// Pages written back and pages swapped out by reclaim.
     case pagesWritten, pagesSwappedOut, pagesSwappedIn
+    /// `balance_dirty_pages()` pauses of writers above the freerun ceiling, and the pages those writers
+    /// wrote back.
+    case dirtyThrottled, pagesWrittenByDirtier
     /// Blocking allocations that reached a sleeping step from atomic context and went on without it.
     case atomicWaitsAvoided
     /// Slow-path `__alloc_pages_may_oom()` calls that found `oom_lock` taken.

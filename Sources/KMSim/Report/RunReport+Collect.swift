@@ -31,7 +31,9 @@ extension RunResult {
             directReclaimStalls: stat("allocstall_dma") + stat("allocstall_dma32") + stat("allocstall_normal") + stat("allocstall_movable"),
             pagesScanned: stat("pgscan_kswapd") + stat("pgscan_direct"),
             pagesReclaimed: stat("pgsteal_kswapd") + stat("pgsteal_direct"),
-            oomKills: stat("oom_kill"))
+            oomKills: stat("oom_kill"),
+            dirtyThrottles: machine.reclaim.count(.dirtyThrottled),
+            pagesWrittenByWriters: machine.reclaim.count(.pagesWrittenByDirtier))
         let locks = machine.lockStat.snapshot()
             .filter { $0.acquisitions > 0 || $0.contentions > 0 }
             .sorted { ($0.contentions, $0.waitTime.total, $0.acquisitions) > ($1.contentions, $1.waitTime.total, $1.acquisitions) }
@@ -53,7 +55,7 @@ extension RunResult {
                         local: stat("numa_local"), other: stat("numa_other")),
             interrupts: counters.event(.interrupts), droppedInterrupts: counters.event(.droppedInterrupts),
             remoteFrees: counters.event(.remoteFrees), remoteFreeFallbacks: counters.event(.remoteFreeFallbacks),
-            deliberateBugs: spec.bugs.map(\.kind.rawValue), notRun: plan.notRun)
+            deliberateBugs: spec.bugs.map(\.kind.rawValue))
         self.init(report: report, bugReports: bugs.values.reduce(0, +))
     }
 

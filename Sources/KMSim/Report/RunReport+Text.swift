@@ -12,7 +12,6 @@ extension RunReport {
         lines.append("kmsim run: \(workload)  seed \(seed)  \(machine.nodes) node(s), \(machine.cpus) CPUs, "
             + "\(ByteSize.format(machine.memoryBytes))  \(String(format: "%.2f", durationSeconds)) s  "
             + "\(operations) ops (\(RunProgress.compact(operationsPerSecond)) ops/s)")
-        for item in notRun { lines.append("  not run: \(item)") }
         lines.append("")
         lines.append("allocations by context and GFP mask                        ops   failures     p50     p99   p99.9     max")
         for row in classes {
@@ -24,6 +23,8 @@ extension RunReport {
         lines.append("")
         lines.append("reclaim: kswapd wakeups \(reclaim.kswapdWakeups), direct reclaim stalls \(reclaim.directReclaimStalls), "
             + "pages scanned \(reclaim.pagesScanned), reclaimed \(reclaim.pagesReclaimed), OOM kills \(reclaim.oomKills)")
+        lines.append("dirty throttling: \(reclaim.dirtyThrottles) writer pauses (balance_dirty_pages), "
+            + "\(reclaim.pagesWrittenByWriters) pages written back by throttled writers")
         lines.append("")
         lines.append("top contended locks (lock_stat)               contentions  acquisitions  waittime-total  waittime-max")
         for lock in locks.prefix(Self.topLocks) {

@@ -43,6 +43,10 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var pagesReclaimed: Int
         /// `oom_kill`.
         public var oomKills: Int
+        /// `balance_dirty_pages()` pauses of page cache writers above their dirty ratio's freerun ceiling.
+        public var dirtyThrottles: Int
+        /// Pages those throttled writers wrote back.
+        public var pagesWrittenByWriters: Int
     }
 
     /// One lock class as /proc/lock_stat counts it.
@@ -114,6 +118,4 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var remoteFreeFallbacks: Int64
     /// The deliberate bugs of the workload (kinds), whose reports are results.
     public var deliberateBugs: [String]
-    /// Parts of the workload this build did not run, with the reason.
-    public var notRun: [String]
 }

@@ -7,7 +7,9 @@ extension BundledWorkloads {
 # atomic-vs-sleeping — the default workload (`kmsim run` with no argument).
 #
 # What it demonstrates: the same kmalloc sizes requested two ways while page cache writers push free
-# memory down towards the watermarks. Tasks on CPUs 0-1 use GFP_KERNEL, which may sleep: when free
+# memory down towards the watermarks (their dirty ratio is high, 60 %, so much of what reclaim finds is
+# dirty and must be written back first; at the default 20 % balance_dirty_pages() keeps most of the
+# page cache clean and kswapd alone keeps up). Tasks on CPUs 0-1 use GFP_KERNEL, which may sleep: when free
 # pages fall below the low watermark they wake kswapd, and below min they reclaim directly (and wait).
 # Tasks on CPUs 2-3 and a timer interrupt on every CPU use GFP_ATOMIC, which never sleeps: it may dip
 # below min into the atomic reserve (ALLOC_MIN_RESERVE, and the high-atomic pageblocks), and when that
@@ -61,7 +63,7 @@ memoryUsers:
     kind: pageCacheWriter
     cpus: all
     fileSize: 160MiB
-    dirtyRatio: 20%
+    dirtyRatio: 60%           # a high vm.dirty_ratio, so reclaim meets dirty pages it must write first
 
 interrupts:
   - name: timer

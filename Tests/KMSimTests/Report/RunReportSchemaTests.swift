@@ -13,13 +13,14 @@ import Testing
             classes: [.init(context: "task", gfp: "GFP_KERNEL", api: "kmalloc", ops: 10, failures: 1,
                             latencyNs: .init(p50: 1, p99: 2, p999: 3, max: 4))],
             atomicWaits: 0, bugs: ["slab_doubleFree": 2],
-            reclaim: .init(kswapdWakeups: 1, directReclaimStalls: 2, pagesScanned: 3, pagesReclaimed: 4, oomKills: 5),
+            reclaim: .init(kswapdWakeups: 1, directReclaimStalls: 2, pagesScanned: 3, pagesReclaimed: 4, oomKills: 5,
+                           dirtyThrottles: 6, pagesWrittenByWriters: 7),
             locks: [.init(lockClass: "&zone->lock", acquisitions: 9, contentions: 1, waitTotalNs: 100, waitMaxNs: 50)],
             invariants: .init(checked: 1, violations: []), vmstat: ["nr_free_pages": 7], operations: 10,
             operationsPerSecond: 10, slub: .init(allocFastpath: 1, allocSlowpath: 1, freeFastpath: 1, freeSlowpath: 1,
                                                  allocFastpathPercent: 50, freeFastpathPercent: 50),
             perCPUPageListHitPercent: nil, numa: .init(hit: 1, miss: 0, foreign: 0, local: 1, other: 0), interrupts: 0,
-            droppedInterrupts: 0, remoteFrees: 0, remoteFreeFallbacks: 0, deliberateBugs: [], notRun: [])
+            droppedInterrupts: 0, remoteFrees: 0, remoteFreeFallbacks: 0, deliberateBugs: [])
     }
 
     static func object(_ value: Any?) -> [String: Any] { value as? [String: Any] ?? [:] }
@@ -31,7 +32,8 @@ import Testing
         let row = Self.object((json["classes"] as? [Any])?.first)
         #expect(Set(row.keys) == ["context", "gfp", "api", "ops", "failures", "latencyNs"])
         #expect(Set(Self.object(row["latencyNs"]).keys) == ["p50", "p99", "p999", "max"])
-        #expect(Set(Self.object(json["reclaim"]).keys) == ["kswapdWakeups", "directReclaimStalls", "pagesScanned", "pagesReclaimed", "oomKills"])
+        #expect(Set(Self.object(json["reclaim"]).keys) == ["kswapdWakeups", "directReclaimStalls", "pagesScanned", "pagesReclaimed", "oomKills",
+                                                         "dirtyThrottles", "pagesWrittenByWriters"])
         let lock = Self.object((json["locks"] as? [Any])?.first)
         #expect(Set(lock.keys) == ["class", "acquisitions", "contentions", "waitTotalNs", "waitMaxNs"])
         #expect(lock["class"] as? String == "&zone->lock")

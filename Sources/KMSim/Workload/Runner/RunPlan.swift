@@ -1,5 +1,5 @@
 /// A `WorkloadSpec` compiled for the runner: flat tables of operations and report classes, so the hot
-/// loop indexes arrays instead of walking the spec, plus the list of what this build cannot run yet.
+/// loop indexes arrays instead of walking the spec.
 ///
 /// A *report class* is what the run report has one row for: context kind × GFP mask in effect (after
 /// `current_gfp_context()`, so a GFP_KERNEL allocation inside `memalloc_nofs_save()` is a GFP_NOFS row)
@@ -74,9 +74,6 @@ struct RunPlan: Sendable {
     var handlerAllocations: [HandlerAllocation] = []
     var interrupts: [InterruptSource] = []
     var bugs: [Bug] = []
-    /// Parts of the workload this build does not run, each with the reason (shown as warnings and in
-    /// the report's `notRun`).
-    var notRun: [String] = []
 
     init(spec: WorkloadSpec) {
         machine = spec.machine
@@ -167,10 +164,6 @@ struct RunPlan: Sendable {
             let allocation = AllocationSpec(api: .kmalloc, size: .fixed(bug.size), gfp: GFPSpec(expression: "", flags: gfp))
             bugs.append(Bug(spec: bug, cpus: bug.cpus.cpus(on: machine),
                             reportClass: noting(reportClass(context, gfp, .kmalloc), allocation)))
-        }
-
-        for user in spec.memoryUsers where user.kind == .pageCacheWriter {
-            notRun.append("memory user '\(user.name)' (\(user.kind.rawValue)): dirtyRatio (balance_dirty_pages throttling) is not modelled by the reclaim subsystem; the writer dirties pages unthrottled")
         }
     }
 

@@ -1,13 +1,17 @@
 import Synchronization
 
 /// The workload's memory users: tasks that read and write page cache and fault anonymous memory through
-/// the reclaim subsystem's memory-user API (`PageReclaim.readFile`/`writeFile`/`touchAnonymous`), so
+/// the reclaim subsystem's memory-user API (`PageReclaim.readFile`/`writeFile`/`touchAnonymous`, and
+/// `balanceDirtyPages` for writers under their `dirtyRatio`), so
 /// their pages sit on the LRU lists where kswapd, direct reclaim and the OOM killer find them. Each is a
 /// registered task (`registerTask`): the OOM killer may pick it, frees its memory and calls the runner's
 /// kill hook, which stops the task.
 extension WorkloadRunner {
     /// Pages a memory-user task touches per gate entry and executor hop.
     static let memoryUserBatch = 64
+    /// Pages a writer dirties between `balance_dirty_pages_ratelimited()` checks (the kernel's
+    /// `ratelimit_pages` floor of 32 pages).
+    static let dirtyRatelimitPages = 32
 
     /// Starts every memory user's tasks from `pid` on; returns them and the next free pid.
     func startMemoryUsers(from firstPID: Int32) -> (tasks: [Task<Void, Never>], nextPID: Int32) {
@@ -43,6 +47,8 @@ extension WorkloadRunner {
         let pages = max(1, Int(user.bytes / 4096))
         let region = user.kind == .anonymous ? reclaim.mapAnonymous(task, pages: pages) : reclaim.mapFile(task, pages: pages)
         let start = monotonicNanoseconds()
+        let dirtyRatio = user.dirtyRatio ?? MemoryUserSpec.defaultDirtyRatio
+        var dirtied = 0
         var index = 0
         var done = 0
         while !isStopping && !Task.isCancelled && !killed.flag.load(ordering: .relaxed) {
@@ -50,7 +56,13 @@ extension WorkloadRunner {
             for _ in 0..<Self.memoryUserBatch where !killed.flag.load(ordering: .relaxed) {
                 switch user.kind {
                 case .pageCacheReader: _ = await reclaim.readFile(region, page: index, context: context)
-                case .pageCacheWriter: _ = await reclaim.writeFile(region, page: index, context: context)
+                case .pageCacheWriter:
+                    _ = await reclaim.writeFile(region, page: index, context: context)
+                    dirtied += 1
+                    if dirtied == Self.dirtyRatelimitPages {
+                        dirtied = 0
+                        await reclaim.balanceDirtyPages(region, dirtyRatio: dirtyRatio, context: context)
+                    }
                 case .anonymous: _ = await reclaim.touchAnonymous(region, page: index, context: context)
                 }
                 index = index + 1 == pages ? 0 : index + 1

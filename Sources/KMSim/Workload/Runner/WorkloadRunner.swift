@@ -6,8 +6,7 @@ import Synchronization
 ///
 /// Structured by operation kind so each subsystem plugs in as it lands: allocation and free of one
 /// object by API (`WorkloadRunner+Operations`), task loops (`+Tasks`), interrupt handlers (`+Interrupts`),
-/// deliberate bugs (`+Bugs`), checks (`+Check`), progress (`+Progress`). What the build cannot run yet
-/// is listed in `notRun`, never faked.
+/// deliberate bugs (`+Bugs`), checks (`+Check`), progress (`+Progress`).
 ///
 /// Mutable run state lives in per-task locals, per-CPU side states touched only on their CPU's serial
 /// queue (`CPUProcessState`, `CPUInterruptState`), relaxed per-CPU counters and lock-free rings.
@@ -36,8 +35,6 @@ public final class WorkloadRunner: Sendable {
     let stopping = Atomic<Bool>(false)
     let checks = OrderedMutex(CheckLog())
 
-    /// What this build does not run of the workload, with reasons.
-    public var notRun: [String] { plan.notRun }
 
     /// The seconds the run lasts (nil: until every task has done its operations).
     public var durationSeconds: Double? {
