@@ -6,9 +6,10 @@ import Synchronization
 ///
 /// The kernel keeps such statistics per CPU and sums them when read (vmstat); here each *side* of each CPU
 /// (process and interrupt run on different host threads) has its own set, found through the thread-local
-/// side marker, so the record path takes no lock and shares no cache line. Recording from a thread that is
-/// not one of this machine's CPU sides (a test thread, another machine) goes to a shared set behind a
-/// mutex. Reading hops onto every side's queue to copy its set there, then merges.
+/// side marker, so the record path takes no lock and shares no cache line (`LatencyRecorder`). Recording
+/// from a thread that is not one of this machine's CPU sides (a test thread, another machine) goes to a
+/// shared recorder behind a mutex. Reading hops onto every side's queue to build its histograms there,
+/// then merges.
 public final class AllocationLatency: Sendable {
     private let cpus: SimulatedCPUs
     private let sides: [LatencyRecorder]
@@ -32,24 +33,15 @@ public final class AllocationLatency: Sendable {
         record(nanoseconds: nanoseconds, slot: key.slot)
     }
 
+    /// Records under a latency slot (`LatencyKey.slot`): into the calling CPU side's recorder, or the
+    /// shared one behind the mutex from any other thread.
     @inline(__always)
     func record(nanoseconds: UInt64, slot: Int) {
-        if let recorder = currentSideRecorder() {
-            recorder.record(slot: slot, nanoseconds: nanoseconds)
+        if let side = HostThreadState.currentSide, side.machine == cpus.machineID, side.index < sides.count {
+            sides[side.index].record(slot: slot, nanoseconds: nanoseconds)
         } else {
             foreign.withLock { $0.record(slot: slot, nanoseconds: nanoseconds) }
         }
-    }
-
-    /// The recorder of the CPU side the calling thread is running, nil on any other thread. A caller that
-    /// stays on its side (the runner, for one batch of operations) looks it up once and records into it
-    /// directly, without the thread-local lookup per allocation.
-    @inline(__always)
-    func currentSideRecorder() -> LatencyRecorder? {
-        guard let side = HostThreadState.currentSide, side.machine == cpus.machineID, side.index < sides.count else {
-            return nil
-        }
-        return sides[side.index]
     }
 
     /// Every side's histograms merged per key, read on the sides' own queues.

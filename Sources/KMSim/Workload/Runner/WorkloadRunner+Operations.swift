@@ -12,7 +12,7 @@ extension WorkloadRunner {
         let start = cycleClock.ticks()
         let (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass, nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
-                      gfp: gfp, context: context, reportClass: reportClass, counts: counts)
+                      reportClass: reportClass, counts: counts)
     }
 
     /// Whether a task's allocation goes through the sleeping entry points: a blocking mask in process
@@ -44,7 +44,7 @@ extension WorkloadRunner {
         guard address != 0 else { return (nil, PendingSlowAllocation(start: start, sizeClass: sizeClass)) }
         return (record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
                        nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
-                       gfp: gfp, context: context, reportClass: reportClass, counts: counts), nil)
+                       reportClass: reportClass, counts: counts), nil)
     }
 
     /// The second half, when the fast path found no memory: the sleeping entry point with the full mask,
@@ -67,7 +67,7 @@ extension WorkloadRunner {
         }
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
                       nanoseconds: cycleClock.nanoseconds(from: pending.start, to: cycleClock.ticks()),
-                      gfp: gfp, context: context, reportClass: reportClass, counts: counts)
+                      reportClass: reportClass, counts: counts)
     }
 
     /// The allocator call itself and the latency size class it falls in.
@@ -95,8 +95,7 @@ extension WorkloadRunner {
     /// Records one allocation's latency and counts; the object to keep, nil when it failed.
     @inline(__always)
     func record(_ operation: RunPlan.Operation, index: Int, size: UInt64, address: UInt, sizeClass: AllocationSizeClass,
-                nanoseconds: UInt64, gfp: GFPFlags, context: ExecutionContext, reportClass: Int,
-                counts: UnsafeMutablePointer<Int64>) -> LiveObject? {
+                nanoseconds: UInt64, reportClass: Int, counts: UnsafeMutablePointer<Int64>) -> LiveObject? {
         latencyRef._withUnsafeGuaranteedRef {
             $0.record(nanoseconds: nanoseconds, slot: plan.latencySlotBases[reportClass] + sizeClass.index)
         }
