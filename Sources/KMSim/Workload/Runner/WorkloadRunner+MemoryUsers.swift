@@ -31,8 +31,8 @@ extension WorkloadRunner {
     }
 
     /// One memory-user task: maps its file or anonymous memory and touches it page by page, round and
-    /// round, at `bandwidth` bytes per second (unthrottled without), until the run stops or the OOM
-    /// killer kills it; then exits (`do_exit()` frees what the kill left).
+    /// round, at `bandwidth` bytes per second (unthrottled without), until the run stops (its memory
+    /// stays) or the OOM killer kills it (it exits: `do_exit()` frees what the kill left).
     ///
     /// Isolated to the CPU's runqueue like the task groups, and the memory-user API it calls is
     /// `nonisolated(nonsending)`, so a page that needs no reclaim never leaves the CPU's actor. (Run
@@ -77,8 +77,11 @@ extension WorkloadRunner {
                 await runqueue.condResched()
             }
         }
-        // do_exit() frees pages like any other allocator work, so it waits for an open gate: a --check
-        // walking the lists must not see it half done.
+        // A killed task exits: do_exit() frees what the kill left, like any other allocator work, so it
+        // waits for an open gate (a --check walking the lists must not see it half done). A task still
+        // alive when the run stops keeps its page cache and anonymous memory, as task groups keep their
+        // live objects, so --proc-dir's meminfo and the LRU lists show the machine as the run left it.
+        guard killed.flag.load(ordering: .relaxed) else { return }
         await gate.enter()
         reclaim.exitTask(task, context: context)
         gate.leave()
