@@ -21,6 +21,9 @@ public struct RunProgress: Sendable {
     /// kswapd runs (`pageoutrun`) and direct reclaim stalls (`allocstall_*`) so far.
     public var kswapdRuns: Int
     public var directReclaimStalls: Int
+    /// Dirty plus under-writeback page cache pages (`NR_FILE_DIRTY + NR_WRITEBACK`, what
+    /// `balance_dirty_pages()` limits); nil when the workload has no page cache writer.
+    public var dirtyPages: Int?
     public var bugReports: Int
 
     /// The one-line form: `[ 1.2s/4s] 3.1M ops/s  node0 free 98123 (min 1024 low 1280 high 1536) ...`.
@@ -30,7 +33,9 @@ public struct RunProgress: Sendable {
         for node in nodes {
             text += "  node\(node.node) free \(node.free) (min \(node.min) low \(node.low) high \(node.high))"
         }
-        text += "  kswapd \(kswapdRuns)  direct \(directReclaimStalls)  failures \(failures)  BUG \(bugReports)"
+        text += "  kswapd \(kswapdRuns)  direct \(directReclaimStalls)"
+        if let dirtyPages { text += "  dirty \(dirtyPages)" }
+        text += "  failures \(failures)  BUG \(bugReports)"
         return text
     }
 
@@ -76,7 +81,10 @@ extension WorkloadRunner {
         return RunProgress(elapsedSeconds: Double(now &- start) / 1e9, totalSeconds: durationSeconds, operations: ops,
                            operationsPerSecond: seconds > 0 ? Double(ops - lastOps) / seconds : 0,
                            failures: counters.totalFailures, nodes: nodeFree(), kswapdRuns: vmstat.value(.pageoutrun),
-                           directReclaimStalls: stalls, bugReports: bugs)
+                           directReclaimStalls: stalls,
+                           dirtyPages: spec.memoryUsers.contains { $0.kind == .pageCacheWriter }
+                               ? machine.reclaim.dirtyPages + machine.reclaim.writebackPages : nil,
+                           bugReports: bugs)
     }
 
     func nodeFree() -> [RunProgress.NodeFree] {

@@ -1,0 +1,46 @@
+import Synchronization
+import Testing
+@testable import KMSim
+
+/// The live line `kmsim run` draws while a workload runs.
+@Suite struct RunProgressTests {
+    @Test func progressArrivesWhileRunningWithNodesReclaimAndDirtyPages() async throws {
+        var options = StressOptions()
+        options.nodes = 2
+        options.cpusPerNode = 1
+        options.memoryPerNode = "64MiB"
+        options.pageCache = "48MiB"
+        let spec = try WorkloadSpec(stress: options)
+        var runOptions = RunOptions()
+        runOptions.durationSeconds = 0.6
+        runOptions.progressInterval = 0.1
+        let runner = try WorkloadRunner(spec: spec, options: runOptions)
+        let snapshots = Mutex<[RunProgress]>([])
+        _ = await runner.run { progress in snapshots.withLock { $0.append(progress) } }
+        let seen = snapshots.withLock { $0 }
+        #expect(seen.count >= 2, "\(seen.count) progress lines in 0.6 s at 0.1 s")
+        let elapsed = seen.map(\.elapsedSeconds)
+        #expect(elapsed == elapsed.sorted())
+        for progress in seen {
+            #expect(progress.totalSeconds == 0.6)
+            #expect(progress.nodes.map(\.node) == [0, 1])
+            #expect(progress.nodes.allSatisfy { $0.min < $0.low && $0.low < $0.high })
+            #expect(progress.dirtyPages != nil)
+            #expect(progress.line.contains("node1 free"))
+            #expect(progress.line.contains("dirty "))
+        }
+        #expect(seen.last?.operations ?? 0 > 0)
+        #expect(seen.contains { $0.operationsPerSecond > 0 })
+    }
+
+    @Test func lineLayout() {
+        let progress = RunProgress(elapsedSeconds: 1.23, totalSeconds: 4, operations: 10, operationsPerSecond: 3_120_000,
+                                   failures: 12, nodes: [.init(node: 0, free: 101_234, min: 1024, low: 1280, high: 1536)],
+                                   kswapdRuns: 0, directReclaimStalls: 0, dirtyPages: nil, bugReports: 1)
+        #expect(progress.line
+                == "[  1.2s/4s] 3.12M ops/s  node0 free 101234 (min 1024 low 1280 high 1536)  kswapd 0  direct 0  failures 12  BUG 1")
+        var withWriters = progress
+        withWriters.dirtyPages = 2048
+        #expect(withWriters.line.hasSuffix("kswapd 0  direct 0  dirty 2048  failures 12  BUG 1"))
+    }
+}
