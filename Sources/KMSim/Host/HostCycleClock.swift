@@ -11,6 +11,16 @@ struct HostCycleClock: Sendable {
     let usesTSC: Bool
     /// Nanoseconds per tick.
     let nanosecondsPerTick: Double
+    /// `nanosecondsPerTick` in 32.32 fixed point: nanoseconds = ticks × mult >> 32, the kernel's cyc2ns
+    /// conversion (`mul_u64_u32_shr()` in arch/x86/kernel/tsc.c), so converting a reading costs an integer
+    /// multiply instead of a floating-point round trip with range checks.
+    let mult: UInt64
+
+    init(usesTSC: Bool, nanosecondsPerTick: Double) {
+        self.usesTSC = usesTSC
+        self.nanosecondsPerTick = nanosecondsPerTick
+        mult = UInt64((nanosecondsPerTick * 4_294_967_296).rounded())
+    }
 
     /// The process's clock, calibrated on first use (about 5 ms).
     static let shared = HostCycleClock.calibrated()
@@ -26,7 +36,9 @@ struct HostCycleClock: Sendable {
     @inline(__always)
     func nanoseconds(from start: UInt64, to end: UInt64) -> UInt64 {
         guard end > start else { return 0 }
-        return usesTSC ? UInt64(Double(end &- start) * nanosecondsPerTick) : end &- start
+        guard usesTSC else { return end &- start }
+        let product = (end &- start).multipliedFullWidth(by: mult)
+        return product.high << 32 | product.low >> 32
     }
 
     /// Measures the TSC rate over 5 ms of CLOCK_MONOTONIC, or falls back to CLOCK_MONOTONIC.
