@@ -71,20 +71,56 @@ public enum RunnerOverhead {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
-    /// The bare loop: kmalloc and kfree only, with the same lifetime rule, on the same CPUs.
+    /// What one bare task replays: sizes and slot choices drawn as the runner draws them, cycled.
+    struct BareTrace: Sendable {
+        var sizes: [Int]
+        var slotChoices: [Int]
+        var slotCount: Int
+
+        init(group: TaskGroupSpec, seed: UInt64) {
+            var generator = SplitMix64(seed: seed)
+            let randomSlots: Bool
+            switch group.lifetime {
+            case .slots(let n): (slotCount, randomSlots) = (n, true)
+            case .operations(let n): (slotCount, randomSlots) = (max(n, 1), false)
+            case .time, .forever: (slotCount, randomSlots) = (64, false)
+            }
+            let weights = group.mix.map(\.weight)
+            let total = weights.reduce(0, +)
+            sizes = []
+            slotChoices = []
+            sizes.reserveCapacity(RunnerOverhead.traceLength)
+            slotChoices.reserveCapacity(RunnerOverhead.traceLength)
+            for index in 0..<RunnerOverhead.traceLength {
+                var pick = Double.random(in: 0..<total, using: &generator)
+                var entry = 0
+                while entry < weights.count - 1 && pick >= weights[entry] {
+                    pick -= weights[entry]
+                    entry += 1
+                }
+                sizes.append(Int(group.mix[entry].allocation.size.sample(using: &generator)))
+                slotChoices.append(randomSlots ? Int.random(in: 0..<slotCount, using: &generator) : index % slotCount)
+            }
+        }
+    }
+
+    /// The bare loop: kmalloc and kfree only, with the same lifetime rule, on the same CPUs. The traces
+    /// are drawn before the clock starts.
     static func bareLoop(_ runner: WorkloadRunner, group: TaskGroupSpec, seconds: Double) async -> Double {
-        let cpus = group.cpus.cpus(on: runner.spec.machine)
-        let deadline = monotonicNanoseconds() + UInt64(seconds * 1e9)
-        let start = monotonicNanoseconds()
-        var tasks: [Task<Int, Never>] = []
+        var traces: [(cpu: Int, pid: Int32, trace: BareTrace)] = []
         var pid: Int32 = 1
-        for cpu in cpus {
+        for cpu in group.cpus.cpus(on: runner.spec.machine) {
             for _ in 0..<group.tasksPerCPU {
-                let seed = runner.spec.seed &+ UInt64(pid)
-                tasks.append(runner.cpus[cpu].startTask(pid: pid) { context, runqueue in
-                    await bareTask(runner, group: group, seed: seed, deadline: deadline, context: context, runqueue: runqueue)
-                })
+                traces.append((cpu, pid, BareTrace(group: group, seed: runner.spec.seed &+ UInt64(pid))))
                 pid += 1
+            }
+        }
+        let gfp = (group.mix.first?.allocation.gfp.flags ?? .kernel).subtracting([.directReclaim, .noFail]).union(.noWarn)
+        let start = monotonicNanoseconds()
+        let deadline = start + UInt64(seconds * 1e9)
+        let tasks = traces.map { entry in
+            runner.cpus[entry.cpu].startTask(pid: entry.pid) { context, runqueue in
+                await bareTask(runner, trace: entry.trace, gfp: gfp, deadline: deadline, context: context, runqueue: runqueue)
             }
         }
         var operations = 0
@@ -92,49 +128,26 @@ public enum RunnerOverhead {
         return Double(operations) / (Double(monotonicNanoseconds() - start) / 1e9)
     }
 
-    static func bareTask(_ runner: WorkloadRunner, group: TaskGroupSpec, seed: UInt64, deadline: UInt64,
+    static func bareTask(_ runner: WorkloadRunner, trace: BareTrace, gfp: GFPFlags, deadline: UInt64,
                          context: ExecutionContext, runqueue: isolated CPURunqueue) async -> Int {
-        var generator = SplitMix64(seed: seed)
-        let slotCount: Int
-        let randomSlots: Bool
-        switch group.lifetime {
-        case .slots(let n): (slotCount, randomSlots) = (n, true)
-        case .operations(let n): (slotCount, randomSlots) = (max(n, 1), false)
-        case .time, .forever: (slotCount, randomSlots) = (64, false)
-        }
-        let weights = group.mix.map(\.weight)
-        let total = weights.reduce(0, +)
-        let sizes = UnsafeMutablePointer<Int>.allocate(capacity: traceLength)
-        let slotChoices = UnsafeMutablePointer<Int>.allocate(capacity: traceLength)
-        for index in 0..<traceLength {
-            var pick = Double.random(in: 0..<total, using: &generator)
-            var entry = 0
-            while entry < weights.count - 1 && pick >= weights[entry] {
-                pick -= weights[entry]
-                entry += 1
-            }
-            sizes[index] = Int(group.mix[entry].allocation.size.sample(using: &generator))
-            slotChoices[index] = randomSlots ? Int.random(in: 0..<slotCount, using: &generator) : index % slotCount
-        }
-        let gfp = (group.mix.first?.allocation.gfp.flags ?? .kernel).subtracting([.directReclaim, .noFail]).union(.noWarn)
-        let slots = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: slotCount)
-        slots.initialize(repeating: nil, count: slotCount)
-        defer {
-            sizes.deallocate()
-            slotChoices.deallocate()
-            slots.deallocate()
-        }
+        let slots = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: trace.slotCount)
+        slots.initialize(repeating: nil, count: trace.slotCount)
+        defer { slots.deallocate() }
         let slab = runner.machine.slab
         let batch = runner.options.batchOperations
         var done = 0
         var cursor = 0
         while monotonicNanoseconds() < deadline {
-            for _ in 0..<batch {
-                let object = slab.kmalloc(sizes[cursor], gfp: gfp, context: context)
-                let slot = slotChoices[cursor]
-                slab.kfree(slots[slot], context: context)
-                slots[slot] = object
-                cursor = cursor + 1 == traceLength ? 0 : cursor + 1
+            trace.sizes.withUnsafeBufferPointer { sizes in
+                trace.slotChoices.withUnsafeBufferPointer { slotChoices in
+                    for _ in 0..<batch {
+                        let object = slab.kmalloc(sizes[cursor], gfp: gfp, context: context)
+                        let slot = slotChoices[cursor]
+                        slab.kfree(slots[slot], context: context)
+                        slots[slot] = object
+                        cursor = cursor + 1 == traceLength ? 0 : cursor + 1
+                    }
+                }
             }
             done += batch
             await runqueue.condResched()
