@@ -59,3 +59,12 @@ extension Zone {
                            freePages: free)
     }
 }
+
+extension PageAllocator {
+    /// `totalreserve_pages` (`calculate_totalreserve_pages()`): over every populated zone, its high
+    /// watermark plus its largest `lowmem_reserve`, at most its managed pages. Memory the allocator keeps
+    /// back from user space, which `si_mem_available()` and `global_dirtyable_memory()` subtract.
+    public var totalReservePages: Int {
+        populatedZones.reduce(0) { $0 + min($1.watermarkHigh + ($1.lowmemReserve.max() ?? 0), $1.managedPages) }
+    }
+}

@@ -13,7 +13,7 @@ extension ProcFS {
         let zones = machine.pageAllocator.populatedZones
         let total = zones.reduce(0) { $0 + $1.managedPages }
         let free = zones.reduce(0) { $0 + $1.freePages }
-        let reserve = zones.reduce(0) { $0 + min($1.watermarkHigh + ($1.lowmemReserve.max() ?? 0), $1.managedPages) }
+        let reserve = machine.pageAllocator.totalReservePages
         let lowWatermarks = zones.reduce(0) { $0 + $1.watermarkLow }
         let reclaimable = machine.vmstat.value(.nrSlabReclaimable)
         let unreclaimable = machine.vmstat.value(.nrSlabUnreclaimable)

@@ -25,11 +25,9 @@ extension PageReclaim {
 
     /// `global_dirtyable_memory()`: free pages above `totalreserve_pages` plus the file LRU pages.
     public var dirtyableMemory: Int {
-        let zones = allocator.populatedZones
-        let free = zones.reduce(0) { $0 + $1.freePages }
-        let reserve = zones.reduce(0) { $0 + min($1.watermarkHigh + ($1.lowmemReserve.max() ?? 0), $1.managedPages) }
+        let free = allocator.populatedZones.reduce(0) { $0 + $1.freePages }
         let file = lruvecs.reduce(0) { $0 + $1.size(.activeFile) + $1.size(.inactiveFile) }
-        return max(free - reserve, 0) + file
+        return max(free - allocator.totalReservePages, 0) + file
     }
 
     /// `domain_dirty_limits()` for `ratio` of the dirtyable memory: (background, threshold) in pages.
@@ -78,14 +76,10 @@ extension PageReclaim {
             if marked { started.append((pfn, index, node)) }
         }
         region.writebackIndex.store(index, ordering: .relaxed)
-        guard !started.isEmpty else {
-            // Other writers' pages make up the excess: pause as the kernel would while the flusher works.
-            _ = await simulatedSleep(nanoseconds: min(config.writeNanosecondsPerPage * UInt64(Self.dirtyWritebackChunk),
-                                                      Self.maxDirtyPauseNanoseconds),
-                                     context: context, debug: debug)
-            return 0
-        }
-        _ = await simulatedSleep(nanoseconds: min(config.writeNanosecondsPerPage * UInt64(started.count), Self.maxDirtyPauseNanoseconds),
+        // With none of its own pages to write, other writers' pages make up the excess: the writer pauses
+        // for a chunk's I/O, as the kernel's writer would while the flusher works.
+        let pages = started.isEmpty ? Self.dirtyWritebackChunk : started.count
+        _ = await simulatedSleep(nanoseconds: min(config.writeNanosecondsPerPage * UInt64(pages), Self.maxDirtyPauseNanoseconds),
                                  context: context, debug: debug)
         for page in started {
             lruvecs[page.node].lruLock.withLock(cpu: context.cpu) {
@@ -93,12 +87,7 @@ extension PageReclaim {
                     lruvecs[page.node].frames[page.pfn].flags &= ~PageFlags.writeback.rawValue
                 }
             }
-            nodeStates[page.node].writebackInFlight.subtract(1, ordering: .relaxed)
-            let total = nodeStates[page.node].written.add(1, ordering: .relaxed).newValue
-            if nodeStates[page.node].writebackThrottled.load(ordering: .relaxed) > 0
-                && total - nodeStates[page.node].reclaimStart.load(ordering: .relaxed) >= ScanControl.swapClusterMax {
-                nodeStates[page.node].writebackWait.wakeAll()
-            }
+            endWriteback(node: page.node, pages: 1)
         }
         count(.pagesWrittenByDirtier, started.count, cpu: context.cpu)
         return started.count

@@ -206,8 +206,7 @@ extension PageReclaim {
     /// (`folio_putback`), the others are unmapped (a swapped anonymous page's slot records the swap
     /// entry) and freed. Returns the pages freed.
     func completeWrites(_ lruvec: LRUVec, _ pending: [PendingWrite], context: ExecutionContext) async -> Int {
-        let state = nodeStates[lruvec.node]
-        state.writebackInFlight.add(pending.count, ordering: .relaxed)
+        nodeStates[lruvec.node].writebackInFlight.add(pending.count, ordering: .relaxed)
         await simulatedSleep(nanoseconds: config.writeNanosecondsPerPage * UInt64(pending.count), context: context,
                              debug: debug)
         var toFree: [PFN] = []
@@ -243,14 +242,22 @@ extension PageReclaim {
         for write in pending { write.region.release() }
         count(.pagesWritten, written, cpu: context.cpu)
         count(.pagesSwappedOut, swappedOut, cpu: context.cpu)
-        state.writebackInFlight.subtract(pending.count, ordering: .relaxed)
-        let total = state.written.add(pending.count, ordering: .relaxed).newValue
+        endWriteback(node: lruvec.node, pages: pending.count)
+        freeReclaimed(toFree, context: context)
+        return toFree.count
+    }
+
+    /// `folio_end_writeback()` accounting for `pages` of `node`: they leave `NR_WRITEBACK` and count as
+    /// written (`NR_THROTTLED_WRITTEN`); once SWAP_CLUSTER_MAX pages have been written since the first
+    /// writeback-throttled reclaimer began waiting, the waiters are woken (`__acct_reclaim_writeback()`).
+    func endWriteback(node: Int, pages: Int) {
+        let state = nodeStates[node]
+        state.writebackInFlight.subtract(pages, ordering: .relaxed)
+        let total = state.written.add(pages, ordering: .relaxed).newValue
         if state.writebackThrottled.load(ordering: .relaxed) > 0
             && total - state.reclaimStart.load(ordering: .relaxed) >= ScanControl.swapClusterMax {
             state.writebackWait.wakeAll()
         }
-        freeReclaimed(toFree, context: context)
-        return toFree.count
     }
 
     /// Gives reclaimed pages back to the page allocator (`free_unref_folios()`), each frame cleared of

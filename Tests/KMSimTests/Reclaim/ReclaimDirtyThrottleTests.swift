@@ -4,12 +4,17 @@ import Testing
 /// `balance_dirty_pages()`: NR_FILE_DIRTY follows PG_dirty, and a writer above the freerun ceiling of its
 /// dirty ratio writes its own pages back instead of dirtying without bound.
 @Suite struct ReclaimDirtyThrottleTests {
+    /// A registered writer task `pid` with a file of `pages` pages, and its process context.
+    static func writer(_ machine: Machine, pid: Int32, pages: Int) throws
+        -> (task: PageReclaim.TaskHandle, region: MemoryRegion, context: ExecutionContext) {
+        let task = try #require(machine.reclaim.registerTask(pid: pid, comm: "writer"))
+        return (task, machine.reclaim.mapFile(task, pages: pages), .task(cpu: 0, pid: pid))
+    }
+
     @Test func dirtyCountFollowsPageFlagsThroughWritebackAndExit() async throws {
         let machine = try ReclaimTest.machine()
         let reclaim = machine.reclaim
-        let task = try #require(reclaim.registerTask(pid: 30, comm: "writer"))
-        let region = reclaim.mapFile(task, pages: 600)
-        let context = ExecutionContext.task(cpu: 0, pid: 30)
+        let (task, region, context) = try Self.writer(machine, pid: 30, pages: 600)
         for index in 0..<600 { #expect(await reclaim.writeFile(region, page: index, context: context)) }
         // Writing a dirty page again does not count it twice; reading does not clean it.
         for index in 0..<100 { #expect(await reclaim.writeFile(region, page: index, context: context)) }
@@ -38,10 +43,8 @@ import Testing
     @Test func writerAboveItsDirtyRatioIsThrottledAndWritesBack() async throws {
         let machine = try ReclaimTest.machine(writeNanoseconds: 100)
         let reclaim = machine.reclaim
-        let task = try #require(reclaim.registerTask(pid: 31, comm: "writer"))
         let pages = 8192
-        let region = reclaim.mapFile(task, pages: pages)
-        let context = ExecutionContext.task(cpu: 0, pid: 31)
+        let (task, region, context) = try Self.writer(machine, pid: 31, pages: pages)
         let ratio = 0.10
         var highest = 0
         for index in 0..<pages {
@@ -66,9 +69,7 @@ import Testing
     @Test func unthrottledWriterDirtiesItsWholeFile() async throws {
         let machine = try ReclaimTest.machine()
         let reclaim = machine.reclaim
-        let task = try #require(reclaim.registerTask(pid: 32, comm: "writer"))
-        let region = reclaim.mapFile(task, pages: 4096)
-        let context = ExecutionContext.task(cpu: 0, pid: 32)
+        let (task, region, context) = try Self.writer(machine, pid: 32, pages: 4096)
         for index in 0..<4096 {
             #expect(await reclaim.writeFile(region, page: index, context: context))
             if (index + 1) % 32 == 0 { await reclaim.balanceDirtyPages(region, dirtyRatio: 1.0, context: context) }
