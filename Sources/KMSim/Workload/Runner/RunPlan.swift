@@ -35,6 +35,16 @@ struct RunPlan: Sendable {
         var scopeThresholds: [Double]
         /// CPUs that may free this group's objects remotely, per allocating CPU.
         var remoteTargets: [Int: [Int]]
+
+        /// The mix entry of one operation, drawn by weight (no draw for a one-entry mix).
+        @inline(__always)
+        func pickEntry<G: RandomNumberGenerator>(using generator: inout G) -> Int {
+            guard cumulativeWeights.count > 1, let total = cumulativeWeights.last else { return 0 }
+            let pick = Double.random(in: 0..<total, using: &generator)
+            var entry = 0
+            while entry < cumulativeWeights.count - 1 && pick >= cumulativeWeights[entry] { entry += 1 }
+            return entry
+        }
     }
 
     /// One allocation an interrupt handler makes.

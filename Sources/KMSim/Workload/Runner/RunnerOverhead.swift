@@ -55,7 +55,7 @@ public enum RunnerOverhead {
             let runner = try WorkloadRunner(spec: spec)
             let result = await runner.run()
             let runnerRate = Double(result.report.operations) / result.report.durationSeconds
-            let rawRate = await bareLoop(try WorkloadRunner(spec: spec), group: group, seconds: roundSeconds)
+            let rawRate = await bareLoop(try WorkloadRunner(spec: spec), seconds: roundSeconds)
             runnerRates.append(runnerRate)
             rawRates.append(rawRate)
             ratios.append(runnerRate > 0 ? rawRate / runnerRate : .infinity)
@@ -71,34 +71,28 @@ public enum RunnerOverhead {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
-    /// What one bare task replays: sizes and slot choices drawn as the runner draws them, cycled.
+    /// What one bare task replays: mix entries and sizes drawn as the runner draws them
+    /// (`RunPlan.Group.pickEntry`, the operation's size distribution) and slot choices, cycled.
     struct BareTrace: Sendable {
         var sizes: [Int]
         var slotChoices: [Int]
         var slotCount: Int
 
-        init(group: TaskGroupSpec, seed: UInt64) {
+        init(group: RunPlan.Group, plan: RunPlan, seed: UInt64) {
             var generator = SplitMix64(seed: seed)
             let randomSlots: Bool
-            switch group.lifetime {
+            switch group.spec.lifetime {
             case .slots(let n): (slotCount, randomSlots) = (n, true)
             case .operations(let n): (slotCount, randomSlots) = (max(n, 1), false)
             case .time, .forever: (slotCount, randomSlots) = (64, false)
             }
-            let weights = group.mix.map(\.weight)
-            let total = weights.reduce(0, +)
             sizes = []
             slotChoices = []
             sizes.reserveCapacity(RunnerOverhead.traceLength)
             slotChoices.reserveCapacity(RunnerOverhead.traceLength)
             for index in 0..<RunnerOverhead.traceLength {
-                var pick = Double.random(in: 0..<total, using: &generator)
-                var entry = 0
-                while entry < weights.count - 1 && pick >= weights[entry] {
-                    pick -= weights[entry]
-                    entry += 1
-                }
-                sizes.append(Int(group.mix[entry].allocation.size.sample(using: &generator)))
+                let operation = plan.operations[group.operations[group.pickEntry(using: &generator)]]
+                sizes.append(Int(operation.size.sample(using: &generator)))
                 slotChoices.append(randomSlots ? Int.random(in: 0..<slotCount, using: &generator) : index % slotCount)
             }
         }
@@ -106,16 +100,17 @@ public enum RunnerOverhead {
 
     /// The bare loop: kmalloc and kfree only, with the same lifetime rule, on the same CPUs. The traces
     /// are drawn before the clock starts.
-    static func bareLoop(_ runner: WorkloadRunner, group: TaskGroupSpec, seconds: Double) async -> Double {
+    static func bareLoop(_ runner: WorkloadRunner, seconds: Double) async -> Double {
+        guard let group = runner.plan.groups.first else { return 0 }
         var traces: [(cpu: Int, pid: Int32, trace: BareTrace)] = []
         var pid: Int32 = 1
-        for cpu in group.cpus.cpus(on: runner.spec.machine) {
-            for _ in 0..<group.tasksPerCPU {
-                traces.append((cpu, pid, BareTrace(group: group, seed: runner.spec.seed &+ UInt64(pid))))
+        for cpu in group.cpus {
+            for _ in 0..<group.spec.tasksPerCPU {
+                traces.append((cpu, pid, BareTrace(group: group, plan: runner.plan, seed: runner.spec.seed &+ UInt64(pid))))
                 pid += 1
             }
         }
-        let gfp = (group.mix.first?.allocation.gfp.flags ?? .kernel).subtracting([.directReclaim, .noFail]).union(.noWarn)
+        let gfp = WorkloadRunner.fastPathMask(runner.plan.operations[group.operations[0]].gfp)
         let start = monotonicNanoseconds()
         let deadline = start + UInt64(seconds * 1e9)
         let tasks = traces.map { entry in

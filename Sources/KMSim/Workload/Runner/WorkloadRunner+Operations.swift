@@ -22,6 +22,13 @@ extension WorkloadRunner {
         gfp.allowsBlocking && !context.isAtomic && operation.api != .vmalloc && operation.api != .kvmalloc
     }
 
+    /// The mask of the fast half: without `__GFP_DIRECT_RECLAIM` (and so without `__GFP_NOFAIL`, which
+    /// needs it) and with `__GFP_NOWARN`.
+    @inline(__always)
+    static func fastPathMask(_ gfp: GFPFlags) -> GFPFlags {
+        gfp.subtracting([.directReclaim, .noFail]).union(.noWarn)
+    }
+
     /// An allocation whose fast half found no memory: when it started and the latency size class the
     /// fast half's call determined, carried into `allocateSlowMaySleep`.
     struct PendingSlowAllocation {
@@ -39,8 +46,7 @@ extension WorkloadRunner {
                                     context: ExecutionContext, reportClass: Int,
                                     counts: UnsafeMutablePointer<Int64>) -> (object: LiveObject?, slowPath: PendingSlowAllocation?) {
         let start = cycleClock.ticks()
-        let (address, sizeClass) = call(operation, size: size, gfp: gfp.subtracting([.directReclaim, .noFail]).union(.noWarn),
-                                        context: context)
+        let (address, sizeClass) = call(operation, size: size, gfp: Self.fastPathMask(gfp), context: context)
         guard address != 0 else { return (nil, PendingSlowAllocation(start: start, sizeClass: sizeClass)) }
         return (record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
                        nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
@@ -84,11 +90,11 @@ extension WorkloadRunner {
             return (pageAllocatorRef._withUnsafeGuaranteedRef { $0.allocPages(order: Int(size), gfp: gfp, context: context) }.map { UInt($0) + 1 } ?? 0,
                     .pages(order: Int(size)))
         case .vmalloc:
-            return (UInt(machine.vmalloc.vmalloc(Int(size), gfp: gfp, context: context) ?? 0), .vmalloc(pages: Int((size + 4095) / 4096)))
+            return (UInt(machine.vmalloc.vmalloc(Int(size), gfp: gfp, context: context) ?? 0), Self.vmallocSizeClass(size))
         case .kvmalloc:
             let block = machine.kvmalloc.kvmallocNode(Int(size), gfp: gfp, node: nil, context: context)
             return (UInt(block?.address ?? 0),
-                    block?.source == .vmalloc ? .vmalloc(pages: Int((size + 4095) / 4096)) : Self.kmallocSizeClass(Int(size)))
+                    block?.source == .vmalloc ? Self.vmallocSizeClass(size) : Self.kmallocSizeClass(Int(size)))
         }
     }
 
@@ -136,6 +142,12 @@ extension WorkloadRunner {
             counts[counters.eventIndex(.remoteFreeFallbacks)] += 1
             release(object, context: context)
         }
+    }
+
+    /// The latency size class of a vmalloc of `size` bytes: its page count's bucket.
+    @inline(__always)
+    static func vmallocSizeClass(_ size: UInt64) -> AllocationSizeClass {
+        .vmalloc(pages: Int((size + 4095) / 4096))
     }
 
     /// The latency size class of a kmalloc: a slab bucket up to `KMALLOC_MAX_CACHE_SIZE`, else the

@@ -92,14 +92,9 @@ extension WorkloadRunner {
         let baseFlags = context.taskFlags
         let remoteFraction = group.spec.remoteFree.fraction
         let targets = group.remoteTargets[context.cpu] ?? []
-        let totalWeight = group.cumulativeWeights.last ?? 1
         let side = RemoteFreeMailboxes.processSide(context.cpu)
         for _ in 0..<operations {
-            var entry = 0
-            if group.cumulativeWeights.count > 1 {
-                let pick = Double.random(in: 0..<totalWeight, using: &generator)
-                while entry < group.cumulativeWeights.count - 1 && pick >= group.cumulativeWeights[entry] { entry += 1 }
-            }
+            let entry = group.pickEntry(using: &generator)
             var scope = 0
             if !group.scopeThresholds.isEmpty {
                 let pick = Double.random(in: 0..<1, using: &generator)
