@@ -44,6 +44,14 @@ public final class AllocationLatency: Sendable {
         }
     }
 
+    /// The recorder of one of this machine's CPU sides, for a caller that knows which side it runs on and
+    /// records many allocations: the workload runner resolves its side once per batch or interrupt instead
+    /// of reading the thread's side marker per allocation. Only code running on `side` (its runqueue or
+    /// IRQ queue) may record into it, which keeps each recorder single-writer.
+    func recorder(of side: CPUSide) -> LatencyRecorder {
+        sides[side.index]
+    }
+
     /// Every side's histograms merged per key, read on the sides' own queues.
     public func merged() async -> LatencyReport {
         var report = LatencyReport()

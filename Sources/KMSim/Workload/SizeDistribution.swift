@@ -65,6 +65,20 @@ public enum SizeDistribution: Sendable, Equatable {
         }
     }
 
+    /// Draws `count` values into `buffer`, deciding the distribution once rather than per value: the runner
+    /// generates a batch's sizes this way before the batch's allocator calls.
+    func fill(_ buffer: UnsafeMutablePointer<UInt64>, count: Int, using generator: inout SplitMix64) {
+        switch self {
+        case .fixed(let value):
+            buffer.update(repeating: value, count: count)
+        case .uniform(let min, let max) where max &- min < UInt64.max:
+            let span = max &- min &+ 1
+            for index in 0..<count { buffer[index] = min &+ generator.next(below: span) }
+        default:
+            for index in 0..<count { buffer[index] = sample(using: &generator) }
+        }
+    }
+
     /// Box–Muller: one standard normal from two uniforms.
     private static func standardNormal<G: RandomNumberGenerator>(using generator: inout G) -> Double {
         let u1 = 1 - Double.random(in: 0..<1, using: &generator)

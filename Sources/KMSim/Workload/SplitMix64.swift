@@ -13,3 +13,24 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+extension SplitMix64 {
+    /// A uniform draw from `0..<bound` (`bound > 0`) by Lemire's multiply-and-reject, the method
+    /// `RandomNumberGenerator.next(upperBound:)` uses, written out so the runner's per-operation draws
+    /// inline instead of calling the standard library's shared generic specialisation.
+    @inline(__always)
+    mutating func next(below bound: UInt64) -> UInt64 {
+        var product = next().multipliedFullWidth(by: bound)
+        if product.low < bound {
+            let threshold = (0 &- bound) % bound
+            while product.low < threshold { product = next().multipliedFullWidth(by: bound) }
+        }
+        return product.high
+    }
+
+    /// A uniform draw from `0..<1` with 53 random bits, as `Double.random(in: 0..<1)`.
+    @inline(__always)
+    mutating func nextUnitDouble() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+}

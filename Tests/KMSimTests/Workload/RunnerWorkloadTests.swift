@@ -148,6 +148,55 @@ import Testing
         #expect(result.report.invariants.violations.isEmpty)
     }
 
+    /// The batch loop's general path (two APIs, a NOFS scope) counts every operation under the class of
+    /// the mask in effect: GFP_NOFS inside the scope, GFP_KERNEL outside.
+    @Test func mixedScopedGroupCountsEachOperationUnderItsMask() async throws {
+        var spec = try WorkloadSpec(stress: StressOptions())
+        spec.length = .operations(5000)
+        spec.taskGroups[0].mix = [
+            WeightedAllocation(AllocationSpec(api: .kmalloc, size: .uniform(min: 8, max: 512), gfp: .kernel), weight: 3),
+            WeightedAllocation(AllocationSpec(api: .allocPages, size: .fixed(1), gfp: .kernel), weight: 1),
+        ]
+        spec.taskGroups[0].scoped = [ScopedSection(kind: .nofs, fraction: 0.25)]
+        let runner = try WorkloadRunner(spec: spec)
+        let report = (await runner.run()).report
+        let total = 5000 * Int64(spec.machine.cpuCount)
+        #expect(report.operations == total)
+        let nofs = report.classes.filter { $0.gfp == "GFP_NOFS" }.reduce(0) { $0 + $1.ops }
+        let pages = report.classes.filter { $0.api == "alloc_pages" }.reduce(0) { $0 + $1.ops }
+        #expect(abs(Double(nofs) / Double(total) - 0.25) < 0.03, "\(report.classes)")
+        #expect(abs(Double(pages) / Double(total) - 0.25) < 0.03, "\(report.classes)")
+        #expect(report.invariants.violations.isEmpty)
+    }
+
+    /// A batch enters and leaves its scoped sections per operation: the task's flags are its own again
+    /// when the batch ends, whichever scope its last operations ran in.
+    @Test func batchLeavesEveryScopeItEnters() async throws {
+        var spec = try WorkloadSpec(stress: StressOptions())
+        spec.taskGroups[0].scoped = [ScopedSection(kind: .nofs, fraction: 0.5), ScopedSection(kind: .noio, fraction: 0.25)]
+        let runner = try WorkloadRunner(spec: spec)
+        let group = runner.plan.groups[0]
+        let flags = await runner.cpus[0].startTask(pid: 900) { context, runqueue -> [TaskFlags] in
+            var live = LiveObjectSet(group.spec.lifetime)
+            defer { live.deallocate() }
+            let trace = BatchTrace(capacity: 64)
+            defer { trace.deallocate() }
+            var generator = SplitMix64(seed: 2)
+            let counts = UnsafeMutablePointer<Int64>.allocate(capacity: RunCounters.width(classCount: runner.plan.classes.count))
+            counts.initialize(repeating: 0, count: RunCounters.width(classCount: runner.plan.classes.count))
+            defer { counts.deallocate() }
+            var seen: [TaskFlags] = []
+            for _ in 0..<20 {
+                await runner.runBatch(group, operations: 64, trace: trace, live: &live, generator: &generator,
+                                      context: &context, counts: counts, runqueue: runqueue)
+                seen.append(context.taskFlags)
+            }
+            live.removeAll { runner.release($0, context: context) }
+            return seen
+        }.value
+        #expect(flags.allSatisfy { $0.isEmpty }, "\(flags)")
+    }
+
     @Test func procDirectoryHoldsEveryView() async throws {
         var options = StressOptions()
         options.nodes = 2

@@ -61,7 +61,7 @@ struct LiveObjectSet {
     /// Keeps `object`; returns an object whose lifetime has ended because of it (the oldest of the last
     /// N, the slot's previous occupant), or `object` itself for a lifetime of 0 operations.
     @inline(__always)
-    mutating func admit<G: RandomNumberGenerator>(_ object: LiveObject, now: UInt64, using generator: inout G) -> LiveObject? {
+    mutating func admit(_ object: LiveObject, now: UInt64, using generator: inout SplitMix64) -> LiveObject? {
         switch policy {
         case .last(let n):
             if n == 0 { return object }
@@ -75,8 +75,8 @@ struct LiveObjectSet {
             count += 1
             return nil
         case .slots(let n):
-            let index = nextSlot >= 0 ? nextSlot : Int.random(in: 0..<n, using: &generator)
-            nextSlot = Int.random(in: 0..<n, using: &generator)
+            let index = nextSlot >= 0 ? nextSlot : Int(generator.next(below: UInt64(n)))
+            nextSlot = Int(generator.next(below: UInt64(n)))
             kmsim_prefetch(storage + nextSlot)
             let old = storage[index]
             storage[index] = object

@@ -38,12 +38,22 @@ struct RunPlan: Sendable {
 
         /// The mix entry of one operation, drawn by weight (no draw for a one-entry mix).
         @inline(__always)
-        func pickEntry<G: RandomNumberGenerator>(using generator: inout G) -> Int {
+        func pickEntry(using generator: inout SplitMix64) -> Int {
             guard cumulativeWeights.count > 1, let total = cumulativeWeights.last else { return 0 }
-            let pick = Double.random(in: 0..<total, using: &generator)
+            let pick = generator.nextUnitDouble() * total
             var entry = 0
             while entry < cumulativeWeights.count - 1 && pick >= cumulativeWeights[entry] { entry += 1 }
             return entry
+        }
+
+        /// The scope one operation runs in: 0 outside every scoped section, `i + 1` inside `spec.scoped[i]`
+        /// (no draw when the group has none).
+        @inline(__always)
+        func pickScope(using generator: inout SplitMix64) -> Int {
+            guard !scopeThresholds.isEmpty else { return 0 }
+            let pick = generator.nextUnitDouble()
+            guard let index = scopeThresholds.firstIndex(where: { pick < $0 }) else { return 0 }
+            return index + 1
         }
     }
 

@@ -93,7 +93,7 @@ public enum RunnerOverhead {
             for index in 0..<RunnerOverhead.traceLength {
                 let operation = plan.operations[group.operations[group.pickEntry(using: &generator)]]
                 sizes.append(Int(operation.size.sample(using: &generator)))
-                slotChoices.append(randomSlots ? Int.random(in: 0..<slotCount, using: &generator) : index % slotCount)
+                slotChoices.append(randomSlots ? Int(generator.next(below: UInt64(slotCount))) : index % slotCount)
             }
         }
     }

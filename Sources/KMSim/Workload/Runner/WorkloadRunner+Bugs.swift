@@ -8,7 +8,8 @@ extension WorkloadRunner {
         let state = interruptStates[context.cpu]
         let operation = RunPlan.Operation(api: .kmalloc, size: .fixed(bug.spec.size), gfp: bug.spec.gfp.flags)
         if let object = allocate(operation, index: 0, size: bug.spec.size, gfp: bug.spec.gfp.flags, context: context,
-                                 reportClass: bug.reportClass, counts: state.counts) {
+                                 reportClass: bug.reportClass, counts: state.counts,
+                                 recorder: latency.recorder(of: cpus[context.cpu].irqSide)) {
             machine.slab.kfree(UnsafeMutableRawPointer(bitPattern: object.address), context: context)
         }
         gate.leave()

@@ -60,13 +60,15 @@ extension WorkloadRunner {
             return
         }
         let side = RemoteFreeMailboxes.interruptSide(cpu)
+        let recorder = latency.recorder(of: cpus[cpu].irqSide)
         for index in plan.interrupts[sourceIndex].allocations {
             let handler = plan.handlerAllocations[index]
             let operation = plan.operations[handler.operation]
             for _ in 0..<handler.count {
                 let size = operation.size.sample(using: &state.generator)
                 guard let object = allocate(operation, index: handler.operation, size: size, gfp: operation.gfp,
-                                            context: context, reportClass: handler.reportClass, counts: state.counts)
+                                            context: context, reportClass: handler.reportClass, counts: state.counts,
+                                            recorder: recorder)
                 else { continue }
                 let targets = state.targets[index]
                 if targets.isEmpty {

@@ -2,17 +2,18 @@
 /// plugs in here.
 extension WorkloadRunner {
     /// Allocates one object as `operation` describes with the mask in effect `gfp`, timing the call into
-    /// the latency histograms and counting it in `counts` under `reportClass`. The allocators run
+    /// `recorder` (the calling CPU side's) and counting it in `counts` under `reportClass`. The allocators run
     /// `might_alloc()` themselves (`slab_pre_alloc_hook()`, `prepare_alloc_pages()`, vmalloc's
     /// `might_sleep()`), so a blocking mask in atomic context is reported once per call. Synchronous: interrupt handlers,
     /// atomic masks, vmalloc (see `allocateFastWithoutReclaim`).
     @inline(__always)
     func allocate(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
-                  reportClass: Int, counts: UnsafeMutablePointer<Int64>) -> LiveObject? {
+                  reportClass: Int, counts: UnsafeMutablePointer<Int64>, recorder: LatencyRecorder) -> LiveObject? {
         let start = cycleClock.ticks()
         let (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
-        return record(operation, index: index, size: size, address: address, sizeClass: sizeClass, nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
-                      reportClass: reportClass, counts: counts)
+        return record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
+                      nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
+                      reportClass: reportClass, counts: counts, recorder: recorder)
     }
 
     /// Whether a task's allocation goes through the sleeping entry points: a blocking mask in process
@@ -43,22 +44,22 @@ extension WorkloadRunner {
     /// task frame and an executor check per allocation).
     @inline(__always)
     func allocateFastWithoutReclaim(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags,
-                                    context: ExecutionContext, reportClass: Int,
-                                    counts: UnsafeMutablePointer<Int64>) -> (object: LiveObject?, slowPath: PendingSlowAllocation?) {
+                                    context: ExecutionContext, reportClass: Int, counts: UnsafeMutablePointer<Int64>,
+                                    recorder: LatencyRecorder) -> (object: LiveObject?, slowPath: PendingSlowAllocation?) {
         let start = cycleClock.ticks()
         let (address, sizeClass) = call(operation, size: size, gfp: Self.fastPathMask(gfp), context: context)
         guard address != 0 else { return (nil, PendingSlowAllocation(start: start, sizeClass: sizeClass)) }
         return (record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
                        nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
-                       reportClass: reportClass, counts: counts), nil)
+                       reportClass: reportClass, counts: counts, recorder: recorder), nil)
     }
 
     /// The second half, when the fast path found no memory: the sleeping entry point with the full mask,
     /// which may suspend the task in direct reclaim, compaction retries or the OOM killer while its CPU
     /// runs other tasks. The latency recorded runs from the fast half's start, so it covers both halves.
     func allocateSlowMaySleep(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
-                              reportClass: Int, counts: UnsafeMutablePointer<Int64>, pending: PendingSlowAllocation,
-                              runqueue: isolated CPURunqueue) async -> LiveObject? {
+                              reportClass: Int, counts: UnsafeMutablePointer<Int64>, recorder: LatencyRecorder,
+                              pending: PendingSlowAllocation, runqueue: isolated CPURunqueue) async -> LiveObject? {
         var address: UInt
         var sizeClass = pending.sizeClass
         switch operation.api {
@@ -73,7 +74,7 @@ extension WorkloadRunner {
         }
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
                       nanoseconds: cycleClock.nanoseconds(from: pending.start, to: cycleClock.ticks()),
-                      reportClass: reportClass, counts: counts)
+                      reportClass: reportClass, counts: counts, recorder: recorder)
     }
 
     /// The allocator call itself and the latency size class it falls in.
@@ -98,13 +99,13 @@ extension WorkloadRunner {
         }
     }
 
-    /// Records one allocation's latency and counts; the object to keep, nil when it failed.
+    /// Records one allocation's latency into `recorder` and its counts; the object to keep, nil when it
+    /// failed.
     @inline(__always)
     func record(_ operation: RunPlan.Operation, index: Int, size: UInt64, address: UInt, sizeClass: AllocationSizeClass,
-                nanoseconds: UInt64, reportClass: Int, counts: UnsafeMutablePointer<Int64>) -> LiveObject? {
-        latencyRef._withUnsafeGuaranteedRef {
-            $0.record(nanoseconds: nanoseconds, slot: plan.latencySlotBases[reportClass] + sizeClass.index)
-        }
+                nanoseconds: UInt64, reportClass: Int, counts: UnsafeMutablePointer<Int64>,
+                recorder: LatencyRecorder) -> LiveObject? {
+        recorder.record(slot: plan.latencySlotBases[reportClass] + sizeClass.index, nanoseconds: nanoseconds)
         counts[RunCounters.opsIndex(reportClass)] += 1
         guard address != 0 else {
             counts[RunCounters.failuresIndex(reportClass)] += 1

@@ -56,6 +56,8 @@ extension WorkloadRunner {
         var generator = SplitMix64(seed: spec.seed &+ UInt64(context.pid) &* 0x9E37_79B9_7F4A_7C15)
         var live = LiveObjectSet(group.spec.lifetime)
         defer { live.deallocate() }
+        let trace = BatchTrace(capacity: options.batchOperations)
+        defer { trace.deallocate() }
         let width = RunCounters.width(classCount: plan.classes.count)
         let counts = UnsafeMutablePointer<Int64>.allocate(capacity: width)
         counts.initialize(repeating: 0, count: width)
@@ -70,8 +72,8 @@ extension WorkloadRunner {
             await gate.enter()
             let n = min(batch, limit - done)
             drainIncoming(cpu: cpu, context: context, counts: counts)
-            await runBatch(group, operations: n, live: &live, generator: &generator, context: &context, counts: counts,
-                           runqueue: runqueue)
+            await runBatch(group, operations: n, trace: trace, live: &live, generator: &generator, context: &context,
+                           counts: counts, runqueue: runqueue)
             gate.leave()
             counters.flush(counts, cpu: cpu)
             done += n
@@ -82,67 +84,6 @@ extension WorkloadRunner {
             } else {
                 await runqueue.condResched()
             }
-        }
-    }
-
-    /// `operations` operations of a group's mix on the CPU's process side; an allocation that may sleep
-    /// (`maySleep`) suspends the task only when the fast path finds no memory.
-    func runBatch(_ group: RunPlan.Group, operations: Int, live: inout LiveObjectSet, generator: inout SplitMix64,
-                  context: inout ExecutionContext, counts: UnsafeMutablePointer<Int64>, runqueue: isolated CPURunqueue) async {
-        let baseFlags = context.taskFlags
-        let remoteFraction = group.spec.remoteFree.fraction
-        let targets = group.remoteTargets[context.cpu] ?? []
-        let side = RemoteFreeMailboxes.processSide(context.cpu)
-        for _ in 0..<operations {
-            let entry = group.pickEntry(using: &generator)
-            var scope = 0
-            if !group.scopeThresholds.isEmpty {
-                let pick = Double.random(in: 0..<1, using: &generator)
-                if let index = group.scopeThresholds.firstIndex(where: { pick < $0 }) {
-                    scope = index + 1
-                    context.taskFlags = baseFlags.union(group.spec.scoped[index].kind.taskFlag)
-                }
-            }
-            let operationIndex = group.operations[entry]
-            let operation = plan.operations[operationIndex]
-            let size = operation.size.sample(using: &generator)
-            let gfp = context.currentGFPContext(operation.gfp)
-            let reportClass = group.classes[scope][entry]
-            var object: LiveObject?
-            if Self.maySleep(operation, gfp: gfp, context: context) {
-                let fast = allocateFastWithoutReclaim(operation, index: operationIndex, size: size, gfp: gfp, context: context,
-                                                      reportClass: reportClass, counts: counts)
-                object = fast.object
-                if let pending = fast.slowPath {
-                    object = await allocateSlowMaySleep(operation, index: operationIndex, size: size, gfp: gfp, context: context,
-                                                        reportClass: reportClass, counts: counts, pending: pending, runqueue: runqueue)
-                }
-            } else {
-                object = allocate(operation, index: operationIndex, size: size, gfp: gfp,
-                                  context: context, reportClass: reportClass, counts: counts)
-            }
-            context.taskFlags = baseFlags
-            let now = live.isTimed ? monotonicNanoseconds() : 0
-            while let expired = live.popExpired(now: now) {
-                retire(expired, fraction: remoteFraction, targets: targets, side: side, generator: &generator,
-                       context: context, counts: counts)
-            }
-            if let object, let evicted = live.admit(object, now: now, using: &generator) {
-                retire(evicted, fraction: remoteFraction, targets: targets, side: side, generator: &generator,
-                       context: context, counts: counts)
-            }
-        }
-    }
-
-    /// Ends an object's life: freed here, or with probability `fraction` handed to another CPU.
-    @inline(__always)
-    func retire(_ object: LiveObject, fraction: Double, targets: [Int], side: Int, generator: inout SplitMix64,
-                context: ExecutionContext, counts: UnsafeMutablePointer<Int64>) {
-        if fraction > 0, !targets.isEmpty, Double.random(in: 0..<1, using: &generator) < fraction {
-            let target = targets[Int.random(in: 0..<targets.count, using: &generator)]
-            handOver(object, side: side, target: target, context: context, counts: counts)
-        } else {
-            release(object, context: context)
         }
     }
 

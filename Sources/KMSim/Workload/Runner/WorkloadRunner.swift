@@ -24,12 +24,11 @@ public final class WorkloadRunner: Sendable {
     let gate = RunGate()
     /// Times each allocation (the TSC when invariant, see `HostCycleClock`).
     let cycleClock = HostCycleClock.shared
-    /// Unretained references to what every operation calls (`machine.slab`, `machine.pageAllocator`,
-    /// `latency`, kept alive by the strong properties above), so an operation costs no retain/release
-    /// pair per call: two atomic read-modify-writes that were a tenth of the runner's profile.
+    /// Unretained references to what every operation calls (`machine.slab`, `machine.pageAllocator`, kept
+    /// alive by the strong properties above), so an operation costs no retain/release pair per call: two
+    /// atomic read-modify-writes that were a tenth of the runner's profile.
     let slabRef: Unmanaged<SlabAllocator>
     let pageAllocatorRef: Unmanaged<PageAllocator>
-    let latencyRef: Unmanaged<AllocationLatency>
     let processStates: [CPUProcessState]
     let interruptStates: [CPUInterruptState]
     let stopping = Atomic<Bool>(false)
@@ -63,7 +62,6 @@ public final class WorkloadRunner: Sendable {
         latency = AllocationLatency(cpus: cpus)
         slabRef = .passUnretained(machine.slab)
         pageAllocatorRef = .passUnretained(machine.pageAllocator)
-        latencyRef = .passUnretained(latency)
         var caches: [KMemCache] = []
         for cache in plan.caches {
             guard let made = machine.slab.kmemCacheCreate(name: cache.name, size: Int(cache.objectSize)) else {
