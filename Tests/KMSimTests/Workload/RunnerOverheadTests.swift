@@ -9,6 +9,44 @@ import Testing
         #expect(RunnerOverhead.median([]) == 0)
     }
 
+    /// larson's bare trace: sizes from the workload's distribution, and over a few passes of the short
+    /// trace every one of the 5000 slots is replaced (each pass's choices are shifted), as in the runner.
+    @Test func bareTraceReplacesEverySlotAtRandom() throws {
+        let parsed = try #require(try BundledWorkloads.load(named: "larson"))
+        let plan = RunPlan(spec: parsed.spec)
+        let trace = RunnerOverhead.BareTrace(group: plan.groups[0], plan: plan, seed: 1)
+        #expect(trace.randomSlots && trace.slotCount == 5000)
+        #expect(trace.sizes.count == RunnerOverhead.traceLength)
+        #expect(trace.sizes.allSatisfy { (8...1000).contains($0) })
+        var cursor = RunnerOverhead.BareCursor()
+        var replaced = Set<Int>()
+        var firstPass = Set<Int>()
+        trace.slotChoices.withUnsafeBufferPointer { choices in
+            for step in 0..<(RunnerOverhead.traceLength * 12) {
+                let (index, slot) = cursor.advance(trace, slotChoices: choices)
+                #expect(index == step % RunnerOverhead.traceLength)
+                #expect(slot >= 0 && slot < 5000)
+                replaced.insert(slot)
+                if step < RunnerOverhead.traceLength { firstPass.insert(slot) }
+            }
+        }
+        #expect(firstPass.count < 5000)
+        #expect(replaced.count == 5000)
+    }
+
+    /// A last-N lifetime frees the oldest: the bare loop's slots go round in order.
+    @Test func bareTraceOfALastNLifetimeIsFIFO() throws {
+        var spec = try #require(try BundledWorkloads.load(named: "larson")).spec
+        spec.taskGroups[0].lifetime = .operations(3)
+        let plan = RunPlan(spec: spec)
+        let trace = RunnerOverhead.BareTrace(group: plan.groups[0], plan: plan, seed: 1)
+        var cursor = RunnerOverhead.BareCursor()
+        let slots = trace.slotChoices.withUnsafeBufferPointer { choices in
+            (0..<7).map { _ in cursor.advance(trace, slotChoices: choices).slot }
+        }
+        #expect(!trace.randomSlots && slots == [0, 1, 2, 0, 1, 2, 0])
+    }
+
     @Test func runsAtLeastThreePairsOfBothSides() async throws {
         let parsed = try #require(try BundledWorkloads.load(named: "larson"))
         var spec = parsed.spec

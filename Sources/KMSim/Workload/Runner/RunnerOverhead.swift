@@ -25,7 +25,9 @@ public enum RunnerOverhead {
     }
 
     /// Sizes and slot choices generated ahead for the bare loop, cycled.
-    static let traceLength = 1 << 16
+    static let traceLength = 1 << 12
+    /// How far each pass over the bare trace shifts its slot choices (mod the slot count).
+    static let slotRotation = 1237
     /// Seconds each side runs per pair.
     static let roundSeconds = 0.5
 
@@ -72,15 +74,21 @@ public enum RunnerOverhead {
     }
 
     /// What one bare task replays: mix entries and sizes drawn as the runner draws them
-    /// (`RunPlan.Group.pickEntry`, the operation's size distribution) and slot choices, cycled.
+    /// (`RunPlan.Group.pickEntry`, the operation's size distribution) and, for slot lifetimes, random
+    /// slot choices; both cycled. The trace is short (`traceLength` entries of 32 bits, 32 KiB a task) so
+    /// that reading it costs the bare side next to nothing: a 64 Ki-entry trace of 64-bit values
+    /// streamed 1 MiB a task through the caches and slowed the bare loop by several points, which
+    /// flattered the runner. Each pass over the slot choices is shifted by `slotRotation`, so the bare
+    /// loop still replaces every slot at random instead of a fixed subset.
     struct BareTrace: Sendable {
-        var sizes: [Int]
-        var slotChoices: [Int]
+        var sizes: [UInt32]
+        var slotChoices: [UInt32]
         var slotCount: Int
+        /// Slot lifetimes (larson): replace a random slot; otherwise free the oldest (FIFO).
+        var randomSlots: Bool
 
         init(group: RunPlan.Group, plan: RunPlan, seed: UInt64) {
             var generator = SplitMix64(seed: seed)
-            let randomSlots: Bool
             switch group.spec.lifetime {
             case .slots(let n): (slotCount, randomSlots) = (n, true)
             case .operations(let n): (slotCount, randomSlots) = (max(n, 1), false)
@@ -90,11 +98,40 @@ public enum RunnerOverhead {
             slotChoices = []
             sizes.reserveCapacity(RunnerOverhead.traceLength)
             slotChoices.reserveCapacity(RunnerOverhead.traceLength)
-            for index in 0..<RunnerOverhead.traceLength {
+            for _ in 0..<RunnerOverhead.traceLength {
                 let operation = plan.operations[group.operations[group.pickEntry(using: &generator)]]
-                sizes.append(Int(operation.size.sample(using: &generator)))
-                slotChoices.append(randomSlots ? Int(generator.next(below: UInt64(slotCount))) : index % slotCount)
+                sizes.append(UInt32(clamping: operation.size.sample(using: &generator)))
+                slotChoices.append(randomSlots ? UInt32(generator.next(below: UInt64(slotCount))) : 0)
             }
+        }
+    }
+
+    /// Where a bare task is in its trace: the entry to replay next, the shift of the current pass's slot
+    /// choices, and the oldest slot of a FIFO lifetime.
+    struct BareCursor {
+        var index = 0
+        var rotation = 0
+        var oldest = 0
+
+        /// The trace entry to replay (its size) and the slot whose object it replaces, then moves on.
+        @inline(__always)
+        mutating func advance(_ trace: BareTrace, slotChoices: UnsafeBufferPointer<UInt32>) -> (index: Int, slot: Int) {
+            let current = index
+            let slot: Int
+            if trace.randomSlots {
+                let shifted = Int(slotChoices[current]) + rotation
+                slot = shifted >= trace.slotCount ? shifted - trace.slotCount : shifted
+            } else {
+                slot = oldest
+                oldest = oldest + 1 == trace.slotCount ? 0 : oldest + 1
+            }
+            index += 1
+            if index == slotChoices.count {
+                index = 0
+                rotation += RunnerOverhead.slotRotation % trace.slotCount
+                if rotation >= trace.slotCount { rotation -= trace.slotCount }
+            }
+            return (current, slot)
         }
     }
 
@@ -131,16 +168,15 @@ public enum RunnerOverhead {
         let slab = runner.machine.slab
         let batch = runner.options.batchOperations
         var done = 0
-        var cursor = 0
+        var cursor = BareCursor()
         while monotonicNanoseconds() < deadline {
             trace.sizes.withUnsafeBufferPointer { sizes in
                 trace.slotChoices.withUnsafeBufferPointer { slotChoices in
                     for _ in 0..<batch {
-                        let object = slab.kmalloc(sizes[cursor], gfp: gfp, context: context)
-                        let slot = slotChoices[cursor]
+                        let (index, slot) = cursor.advance(trace, slotChoices: slotChoices)
+                        let object = slab.kmalloc(Int(sizes[index]), gfp: gfp, context: context)
                         slab.kfree(slots[slot], context: context)
                         slots[slot] = object
-                        cursor = cursor + 1 == traceLength ? 0 : cursor + 1
                     }
                 }
             }
