@@ -57,5 +57,6 @@ import Testing
         #expect(result.rawOpsPerSecond > 0)
         #expect(result.medianRatio.isFinite && result.medianRatio > 0)
         #expect(result.overheadPercent == (result.medianRatio - 1) * 100)
+        #expect(result.progressLines >= 1, "the runner side draws the live line, so its cost is measured")
     }
 }

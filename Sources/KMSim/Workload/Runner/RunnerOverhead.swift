@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Measures what the runner costs over the allocator calls it makes: the same kmalloc/kfree sequence run
 /// (1) through `WorkloadRunner` (operation mix, size sampling, lifetimes, might_alloc, latency timing and
 /// recording, counters, the gate, progress) and (2) as a tight loop of the bare calls over sizes and slot
@@ -20,6 +22,8 @@ public enum RunnerOverhead {
         /// Median of the pairs' bare ÷ runner ratios.
         public var medianRatio: Double
         public var pairs: Int
+        /// Progress lines the runner side drew over all its rounds.
+        public var progressLines: Int
         /// Percent of extra time per operation in the runner.
         public var overheadPercent: Double { (medianRatio - 1) * 100 }
     }
@@ -30,6 +34,13 @@ public enum RunnerOverhead {
     static let slotRotation = 1237
     /// Seconds each side runs per pair.
     static let roundSeconds = 0.5
+    /// The runner side draws the live progress line at the terminal's rate (`kmsim run` on a tty), so its
+    /// cost is in the measurement; the line is rendered and dropped rather than written.
+    static let progressOptions: RunOptions = {
+        var options = RunOptions()
+        options.progressInterval = 0.25
+        return options
+    }()
 
     /// Runs pairs for about `seconds` in all (at least three pairs).
     public static func measure(spec original: WorkloadSpec, seconds: Double) async throws -> Result {
@@ -40,7 +51,7 @@ public enum RunnerOverhead {
         spec.length = .duration(seconds: roundSeconds)
         let pairs = max(3, Int((seconds / (2 * roundSeconds)).rounded()))
         guard var group = spec.taskGroups.first else {
-            return Result(runnerOpsPerSecond: 0, rawOpsPerSecond: 0, medianRatio: 1, pairs: 0)
+            return Result(runnerOpsPerSecond: 0, rawOpsPerSecond: 0, medianRatio: 1, pairs: 0, progressLines: 0)
         }
         group.mix = group.mix.filter { $0.allocation.api == .kmalloc }
         group.remoteFree = .none
@@ -53,9 +64,12 @@ public enum RunnerOverhead {
         var runnerRates: [Double] = []
         var rawRates: [Double] = []
         var ratios: [Double] = []
+        let progressLines = Atomic<Int>(0)
         for _ in 0..<pairs {
-            let runner = try WorkloadRunner(spec: spec)
-            let result = await runner.run()
+            let runner = try WorkloadRunner(spec: spec, options: progressOptions)
+            let result = await runner.run { progress in
+                if !progress.line.isEmpty { progressLines.add(1, ordering: .relaxed) }
+            }
             let runnerRate = Double(result.report.operations) / result.report.durationSeconds
             let rawRate = await bareLoop(try WorkloadRunner(spec: spec), seconds: roundSeconds)
             runnerRates.append(runnerRate)
@@ -63,7 +77,7 @@ public enum RunnerOverhead {
             ratios.append(runnerRate > 0 ? rawRate / runnerRate : .infinity)
         }
         return Result(runnerOpsPerSecond: median(runnerRates), rawOpsPerSecond: median(rawRates),
-                      medianRatio: median(ratios), pairs: pairs)
+                      medianRatio: median(ratios), pairs: pairs, progressLines: progressLines.load(ordering: .relaxed))
     }
 
     static func median(_ values: [Double]) -> Double {
