@@ -72,4 +72,34 @@ import Testing
         let byClass = report.summariesByContextAndClass()
         #expect(byClass[.init(kind: .task, gfpClass: .kernel)]?.count == cpuCount * UInt64(perTask))
     }
+
+    /// The runner's path: each side records straight into its own recorder (`recorder(of:)`), the process
+    /// side and the IRQ side of a CPU at the same time; the merged report counts every value once.
+    @Test func sideRecordersTakeConcurrentProcessAndIRQRecords() async {
+        let cpus = makeCPUs()
+        let latency = AllocationLatency(cpus: cpus)
+        let perSide = 20_000
+        let taskSlot = LatencyKey(kind: .task, gfpClass: .kernel, size: .slab(size: 64)).slot
+        let irqSlot = LatencyKey(kind: .hardirq, gfpClass: .atomic, size: .slab(size: 64)).slot
+        for cpu in cpus {
+            async let irqDone: Void = withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                cpu.raiseIRQ { _ in
+                    let recorder = latency.recorder(of: cpu.irqSide)
+                    for value in 1...perSide { recorder.record(slot: irqSlot, nanoseconds: UInt64(value)) }
+                    continuation.resume()
+                }
+            }
+            await cpu.startTask(pid: 1) { _, _ in
+                let recorder = latency.recorder(of: cpu.processSide)
+                for value in 1...perSide { recorder.record(slot: taskSlot, nanoseconds: UInt64(value)) }
+            }.value
+            await irqDone
+        }
+        let report = await latency.merged()
+        let expected = UInt64(cpus.count * perSide)
+        #expect(report.summary(LatencyKey(slot: taskSlot))?.count == expected)
+        #expect(report.summary(LatencyKey(slot: irqSlot))?.count == expected)
+        #expect(report.summary(LatencyKey(slot: taskSlot))?.max == UInt64(perSide))
+        #expect(report.totalCount == 2 * expected)
+    }
 }

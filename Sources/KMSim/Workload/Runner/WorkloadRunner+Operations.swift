@@ -2,10 +2,10 @@
 /// plugs in here.
 extension WorkloadRunner {
     /// Allocates one object as `operation` describes with the mask in effect `gfp`, timing the call into
-    /// `recorder` (the calling CPU side's) and counting it in `counts` under `reportClass`. The allocators run
-    /// `might_alloc()` themselves (`slab_pre_alloc_hook()`, `prepare_alloc_pages()`, vmalloc's
-    /// `might_sleep()`), so a blocking mask in atomic context is reported once per call. Synchronous: interrupt handlers,
-    /// atomic masks, vmalloc (see `allocateFastWithoutReclaim`).
+    /// `recorder` (the calling CPU side's) and counting it in `counts` under `reportClass`. The allocators
+    /// run `might_alloc()` themselves (`slab_pre_alloc_hook()`, `prepare_alloc_pages()`, vmalloc's
+    /// `might_sleep()`), so a blocking mask in atomic context is reported once per call. Synchronous:
+    /// interrupt handlers, atomic masks, vmalloc (see `allocateFastWithoutReclaim`).
     @inline(__always)
     func allocate(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
                   reportClass: Int, counts: UnsafeMutablePointer<Int64>, recorder: LatencyRecorder) -> LiveObject? {
