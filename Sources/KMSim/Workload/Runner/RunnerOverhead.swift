@@ -87,13 +87,15 @@ public enum RunnerOverhead {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
-    /// What one bare task replays: mix entries and sizes drawn as the runner draws them
-    /// (`RunPlan.Group.pickEntry`, the operation's size distribution) and, for slot lifetimes, random
-    /// slot choices; both cycled. The trace is short (`traceLength` entries of 32 bits, 32 KiB a task) so
-    /// that reading it costs the bare side next to nothing: a 64 Ki-entry trace of 64-bit values
-    /// streamed 1 MiB a task through the caches and slowed the bare loop by several points, which
-    /// flattered the runner. Each pass over the slot choices is shifted by `slotRotation`, so the bare
-    /// loop still replaces every slot at random instead of a fixed subset.
+    /// What one bare task replays: sizes drawn as the runner draws them (`BatchTrace.fill`) and, for slot
+    /// lifetimes, random slot choices; both cycled. The trace is short (`traceLength` entries of 32 bits,
+    /// 32 KiB a task) so that reading it costs the bare side next to nothing; the earlier 64 Ki-entry trace
+    /// of 64-bit values streamed 1 MiB a task through the caches, which could only slow the bare side
+    /// and flatter the runner (side by side on larson the two measured the same). Each pass over the slot
+    /// choices is shifted by `slotRotation`, so the bare loop still replaces every slot at random:
+    /// replayed unshifted, a trace of 8192 choices keeps replacing only the ~80 % of larson's slots it
+    /// names, a smaller live set, and that measured the overhead about seven points higher than the
+    /// workload's own.
     struct BareTrace: Sendable {
         var sizes: [UInt32]
         var slotChoices: [UInt32]
@@ -108,15 +110,13 @@ public enum RunnerOverhead {
             case .operations(let n): (slotCount, randomSlots) = (max(n, 1), false)
             case .time, .forever: (slotCount, randomSlots) = (64, false)
             }
-            sizes = []
-            slotChoices = []
-            sizes.reserveCapacity(RunnerOverhead.traceLength)
-            slotChoices.reserveCapacity(RunnerOverhead.traceLength)
-            for _ in 0..<RunnerOverhead.traceLength {
-                let operation = plan.operations[group.operations[group.pickEntry(using: &generator)]]
-                sizes.append(UInt32(clamping: operation.size.sample(using: &generator)))
-                slotChoices.append(randomSlots ? UInt32(generator.next(below: UInt64(slotCount))) : 0)
-            }
+            let draws = BatchTrace(capacity: RunnerOverhead.traceLength)
+            defer { draws.deallocate() }
+            draws.fill(group, plan: plan, count: RunnerOverhead.traceLength, using: &generator)
+            sizes = (0..<RunnerOverhead.traceLength).map { UInt32(clamping: draws.sizes[$0]) }
+            let slots = UInt64(slotCount)
+            slotChoices = randomSlots ? (0..<RunnerOverhead.traceLength).map { _ in UInt32(generator.next(below: slots)) }
+                                      : [UInt32](repeating: 0, count: RunnerOverhead.traceLength)
         }
     }
 
