@@ -58,11 +58,23 @@ struct RunCommand: ParsableCommand {
         if measureOverhead {
             let seconds = options.durationSeconds ?? 3
             let spec = parsed.spec
-            guard let result = RunDriver.blocking({ try? await RunnerOverhead.measure(spec: spec, seconds: seconds) }) ?? nil else {
-                throw CLIError.badInput("cannot boot the machine of \(spec.name)")
+            let measured = RunDriver.blocking { () -> Result<RunnerOverhead.Result, any Error> in
+                do { return .success(try await RunnerOverhead.measure(spec: spec, seconds: seconds)) } catch { return .failure(error) }
+            }
+            let result: RunnerOverhead.Result
+            switch measured {
+            case .success(let value)?: result = value
+            case .failure(let error as RunnerOverhead.Unmeasurable)?: throw CLIError.badInput(error.description)
+            case .failure(let error)?: throw CLIError.badInput("cannot boot the machine of \(spec.name): \(error)")
+            case nil: throw ExitCode.failure
             }
             print(String(format: "runner.overhead %@: runner %.0f ops/s, bare calls %.0f ops/s (medians of %d pairs), overhead %.1f %%",
                          spec.name, result.runnerOpsPerSecond, result.rawOpsPerSecond, result.pairs, result.overheadPercent))
+            if result.runnerFailures > 0 || result.bareFailures > 0 {
+                printWarning("\(result.runnerFailures) of the runner's and \(result.bareFailures) of the bare loop's kmalloc calls failed: "
+                             + "\(spec.name) runs out of memory, so the runner's allocations wait in reclaim while the bare loop's fail "
+                             + "at once, and the ratio is not the runner's overhead")
+            }
             return
         }
         try RunDriver.run(parsed.spec, options: options, output: output)

@@ -47,6 +47,23 @@ import Testing
         #expect(!trace.randomSlots && slots == [0, 1, 2, 0, 1, 2, 0])
     }
 
+    /// vmalloc-module-load's first group calls vmalloc and kvmalloc only: nothing to compare, said so.
+    @Test func aFirstGroupWithoutKmallocIsRefused() async throws {
+        let spec = try #require(try BundledWorkloads.load(named: "vmalloc-module-load")).spec
+        await #expect(throws: RunnerOverhead.Unmeasurable.self) {
+            _ = try await RunnerOverhead.measure(spec: spec, seconds: 0.1)
+        }
+    }
+
+    /// dma-driver exhausts ZONE_DMA: both sides' failures are counted, which is what the CLI's warning
+    /// that the ratio is not the overhead rests on.
+    @Test func failuresOnBothSidesAreCounted() async throws {
+        let spec = try #require(try BundledWorkloads.load(named: "dma-driver")).spec
+        let result = try await RunnerOverhead.measure(spec: spec, seconds: 0.1)
+        #expect(result.runnerFailures > 0)
+        #expect(result.bareFailures > 0)
+    }
+
     @Test func runsAtLeastThreePairsOfBothSides() async throws {
         let parsed = try #require(try BundledWorkloads.load(named: "larson"))
         var spec = parsed.spec
@@ -58,5 +75,6 @@ import Testing
         #expect(result.medianRatio.isFinite && result.medianRatio > 0)
         #expect(result.overheadPercent == (result.medianRatio - 1) * 100)
         #expect(result.progressLines >= 1, "the runner side draws the live line, so its cost is measured")
+        #expect(result.runnerFailures == 0 && result.bareFailures == 0)
     }
 }

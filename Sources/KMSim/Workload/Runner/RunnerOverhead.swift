@@ -24,6 +24,11 @@ public enum RunnerOverhead {
         public var pairs: Int
         /// Progress lines the runner side drew over all its rounds.
         public var progressLines: Int
+        /// Allocations that failed, over all rounds, on each side. Non-zero means the workload ran out of
+        /// memory: the runner's allocations then wait in reclaim while the bare loop's (fast-path mask)
+        /// fail at once, so the two sides no longer do the same work and the ratio is not the overhead.
+        public var runnerFailures: Int64
+        public var bareFailures: Int
         /// Percent of extra time per operation in the runner.
         public var overheadPercent: Double { (medianRatio - 1) * 100 }
     }
@@ -50,8 +55,8 @@ public enum RunnerOverhead {
         spec.memoryUsers = []
         spec.length = .duration(seconds: roundSeconds)
         let pairs = max(3, Int((seconds / (2 * roundSeconds)).rounded()))
-        guard var group = spec.taskGroups.first else {
-            return Result(runnerOpsPerSecond: 0, rawOpsPerSecond: 0, medianRatio: 1, pairs: 0, progressLines: 0)
+        guard var group = spec.taskGroups.first, group.mix.contains(where: { $0.allocation.api == .kmalloc }) else {
+            throw Unmeasurable.noKmallocInFirstGroup(workload: original.name)
         }
         group.mix = group.mix.filter { $0.allocation.api == .kmalloc }
         group.remoteFree = .none
@@ -65,19 +70,37 @@ public enum RunnerOverhead {
         var rawRates: [Double] = []
         var ratios: [Double] = []
         let progressLines = Atomic<Int>(0)
+        var runnerFailures: Int64 = 0
+        var bareFailures = 0
         for _ in 0..<pairs {
             let runner = try WorkloadRunner(spec: spec, options: progressOptions)
             let result = await runner.run { progress in
                 if !progress.line.isEmpty { progressLines.add(1, ordering: .relaxed) }
             }
             let runnerRate = Double(result.report.operations) / result.report.durationSeconds
-            let rawRate = await bareLoop(try WorkloadRunner(spec: spec), seconds: roundSeconds)
+            runnerFailures += result.report.classes.reduce(0) { $0 + $1.failures }
+            let bare = await bareLoop(try WorkloadRunner(spec: spec), seconds: roundSeconds)
+            let rawRate = bare.operationsPerSecond
+            bareFailures += bare.failures
             runnerRates.append(runnerRate)
             rawRates.append(rawRate)
             ratios.append(runnerRate > 0 ? rawRate / runnerRate : .infinity)
         }
         return Result(runnerOpsPerSecond: median(runnerRates), rawOpsPerSecond: median(rawRates),
-                      medianRatio: median(ratios), pairs: pairs, progressLines: progressLines.load(ordering: .relaxed))
+                      medianRatio: median(ratios), pairs: pairs, progressLines: progressLines.load(ordering: .relaxed),
+                      runnerFailures: runnerFailures, bareFailures: bareFailures)
+    }
+
+    /// A workload `measure` cannot compare with bare calls.
+    public enum Unmeasurable: Error, CustomStringConvertible {
+        case noKmallocInFirstGroup(workload: String)
+
+        public var description: String {
+            switch self {
+            case .noKmallocInFirstGroup(let workload):
+                return "--measure-overhead compares the runner with bare kmalloc/kfree calls, and the first task group of \(workload) has no kmalloc entry"
+            }
+        }
     }
 
     static func median(_ values: [Double]) -> Double {
@@ -150,9 +173,9 @@ public enum RunnerOverhead {
     }
 
     /// The bare loop: kmalloc and kfree only, with the same lifetime rule, on the same CPUs. The traces
-    /// are drawn before the clock starts.
-    static func bareLoop(_ runner: WorkloadRunner, seconds: Double) async -> Double {
-        guard let group = runner.plan.groups.first else { return 0 }
+    /// are drawn before the clock starts. Returns its rate and how many of its kmalloc calls failed.
+    static func bareLoop(_ runner: WorkloadRunner, seconds: Double) async -> (operationsPerSecond: Double, failures: Int) {
+        guard let group = runner.plan.groups.first else { return (0, 0) }
         var traces: [(cpu: Int, pid: Int32, trace: BareTrace)] = []
         var pid: Int32 = 1
         for cpu in group.cpus {
@@ -170,18 +193,24 @@ public enum RunnerOverhead {
             }
         }
         var operations = 0
-        for task in tasks { operations += await task.value }
-        return Double(operations) / (Double(monotonicNanoseconds() - start) / 1e9)
+        var failures = 0
+        for task in tasks {
+            let counts = await task.value
+            operations += counts.operations
+            failures += counts.failures
+        }
+        return (Double(operations) / (Double(monotonicNanoseconds() - start) / 1e9), failures)
     }
 
     static func bareTask(_ runner: WorkloadRunner, trace: BareTrace, gfp: GFPFlags, deadline: UInt64,
-                         context: ExecutionContext, runqueue: isolated CPURunqueue) async -> Int {
+                         context: ExecutionContext, runqueue: isolated CPURunqueue) async -> (operations: Int, failures: Int) {
         let slots = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: trace.slotCount)
         slots.initialize(repeating: nil, count: trace.slotCount)
         defer { slots.deallocate() }
         let slab = runner.machine.slab
         let batch = runner.options.batchOperations
         var done = 0
+        var failures = 0
         var cursor = BareCursor()
         while monotonicNanoseconds() < deadline {
             trace.sizes.withUnsafeBufferPointer { sizes in
@@ -191,12 +220,13 @@ public enum RunnerOverhead {
                         let object = slab.kmalloc(Int(sizes[index]), gfp: gfp, context: context)
                         slab.kfree(slots[slot], context: context)
                         slots[slot] = object
+                        failures &+= object == nil ? 1 : 0
                     }
                 }
             }
             done += batch
             await runqueue.condResched()
         }
-        return done
+        return (done, failures)
     }
 }
