@@ -197,6 +197,28 @@ import Testing
         #expect(flags.allSatisfy { $0.isEmpty }, "\(flags)")
     }
 
+    /// A batch longer than its trace is drawn a trace at a time: every operation runs and is counted.
+    @Test func batchLongerThanItsTraceRunsEveryOperation() async throws {
+        let runner = try WorkloadRunner(spec: try WorkloadSpec(stress: StressOptions()))
+        let group = runner.plan.groups[0]
+        let width = RunCounters.width(classCount: runner.plan.classes.count)
+        let ops = await runner.cpus[0].startTask(pid: 901) { context, runqueue -> Int64 in
+            var live = LiveObjectSet(group.spec.lifetime)
+            defer { live.deallocate() }
+            let trace = BatchTrace(capacity: 64)
+            defer { trace.deallocate() }
+            var generator = SplitMix64(seed: 3)
+            let counts = UnsafeMutablePointer<Int64>.allocate(capacity: width)
+            counts.initialize(repeating: 0, count: width)
+            defer { counts.deallocate() }
+            await runner.runBatch(group, operations: 200, trace: trace, live: &live, generator: &generator,
+                                  context: &context, counts: counts, runqueue: runqueue)
+            live.removeAll { runner.release($0, context: context) }
+            return (0..<runner.plan.classes.count).reduce(0) { $0 + counts[RunCounters.opsIndex($1)] }
+        }.value
+        #expect(ops == 200)
+    }
+
     @Test func procDirectoryHoldsEveryView() async throws {
         var options = StressOptions()
         options.nodes = 2

@@ -121,6 +121,7 @@ public enum RunnerOverhead {
     /// workload's own.
     struct BareTrace: Sendable {
         var sizes: [UInt32]
+        /// Slot lifetimes only: the slot each entry replaces, before its pass's shift (empty for FIFO).
         var slotChoices: [UInt32]
         var slotCount: Int
         /// Slot lifetimes (larson): replace a random slot; otherwise free the oldest (FIFO).
@@ -138,8 +139,7 @@ public enum RunnerOverhead {
             draws.fill(group, plan: plan, count: RunnerOverhead.traceLength, using: &generator)
             sizes = (0..<RunnerOverhead.traceLength).map { UInt32(clamping: draws.sizes[$0]) }
             let slots = UInt64(slotCount)
-            slotChoices = randomSlots ? (0..<RunnerOverhead.traceLength).map { _ in UInt32(generator.next(below: slots)) }
-                                      : [UInt32](repeating: 0, count: RunnerOverhead.traceLength)
+            slotChoices = randomSlots ? (0..<RunnerOverhead.traceLength).map { _ in UInt32(generator.next(below: slots)) } : []
         }
     }
 
@@ -163,7 +163,7 @@ public enum RunnerOverhead {
                 oldest = oldest + 1 == trace.slotCount ? 0 : oldest + 1
             }
             index += 1
-            if index == slotChoices.count {
+            if index == RunnerOverhead.traceLength {
                 index = 0
                 rotation += RunnerOverhead.slotRotation % trace.slotCount
                 if rotation >= trace.slotCount { rotation -= trace.slotCount }

@@ -32,28 +32,31 @@ extension WorkloadRunner {
         var pending: PendingSlowAllocation
     }
 
-    /// `operations` operations of a group's mix on the CPU's process side.
+    /// `operations` operations of a group's mix on the CPU's process side, drawn `trace.capacity` at a time.
     func runBatch(_ group: RunPlan.Group, operations: Int, trace: BatchTrace, live: inout LiveObjectSet,
                   generator: inout SplitMix64, context: inout ExecutionContext, counts: UnsafeMutablePointer<Int64>,
                   runqueue: isolated CPURunqueue) async {
-        let count = min(operations, trace.capacity)
-        trace.fill(group, plan: plan, count: count, using: &generator)
         let batch = BatchEnvironment(remoteFraction: group.spec.remoteFree.fraction,
                                      targets: group.remoteTargets[context.cpu] ?? [],
                                      side: RemoteFreeMailboxes.processSide(context.cpu),
                                      recorder: latency.recorder(of: cpus[context.cpu].processSide),
                                      counts: counts, baseFlags: context.taskFlags)
-        var position = 0
-        while let stopped = runOperations(group, trace: trace, from: position, to: count, batch: batch, live: &live,
-                                          generator: &generator, context: &context) {
-            let operation = plan.operations[stopped.operationIndex]
-            let object = await allocateSlowMaySleep(operation, index: stopped.operationIndex, size: trace.sizes[stopped.position],
-                                                    gfp: stopped.gfp, context: context, reportClass: stopped.reportClass,
-                                                    counts: counts, recorder: batch.recorder, pending: stopped.pending,
-                                                    runqueue: runqueue)
-            context.taskFlags = batch.baseFlags
-            keep(object, batch: batch, live: &live, generator: &generator, context: context)
-            position = stopped.position + 1
+        var remaining = operations
+        while remaining > 0 {
+            let count = min(remaining, trace.capacity)
+            remaining -= count
+            trace.fill(group, plan: plan, count: count, using: &generator)
+            var position = 0
+            while let stopped = runOperations(group, trace: trace, from: position, to: count, batch: batch, live: &live,
+                                              generator: &generator, context: &context) {
+                let object = await allocateSlowMaySleep(plan.operations[stopped.operationIndex], index: stopped.operationIndex,
+                                                        size: trace.sizes[stopped.position], gfp: stopped.gfp, context: context,
+                                                        reportClass: stopped.reportClass, counts: counts,
+                                                        recorder: batch.recorder, pending: stopped.pending, runqueue: runqueue)
+                context.taskFlags = batch.baseFlags
+                keep(object, batch: batch, live: &live, generator: &generator, context: context)
+                position = stopped.position + 1
+            }
         }
     }
 
