@@ -15,6 +15,7 @@ struct KMSimCommand: ParsableCommand {
             TestVmallocCommand.self,
             GFPCommand.self,
             TopologyCommand.self,
+            CostsCommand.self,
         ]
     )
 

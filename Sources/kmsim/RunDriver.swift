@@ -10,6 +10,7 @@ enum RunDriver {
     static func run(_ spec: WorkloadSpec, options runOptions: RunOptions, output: RunOutputOptions) throws {
         var options = runOptions
         options.check = output.check
+        if let clock = output.clock { options.clock = clock }
         options.injectInvariantViolation = output.injectInvariantViolation
         let terminal = isatty(1) == 1
         if !output.quiet { options.progressInterval = terminal ? 0.25 : 5 }

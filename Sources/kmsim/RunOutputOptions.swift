@@ -1,4 +1,5 @@
 import ArgumentParser
+import KMSim
 
 /// The flags `kmsim run` and `kmsim stress` share: what to write, what to check, when to fail.
 struct RunOutputOptions: ParsableArguments {
@@ -7,6 +8,9 @@ struct RunOutputOptions: ParsableArguments {
 
     @Option(name: .customLong("proc-dir"), help: ArgumentHelp("Write /proc and /sys views of the machine at the end of the run under DIR.", valueName: "DIR"))
     var procDirectory: String?
+
+    @Option(help: ArgumentHelp("The engine: real (host threads, wall-clock time; the default) or virtual (simulated time, deterministic, any machine size). Overrides the workload's clock: key.", valueName: "real|virtual"))
+    var clock: RunClock?
 
     @Flag(help: "Check the machine's invariants periodically while running (they are always checked at the end).")
     var check = false
@@ -23,3 +27,5 @@ struct RunOutputOptions: ParsableArguments {
     @Flag(name: .customLong("inject-invariant-violation"), help: .hidden)
     var injectInvariantViolation = false
 }
+
+extension RunClock: ExpressibleByArgument {}

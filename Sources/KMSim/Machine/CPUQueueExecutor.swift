@@ -15,17 +15,26 @@ public final class CPUQueueExecutor: SerialExecutor, TaskExecutor {
     public let queue: DispatchQueue
     let side: CPUSide
     let hostNode: Int
+    /// The virtual clock whose loop runs this CPU's jobs as events, nil on the real engine.
+    let virtualClock: VirtualClock?
 
     init(side: CPUSide, hostNode: Int, label: String) {
         self.side = side
         self.hostNode = hostNode
         self.queue = DispatchQueue(label: label)
+        self.virtualClock = VirtualClock.booting
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let serial = asUnownedSerialExecutor()
         let preferred = asUnownedTaskExecutor()
+        if let virtualClock {
+            if virtualClock.isLoopThread {
+                return virtualClock.enqueue(job, actor: side.cpu, side: side, serial: serial, preferred: preferred)
+            }
+            virtualClock.noteForeignEnqueue()
+        }
         let side = self.side
         let hostNode = self.hostNode
         queue.async {
@@ -45,6 +54,7 @@ public final class CPUQueueExecutor: SerialExecutor, TaskExecutor {
 
     /// Lets `assumeIsolated` succeed on plain Dispatch blocks queued on the same queue.
     public func checkIsolated() {
+        if let virtualClock, virtualClock.isLoopThread { return }
         dispatchPrecondition(condition: .onQueue(queue))
     }
 

@@ -50,4 +50,11 @@ enum HostThreadState {
         defer { pthread_setspecific(sideKey, previous) }
         return try body()
     }
+
+    /// Marks the calling thread as running the side packed in `raw` (`CPUSide.rawValue + 1`, 0 for none)
+    /// without binding it: the virtual clock's loop thread runs every CPU's events and stays where it is.
+    @inline(__always)
+    static func markSide(raw: Int) {
+        pthread_setspecific(sideKey, UnsafeRawPointer(bitPattern: raw))
+    }
 }

@@ -32,6 +32,8 @@ public final class SimulatedCPU: Sendable {
     let softirqActions = OrderedMutex<[IRQHandler?]>(Array(repeating: nil, count: SoftIRQ.allCases.count))
     let hardIRQsHandled = Atomic<Int>(0)
     let softIRQsHandled = Atomic<Int>(0)
+    /// The virtual clock whose loop delivers this CPU's interrupts as events, nil on the real engine.
+    let virtualClock: VirtualClock?
 
     init(machine: Int, id: Int, node: Int, hostNode: Int, hostCPUs: [Int]) {
         self.id = id
@@ -41,6 +43,7 @@ public final class SimulatedCPU: Sendable {
         self.runqueue = CPURunqueue(machine: machine, cpu: id, hostNode: hostNode)
         self.irqSide = CPUSide(machine: machine, cpu: id, kind: .interrupt)
         self.irqQueue = DispatchQueue(label: "kmsim.m\(machine).cpu\(id).irq")
+        self.virtualClock = VirtualClock.booting
     }
 
     /// Starts a simulated task in process context on this CPU (`wake_up_new_task()` on a task bound to the
@@ -59,6 +62,9 @@ public final class SimulatedCPU: Sendable {
     /// Delivers a hard interrupt to this CPU: `handler` runs on the IRQ queue in hardirq context
     /// (`irq_enter()` … handler … `irq_exit()`), followed by any softirqs it raised.
     public func raiseIRQ(_ handler: @escaping IRQHandler) {
+        if let virtualClock, virtualClock.isLoopThread {
+            return virtualClock.schedule(actor: id, at: virtualClock.now, side: irqSide) { [self] in handleIRQ(handler) }
+        }
         irqQueue.async { [self] in
             HostThreadState.running(irqSide, hostNode: hostNode) { handleIRQ(handler) }
         }
@@ -75,6 +81,9 @@ public final class SimulatedCPU: Sendable {
     /// Runs a plain closure on this CPU's interrupt side (serialized with its handlers), e.g. to read
     /// per-side statistics without a lock.
     func runOnIRQSide(_ body: @escaping @Sendable () -> Void) {
+        if let virtualClock, virtualClock.isLoopThread {
+            return virtualClock.schedule(actor: id, at: virtualClock.now, side: irqSide, body)
+        }
         irqQueue.async { [self] in HostThreadState.running(irqSide, hostNode: hostNode, body) }
     }
 

@@ -33,6 +33,9 @@ public final class SimulatedCPUs: Sendable, RandomAccessCollection {
     public var endIndex: Int { cpus.endIndex }
     public subscript(position: Int) -> SimulatedCPU { cpus[position] }
 
+    /// The virtual clock the CPUs run on, nil on the real engine.
+    public var virtualClock: VirtualClock? { cpus.first?.virtualClock }
+
     /// The CPU numbered `id`, or `InterruptError.noSuchCPU`.
     public func cpu(_ id: Int) throws(InterruptError) -> SimulatedCPU {
         guard cpus.indices.contains(id) else { throw .noSuchCPU(id, cpuCount: cpus.count) }

@@ -155,6 +155,7 @@ extension PageAllocator {
     /// try the highatomic reserve first, and OOM or non-blocking ones fall back to it.
     func rmqueueBuddy(_ ac: AllocationContext, zone: Zone, allocFlags: AllocFlags) -> PFN? {
         zone.lock.lock(cpu: ac.context.cpu)
+        zone.charge(.buddyAllocFree)
         var pfn: PFN?
         if allocFlags.contains(.highAtomic) {
             pfn = zone.rmqueueSmallest(order: ac.order, migratetype: MigrateType.highAtomic.rawValue)
@@ -179,6 +180,7 @@ extension PageAllocator {
         frame.pointee.zoneIndex = UInt8(truncatingIfNeeded: zone.type.rawValue)
         frame.pointee.owner = 0
         if ac.gfp.contains(.zero) {
+            zone.charge(.zeroPerKiB, times: 4 << ac.order)
             (zone.arenaBase + pfn << MachineSpec.pageShift)
                 .initializeMemory(as: UInt8.self, repeating: 0, count: MachineSpec.pageSize << ac.order)
         }

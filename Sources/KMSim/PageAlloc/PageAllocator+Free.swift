@@ -61,6 +61,7 @@ extension PageAllocator {
             reportBadFree(pfn, order: order, context: context, reason: reason, frame: snapshot, zone: zone)
             return
         }
+        zone.charge(.buddyAllocFree)
         let chunkOrder = min(order, Self.pageblockOrder)
         var chunk = pfn
         while chunk < pfn + (1 << order) {

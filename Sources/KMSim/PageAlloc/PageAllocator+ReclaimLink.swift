@@ -31,7 +31,7 @@ public final class ReclaimLink: Sendable {
     /// `__ratelimit(&nopage_rs)`: whether a failure report may be printed now, and how many were
     /// suppressed since the last printed one's interval began ("warn_alloc: N callbacks suppressed").
     func allowWarning() -> (allowed: Bool, suppressed: Int) {
-        ratelimit.withLock { $0.allow(now: LockStatClock.now()) }
+        ratelimit.withLock { $0.allow(now: VirtualClock.nowOrHost()) }
     }
 }
 

@@ -59,6 +59,7 @@ extension Zone {
         var high = high
         var size = 1 << high
         var added = 0
+        charge(.buddySplitMergePerOrder, times: high - low)
         while high > low {
             high -= 1
             size >>= 1
@@ -124,6 +125,7 @@ extension Zone {
                 }
             }
             deleteFromFreeList(buddy, order: order)
+            charge(.buddySplitMergePerOrder)
             pfn &= buddy
             order += 1
         }

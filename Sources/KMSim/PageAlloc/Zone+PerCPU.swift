@@ -37,6 +37,7 @@ extension Zone {
             pcpLockBusy.add(1, ordering: .relaxed)
             return nil
         }
+        charge(.pcpHit)
         var refilled = false
         let pcp = pcp(cpu)
         pcp.pointee.freeCount >>= 1
@@ -99,6 +100,7 @@ extension Zone {
             list.addTail(pfn, frames)
             taken += 1
         }
+        charge(.pageMovedBuddyPCP, times: taken)
         lock.unlock(cpu: cpu)
         return taken
     }
@@ -107,6 +109,7 @@ extension Zone {
     /// and, past `high`, returns a batch to the buddy lists.
     @inline(__always)
     func freeUnrefPageCommit(_ pfn: PFN, order: Int, migratetype: Int, cpu: Int) {
+        charge(.pcpHit)
         let pcp = pcp(cpu)
         pcp.pointee.allocFactor >>= 1
         let index = PerCPUPages.index(order: order, migratetype: migratetype)
@@ -202,6 +205,7 @@ extension Zone {
                 guard let pfn = list.popTail(frames) else { break }
                 count -= pages
                 pcp.pointee.count &-= Int32(pages)
+                charge(.pageMovedBuddyPCP)
                 frames[pfn].flags = 0
                 freeOnePage(pfn, order: order, migratetype: pageblockMigratetype(pfn))
             } while count > 0 && !list.pointee.isEmpty

@@ -77,6 +77,8 @@ public final class Zone: @unchecked Sendable {
     /// `zone->per_cpu_zonestats[cpu].vm_numa_event`: the zone's NUMA events, per CPU.
     let numaEvents: PerCPUCounters
     let cpuCount: Int
+    /// The virtual clock the zone's paths charge their costs to, nil on the real engine.
+    let virtualClock: VirtualClock?
 
     static let freeListTypes = 4
 
@@ -92,6 +94,7 @@ public final class Zone: @unchecked Sendable {
         self.memory = memory
         self.cpuCount = cpuCount
         frames = memory.frames - memory.startPFN
+        virtualClock = VirtualClock.booting
         lock = SpinLock(class: zoneLockClass)
         let listCount = (PageAllocator.maxOrder + 1) * Self.freeListTypes
         freeLists = .allocate(capacity: listCount)
@@ -227,5 +230,13 @@ public final class Zone: @unchecked Sendable {
     @inline(__always)
     func pcpLists(_ cpu: Int) -> UnsafeMutablePointer<PageList> {
         (pcpStorage + cpu &* PerCPUPages.stride + PerCPUPages.listsOffset).assumingMemoryBound(to: PageList.self)
+    }
+}
+
+extension Zone {
+    /// Charges `cost` to the running CPU on the virtual clock; nothing on the real engine.
+    @inline(__always)
+    func charge(_ cost: VirtualCost, times: Int = 1) {
+        if let virtualClock { virtualClock.charge(cost, times: times) }
     }
 }

@@ -7,16 +7,29 @@ import Dispatch
 final class KswapdExecutor: SerialExecutor, TaskExecutor {
     let queue: DispatchQueue
     let hostNode: Int
+    let node: Int
+    /// The virtual clock whose loop runs kswapd's jobs as events (kswapd is an actor of its own there),
+    /// nil on the real engine.
+    let virtualClock: VirtualClock?
 
     init(node: Int, hostNode: Int) {
         self.hostNode = hostNode
+        self.node = node
         queue = DispatchQueue(label: "kmsim.kswapd\(node)")
+        virtualClock = VirtualClock.booting
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let serial = asUnownedSerialExecutor()
         let preferred = asUnownedTaskExecutor()
+        if let virtualClock {
+            if virtualClock.isLoopThread {
+                return virtualClock.enqueue(job, actor: virtualClock.kswapdActor(node: node), side: nil, serial: serial,
+                                            preferred: preferred)
+            }
+            virtualClock.noteForeignEnqueue()
+        }
         let hostNode = self.hostNode
         queue.async {
             HostThreadState.ensureBound(toHostNode: hostNode)

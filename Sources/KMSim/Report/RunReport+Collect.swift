@@ -3,7 +3,7 @@ import Histogram
 extension RunResult {
     /// Collects the report of a finished run: the runner's counters, the merged latency histograms, the
     /// machine's vmstat, lock_stat, SLUB statistics and kernel log, and the invariant checks.
-    init(runner: WorkloadRunner, elapsedSeconds: Double, latency: LatencyReport) {
+    init(runner: WorkloadRunner, elapsedSeconds: Double, hostSeconds: Double, latency: LatencyReport) {
         let machine = runner.machine
         let plan = runner.plan
         let counters = runner.counters
@@ -42,7 +42,7 @@ extension RunResult {
         let checks = runner.checks.withLock { $0 }
         let operations = counters.totalOps
         let spec = runner.spec
-        let report = RunReport(
+        var report = RunReport(
             workload: spec.name, seed: spec.seed,
             machine: .init(nodes: spec.machine.nodes, cpus: spec.machine.cpuCount,
                            memoryBytes: spec.machine.memoryPerNode * UInt64(spec.machine.nodes)),
@@ -56,6 +56,14 @@ extension RunResult {
             interrupts: counters.event(.interrupts), droppedInterrupts: counters.event(.droppedInterrupts),
             remoteFrees: counters.event(.remoteFrees), remoteFreeFallbacks: counters.event(.remoteFreeFallbacks),
             deliberateBugs: spec.bugs.map(\.kind.rawValue))
+        if let clock = runner.virtualClock {
+            report.clock = RunClock.virtual.rawValue
+            report.interruptsDeferred = clock.interruptsDeferred
+            report.interruptDelayNs = .init(p50: clock.interruptDelay(percentile: 50),
+                                            p99: clock.interruptDelay(percentile: 99))
+        }
+        report.host = .init(wallSeconds: hostSeconds, simulatedSeconds: elapsedSeconds,
+                            simulatedOpsPerHostSecond: hostSeconds > 0 ? Double(operations) / hostSeconds : 0)
         self.init(report: report, bugReports: bugs.values.reduce(0, +))
     }
 

@@ -12,6 +12,15 @@ extension RunReport {
         lines.append("kmsim run: \(workload)  seed \(seed)  \(machine.nodes) node(s), \(machine.cpus) CPUs, "
             + "\(ByteSize.format(machine.memoryBytes))  \(String(format: "%.2f", durationSeconds)) s  "
             + "\(operations) ops (\(RunProgress.compact(operationsPerSecond)) ops/s)")
+        if clock == RunClock.virtual.rawValue {
+            lines.append("virtual clock: times are simulated nanoseconds; \(String(format: "%.3f", host.simulatedSeconds)) s simulated "
+                + "in \(String(format: "%.2f", host.wallSeconds)) s of host time "
+                + "(\(RunProgress.compact(host.simulatedOpsPerHostSecond)) simulated ops per host second)")
+            lines.append("interrupts: \(interrupts) handled, \(interruptsDeferred) deferred by interrupts-off sections, "
+                + "delivery delay p50 \(Self.nanoseconds(interruptDelayNs.p50)), p99 \(Self.nanoseconds(interruptDelayNs.p99))")
+        } else {
+            lines.append("real clock: times are host nanoseconds on \(ProcessInfo.processInfo.activeProcessorCount) host CPUs")
+        }
         lines.append("")
         lines.append("allocations by context and GFP mask                        ops   failures     p50     p99   p99.9     max")
         for row in classes {

@@ -118,4 +118,28 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var remoteFreeFallbacks: Int64
     /// The deliberate bugs of the workload (kinds), whose reports are results.
     public var deliberateBugs: [String]
+    /// The engine: `real` (host threads, wall-clock nanoseconds) or `virtual` (simulated nanoseconds).
+    public var clock = RunClock.real.rawValue
+    /// Interrupts that arrived while their CPU had interrupts disabled and were delivered at the end of
+    /// that section (virtual clock; 0 on the real engine, which does not observe it).
+    public var interruptsDeferred = 0
+    /// Arrival-to-handler delay of interrupts, simulated nanoseconds (virtual clock; zero on the real engine).
+    public var interruptDelayNs = InterruptDelay(p50: 0, p99: 0)
+    /// What the host did: the only part of a virtual run's report that changes from run to run.
+    public var host = Host(wallSeconds: 0, simulatedSeconds: 0, simulatedOpsPerHostSecond: 0)
+
+    public struct InterruptDelay: Codable, Sendable, Equatable {
+        public var p50: UInt64
+        public var p99: UInt64
+    }
+
+    /// The host's side of a run.
+    public struct Host: Codable, Sendable, Equatable {
+        /// Host seconds the run took (workload only, without boot and the final check).
+        public var wallSeconds: Double
+        /// Seconds of the run's clock (equal to `wallSeconds` on the real engine).
+        public var simulatedSeconds: Double
+        /// Simulated allocator operations per host second.
+        public var simulatedOpsPerHostSecond: Double
+    }
 }

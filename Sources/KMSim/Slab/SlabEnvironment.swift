@@ -125,5 +125,8 @@ final class SlabEnvironment: @unchecked Sendable {
     }
 
     /// `jiffies` with HZ = 1000: milliseconds since the machine booted.
-    var jiffies: UInt64 { (DispatchTime.now().uptimeNanoseconds - bootNanoseconds) / 1_000_000 }
+    var jiffies: UInt64 {
+        if let clock = VirtualClock.current { return UInt64(max(0, clock.now)) / 1_000_000 }
+        return (DispatchTime.now().uptimeNanoseconds - bootNanoseconds) / 1_000_000
+    }
 }

@@ -9,6 +9,21 @@ public enum SlabStat: Int, CaseIterable, Sendable {
     case deactivateRemoteFrees, deactivateBypass, orderFallback, cmpxchgDoubleCPUFail, cmpxchgDoubleFail
     case cpuPartialAlloc, cpuPartialFree, cpuPartialNode, cpuPartialDrain
 
+    /// What the step costs on the virtual clock: SLUB's paths are charged where their `stat()` counts
+    /// them, so the cost model follows the same events /sys/kernel/slab reports. Steps under
+    /// `&n->list_lock` are charged by the lock itself (`VirtualLockState.holdCost`).
+    var virtualCost: VirtualCost? {
+        switch self {
+        case .allocFastpath: .slubAllocFast
+        case .freeFastpath: .slubFreeFast
+        case .allocSlowpath, .cpuPartialAlloc: .slubRefillCPU
+        case .freeSlowpath: .slubFreeSlow
+        case .allocSlab: .slubNewSlab
+        case .freeFrozen: .lineTransfer
+        default: nil
+        }
+    }
+
     /// The sysfs file name (`alloc_fastpath`, `cpu_partial_free`...).
     public var kernelName: String {
         switch self {
@@ -55,9 +70,12 @@ final class SlabStatCounters: @unchecked Sendable {
     let cpuCount: Int
     let rowStride: Int
     let base: UnsafeMutableRawPointer
+    /// The virtual clock each counted step charges its cost to (`virtualCost`), nil on the real engine.
+    let virtualClock: VirtualClock?
 
     init(cpuCount: Int) {
         self.cpuCount = cpuCount
+        virtualClock = VirtualClock.booting
         let rowBytes = SlabStat.allCases.count * 8
         rowStride = (rowBytes + 127) / 128 * 128
         base = UnsafeMutableRawPointer.allocate(byteCount: 2 * cpuCount * rowStride, alignment: 128)
@@ -78,6 +96,7 @@ final class SlabStatCounters: @unchecked Sendable {
         let row = 2 * context.cpu + (context.kind == .task ? 0 : 1)
         let counter = cell(item, row: row)
         counter.store(counter.load(ordering: .relaxed) &+ delta, ordering: .relaxed)
+        if let virtualClock, let cost = item.virtualCost { virtualClock.charge(cost) }
     }
 
     /// The sum of `item` over every CPU and side.

@@ -2,6 +2,7 @@ import Dispatch
 import Synchronization
 
 /// `schedule_timeout()`: suspends the calling Swift task for `nanoseconds`, or until the task is cancelled.
+/// On the virtual clock the timer is an event `nanoseconds` of simulated time after the caller's now.
 /// Returns true when the whole timeout elapsed, false when cancellation cut it short.
 ///
 /// Shaped as a Dispatch timer resuming a continuation rather than `Task.sleep`, because a cancelled
@@ -15,6 +16,10 @@ public func scheduleTimeout(nanoseconds: UInt64) async -> Bool {
     return await withTaskCancellationHandler {
         await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             sleeper.arm(continuation)
+            if let clock = VirtualClock.current {
+                clock.schedule(after: Int64(min(nanoseconds, UInt64(Int64.max / 2)))) { sleeper.finish(elapsed: true) }
+                return
+            }
             DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(min(nanoseconds, UInt64(Int.max))))) {
                 sleeper.finish(elapsed: true)
             }

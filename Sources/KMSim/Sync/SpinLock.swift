@@ -31,6 +31,9 @@ public final class SpinLock: Sendable {
     let holderSite: Atomic<UInt64>
     /// `held_lock.holdtime_stamp`: when the current hold began, or 0 when it is not being timed.
     let holdStart: Atomic<Int64>
+    /// The lock's state on the virtual clock, nil on the real engine (fixed when the lock is built, so
+    /// the real engine's paths pay one predictable branch on it).
+    let virtual: VirtualLockState?
 
     static let lockedBit: UInt64 = 1
     /// Bits 1–16: 1 + the CPU of the last `lock(cpu:)`.
@@ -45,6 +48,7 @@ public final class SpinLock: Sendable {
         self.word = Atomic(0)
         self.holderSite = Atomic(0)
         self.holdStart = Atomic(0)
+        self.virtual = VirtualClock.booting.map { VirtualLockState(clock: $0, className: lockClass.name) }
         lockClass.register(self)
     }
 
@@ -80,6 +84,7 @@ public final class SpinLock: Sendable {
     /// bounces. `site` names the caller in /proc/lock_stat's contention points.
     @inline(__always)
     public func lock(cpu: Int, site: StaticString = #function) {
+        if let virtual { return lockVirtual(virtual, cpu: cpu, siteKey: LockSite.key(site)) }
         let current = word.load(ordering: .relaxed)
         if current & Self.lockedBit == 0,
            word.compareExchange(expected: current, desired: Self.lockedWord(cpu: cpu, previous: current),
@@ -92,6 +97,7 @@ public final class SpinLock: Sendable {
 
     /// `spin_trylock()`: takes the lock if it is free right now, with a single attempt.
     public func tryLock(cpu: Int) -> Bool {
+        if let virtual { return tryLockVirtual(virtual) }
         let current = word.load(ordering: .relaxed)
         guard current & Self.lockedBit == 0,
               word.compareExchange(expected: current, desired: current | Self.lockedBit,
@@ -105,6 +111,7 @@ public final class SpinLock: Sendable {
     /// and releases the lock, all in one releasing store.
     @inline(__always)
     public func unlock(cpu: Int) {
+        if let virtual { return unlockVirtual(virtual, cpu: cpu) }
         let start = holdStart.load(ordering: .relaxed)
         if start != 0 {
             holdStart.store(0, ordering: .relaxed)

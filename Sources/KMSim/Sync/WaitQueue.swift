@@ -107,12 +107,15 @@ public final class WaitQueue: Sendable {
         return waiters.count
     }
 
-    /// The timeout as a Dispatch deadline (the kernel's timer): when it fires, the waiter is expired if it
+    /// The timeout as a Dispatch deadline (the kernel's timer), or an event on the virtual clock: when it fires, the waiter is expired if it
     /// is still queued, and nothing happens if a wake-up or cancellation took it first. Not a `Task.sleep`
     /// that a wake-up would cancel, because a cancelled `Task.sleep` throws (see `scheduleTimeout`).
     private func armTimeout(_ timeout: Duration, id: UInt64) {
         let (seconds, attoseconds) = timeout.components
         let nanoseconds = max(0, seconds) &* 1_000_000_000 &+ max(0, attoseconds) / 1_000_000_000
+        if let clock = VirtualClock.current {
+            return clock.schedule(after: nanoseconds) { [self] in expire(id: id, with: .timedOut) }
+        }
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [self] in
             expire(id: id, with: .timedOut)
         }

@@ -127,6 +127,7 @@ extension Vmalloc {
             return nil
         }
         sleepDebug.mightSleep(context: context, file: "mm/vmalloc.c", line: Self.allocVmapAreaMightSleepLine)
+        cpus?.virtualClock?.charge(.vmallocArea)
         var purged = false
         while true {
             freeLock.lock(cpu: context.cpu)
@@ -192,6 +193,7 @@ extension Vmalloc {
         while true {
             do {
                 try pageTable.map(start: start, pfns: UnsafeBufferPointer(start: pages, count: nrPages), gfp: tableGFP, context: scoped)
+                cpus?.virtualClock?.charge(.pageTableSetupPerPage, times: nrPages)
                 break
             } catch {
                 // __GFP_NOFAIL retries (schedule_timeout_uninterruptible(1) in the kernel); a partial

@@ -53,6 +53,14 @@ extension Vmalloc {
             for cpu in 0..<cpuCount { tlb.flush(cpu: cpu, start: start, end: end) }
             return
         }
+        if let clock = cpus.virtualClock, clock.isLoopThread {
+            // Virtual time: the sender waits for every CPU's handler (csd_lock_wait), charged as one
+            // IPI round trip per CPU; the flushes themselves are done here, as no other event can run
+            // while the sender spins.
+            for cpu in 0..<cpus.count { tlb.flush(cpu: cpu, start: start, end: end) }
+            clock.charge(.tlbFlushIPI, times: cpus.count)
+            return
+        }
         let completion = FlushCompletion(count: cpus.count)
         let tlb = self.tlb
         for cpu in cpus {
@@ -77,16 +85,19 @@ extension Vmalloc {
     /// the machine has CPUs, the vmalloc kworker queue otherwise). Tracked by `waitForDeferredWork`.
     func scheduleWork(cpu: Int, _ body: @escaping @Sendable (ExecutionContext) -> Void) {
         deferredWork.enter()
+        deferredWorkPending.add(1, ordering: .relaxed)
         let group = deferredWork
         let context = ExecutionContext.task(cpu: cpu, pid: Self.kworkerPID)
         if let cpus, cpus.indices.contains(cpu) {
             cpus[cpu].startTask(pid: Self.kworkerPID) { _, _ in
                 body(context)
+                self.deferredWorkPending.subtract(1, ordering: .relaxed)
                 group.leave()
             }
         } else {
             workQueue.async {
                 body(context)
+                self.deferredWorkPending.subtract(1, ordering: .relaxed)
                 group.leave()
             }
         }
@@ -100,6 +111,10 @@ extension Vmalloc {
     public func waitForDeferredWork() {
         deferredWork.wait()
     }
+
+    /// Whether scheduled drains or deferred vfrees have not run yet (what a virtual-clock check asks
+    /// instead of blocking the only thread in `waitForDeferredWork`).
+    public var hasDeferredWork: Bool { deferredWorkPending.load(ordering: .relaxed) > 0 }
 }
 
 /// Counts the flush IPIs still running; the last one releases the waiting purger (the csd lock the

@@ -57,6 +57,8 @@ public final class Vmalloc: @unchecked Sendable {
     let drainPending = Atomic<Bool>(false)
     /// Deferred work in flight (the drain work and vfree_atomic's per-CPU work), for `waitForDeferredWork`.
     let deferredWork = DispatchGroup()
+    /// The deferred work `deferredWork` still waits for, as a count that can be read without waiting.
+    let deferredWorkPending = Atomic<Int>(0)
     /// The kworker queue deferred work runs on when there are no simulated CPUs.
     let workQueue = DispatchQueue(label: "kmsim.vmalloc.kworker")
     /// `vfree_deferred`: per-CPU lists of addresses vfree_atomic() could not free in interrupt context.

@@ -15,7 +15,7 @@ struct WorkloadDecoder {
 
     static let topLevelKeys = [
         "name", "description", "machine", "duration", "operations", "seed",
-        "reclaim", "taskGroups", "memoryUsers", "interrupts", "bugs",
+        "reclaim", "taskGroups", "memoryUsers", "interrupts", "bugs", "clock", "costs",
     ]
 
     init(file: String, defaultName: String) {
@@ -41,6 +41,8 @@ struct WorkloadDecoder {
         }
         if let node = top["reclaim"] { spec.reclaim = decodeReclaim(node) ?? spec.reclaim }
         spec.length = decodeLength(top)
+        if let node = top["clock"], let clock = decodeClock(node) { spec.clock = clock }
+        if let node = top["costs"], let costs = decodeCosts(node) { spec.costs = costs }
         if let node = top["seed"], let seed = reader.uint64(node, "seed") {
             spec.seed = seed
         }

@@ -25,6 +25,10 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var interrupts: [InterruptSourceSpec]
     /// Bugs provoked on purpose; the BUG reports they cause are results, not failures of kmsim.
     public var bugs: [DeliberateBugSpec]
+    /// The engine (`clock:`); `kmsim run --clock` overrides it.
+    public var clock: RunClock = .real
+    /// The virtual clock's costs (`costs:`): the defaults with the workload's overrides.
+    public var costs: CostTable = .defaults
 
     /// The duration a run gets when neither `duration` nor `operations` is given.
     public static let defaultDurationSeconds = 4.0
@@ -49,7 +53,7 @@ public struct WorkloadSpec: Sendable, Equatable {
 
 /// When a run stops: after a time, or once every task has done a number of operations.
 public enum RunLength: Sendable, Equatable {
-    /// Wall-clock seconds (`duration: 4s`).
+    /// Seconds of the run's clock (`duration: 4s`): wall-clock time, or simulated time on the virtual clock.
     case duration(seconds: Double)
     /// Operations per task in the task groups (`operations: 100000`); memory users and interrupt sources
     /// stop when the last task does.

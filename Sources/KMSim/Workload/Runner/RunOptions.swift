@@ -12,6 +12,8 @@ public struct RunOptions: Sendable {
     public var progressInterval: Double?
     /// Operations a task runs per executor hop.
     public var batchOperations = 1024
+    /// Overrides the workload's engine (`--clock`).
+    public var clock: RunClock?
     /// Test hook: the final check reports a violation, to exercise exit status 1.
     public var injectInvariantViolation = false
 

@@ -32,10 +32,21 @@ extension WorkloadRunner {
         var pending: PendingSlowAllocation
     }
 
+    /// Why the synchronous loop stopped before the end of its trace.
+    enum BatchStop {
+        /// An allocation needs its slow half, which may sleep.
+        case sleeping(SleepingOperation)
+        /// On the virtual clock: the CPU ran past the next event (`VirtualClock.mustYield`); the trace
+        /// resumes at `next` in the task's next batch.
+        case yielded(next: Int)
+    }
+
     /// `operations` operations of a group's mix on the CPU's process side, drawn `trace.capacity` at a time.
+    /// Returns how many ran: all of them, or fewer when the virtual clock asked the task to yield.
+    @discardableResult
     func runBatch(_ group: RunPlan.Group, operations: Int, trace: BatchTrace, live: inout LiveObjectSet,
                   generator: inout SplitMix64, context: inout ExecutionContext, counts: UnsafeMutablePointer<Int64>,
-                  runqueue: isolated CPURunqueue) async {
+                  runqueue: isolated CPURunqueue) async -> Int {
         let batch = BatchEnvironment(remoteFraction: group.spec.remoteFree.fraction,
                                      targets: group.remoteTargets[context.cpu] ?? [],
                                      side: RemoteFreeMailboxes.processSide(context.cpu),
@@ -47,8 +58,12 @@ extension WorkloadRunner {
             remaining -= count
             trace.fill(group, plan: plan, count: count, using: &generator)
             var position = 0
-            while let stopped = runOperations(group, trace: trace, from: position, to: count, batch: batch, live: &live,
-                                              generator: &generator, context: &context) {
+            while let stop = runOperations(group, trace: trace, from: position, to: count, batch: batch, live: &live,
+                                           generator: &generator, context: &context) {
+                guard case .sleeping(let stopped) = stop else {
+                    if case .yielded(let next) = stop { return operations - remaining - count + next }
+                    break
+                }
                 let object = await allocateSlowMaySleep(plan.operations[stopped.operationIndex], index: stopped.operationIndex,
                                                         size: trace.sizes[stopped.position], gfp: stopped.gfp, context: context,
                                                         reportClass: stopped.reportClass, counts: counts,
@@ -56,20 +71,23 @@ extension WorkloadRunner {
                 context.taskFlags = batch.baseFlags
                 keep(object, batch: batch, live: &live, generator: &generator, context: context)
                 position = stopped.position + 1
+                if let virtualClock, virtualClock.mustYield { return operations - remaining - count + position }
             }
         }
+        return operations
     }
 
     /// Runs the trace's operations `start..<end` synchronously: an allocation that may sleep (`maySleep`)
     /// tries its fast half only, and the first whose fast half finds no memory ends the loop, returned
-    /// with its scope's task flags still set for the slow half. Nil when all ran.
+    /// with its scope's task flags still set for the slow half; on the virtual clock the loop also ends
+    /// when the CPU has run past the next event. Nil when all ran.
     ///
     /// A mix of one operation outside scoped sections (larson, xmalloc, most stress runs) takes a loop with
     /// the operation, its mask and its report class hoisted: the per-operation lookups of the general loop
     /// cost that case about five points of runner overhead.
     func runOperations(_ group: RunPlan.Group, trace: BatchTrace, from start: Int, to end: Int, batch: BatchEnvironment,
                        live: inout LiveObjectSet, generator: inout SplitMix64,
-                       context: inout ExecutionContext) -> SleepingOperation? {
+                       context: inout ExecutionContext) -> BatchStop? {
         if group.operations.count == 1 && group.scopeThresholds.isEmpty {
             let operationIndex = group.operations[0]
             let operation = plan.operations[operationIndex]
@@ -77,8 +95,9 @@ extension WorkloadRunner {
             for position in start..<end {
                 if let stopped = perform(operation, index: operationIndex, reportClass: reportClass, position: position,
                                          trace: trace, batch: batch, live: &live, generator: &generator, context: context) {
-                    return stopped
+                    return .sleeping(stopped)
                 }
+                if let virtualClock, virtualClock.mustYield { return .yielded(next: position + 1) }
             }
             return nil
         }
@@ -90,9 +109,10 @@ extension WorkloadRunner {
             if let stopped = perform(plan.operations[operationIndex], index: operationIndex,
                                      reportClass: group.classes[scope][entry], position: position, trace: trace,
                                      batch: batch, live: &live, generator: &generator, context: context) {
-                return stopped
+                return .sleeping(stopped)
             }
             if scope != 0 { context.taskFlags = batch.baseFlags }
+            if let virtualClock, virtualClock.mustYield { return .yielded(next: position + 1) }
         }
         return nil
     }
@@ -128,7 +148,7 @@ extension WorkloadRunner {
     @inline(__always)
     func keep(_ object: LiveObject?, batch: BatchEnvironment, live: inout LiveObjectSet, generator: inout SplitMix64,
               context: ExecutionContext) {
-        let now = live.isTimed ? monotonicNanoseconds() : 0
+        let now = live.isTimed ? nowNanoseconds() : 0
         while let expired = live.popExpired(now: now) {
             retire(expired, batch: batch, generator: &generator, context: context)
         }

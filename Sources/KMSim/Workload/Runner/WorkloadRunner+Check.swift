@@ -34,7 +34,22 @@ extension WorkloadRunner {
         if final && options.injectInvariantViolation {
             problems.append("injected violation (test hook RunOptions.injectInvariantViolation)")
         }
-        recordCheck(problems)
+        if let virtualClock {
+            recordVirtualCheck(problems, at: virtualRun.stoppedAt ?? virtualClock.latest)
+        } else {
+            recordCheck(problems)
+        }
+    }
+
+    /// A virtual-clock check: each violation names the simulated time and the seed, so re-running the
+    /// workload with that seed reproduces it at that moment.
+    func recordVirtualCheck(_ problems: [String], at time: Int64) {
+        recordCheck(problems.map { "\($0) (virtual clock t=\(time) ns, seed \(spec.seed))" })
+    }
+
+    /// A violation of the virtual engine's own rules (determinism).
+    func recordVirtualViolation(_ problem: String) {
+        recordCheck([problem])
     }
 
     /// The invariants that hold at every instant.
@@ -52,7 +67,7 @@ extension WorkloadRunner {
         return problems
     }
 
-    private func recordCheck(_ problems: [String]) {
+    func recordCheck(_ problems: [String]) {
         checks.withLock { log in
             log.checked += 1
             for problem in problems where !log.violations.contains(problem) && log.violations.count < Self.maximumViolationsKept {

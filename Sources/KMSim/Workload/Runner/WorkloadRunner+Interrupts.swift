@@ -2,15 +2,27 @@
 /// allocates in hardirq context, or raises NET_RX so the allocations run in softirq context at
 /// `irq_exit()` (NAPI's `net_rx_action`).
 extension WorkloadRunner {
-    func startInterrupts() -> [InterruptSource] {
-        var started: [InterruptSource] = []
-        var softirqCPUs: Set<Int> = []
+    /// One interrupt line of the run: a source (or an IRQ bug) on one CPU, with its handler.
+    struct PlannedInterrupt {
+        var name: String
+        var cpu: Int
+        var hertz: Double
+        var jitter: Double
+        var handler: IRQHandler
+    }
+
+    /// Every interrupt line the workload raises, with softirq actions opened on the CPUs that need them.
+    /// Both engines deliver these: Dispatch timers (`startInterrupts`) or virtual-time arrivals
+    /// (`startVirtualInterrupts`).
+    func plannedInterrupts() -> [PlannedInterrupt] {
+        var planned: [PlannedInterrupt] = []
+        var softirqCPUs: [Int] = []
         for (sourceIndex, source) in plan.interrupts.enumerated() {
             for cpu in source.cpus {
                 let simulated = cpus[cpu]
                 let handler: IRQHandler
                 if source.spec.context == .softirq {
-                    softirqCPUs.insert(cpu)
+                    if !softirqCPUs.contains(cpu) { softirqCPUs.append(cpu) }
                     let state = interruptStates[cpu]
                     handler = { _ in
                         state.pendingSoftIRQ[sourceIndex] += 1
@@ -19,10 +31,8 @@ extension WorkloadRunner {
                 } else {
                     handler = { context in self.handleInterrupt(source: sourceIndex, context: &context) }
                 }
-                if let started1 = try? simulated.startInterruptSource(name: source.spec.name, hertz: source.spec.ratePerSecond,
-                                                                       jitter: 0.1, handler) {
-                    started.append(started1)
-                }
+                planned.append(PlannedInterrupt(name: source.spec.name, cpu: cpu, hertz: source.spec.ratePerSecond,
+                                                jitter: 0.1, handler: handler))
             }
         }
         for cpu in softirqCPUs {
@@ -30,14 +40,19 @@ extension WorkloadRunner {
         }
         for bug in plan.bugs where bug.spec.kind == .sleepingAllocInIRQ {
             for cpu in bug.cpus {
-                let source = try? cpus[cpu].startInterruptSource(name: "bug-\(bug.spec.kind.rawValue)",
-                                                                 hertz: bug.spec.ratePerSecond) { context in
+                planned.append(PlannedInterrupt(name: "bug-\(bug.spec.kind.rawValue)", cpu: cpu,
+                                                hertz: bug.spec.ratePerSecond, jitter: 0) { context in
                     self.commitSleepingAllocInIRQ(bug, context: &context)
-                }
-                if let source { started.append(source) }
+                })
             }
         }
-        return started
+        return planned
+    }
+
+    func startInterrupts() -> [InterruptSource] {
+        plannedInterrupts().compactMap { line in
+            try? cpus[line.cpu].startInterruptSource(name: line.name, hertz: line.hertz, jitter: line.jitter, line.handler)
+        }
     }
 
     /// `net_rx_action()`: runs the handlers of the softirq sources that interrupted this CPU.

@@ -46,7 +46,7 @@ extension WorkloadRunner {
                                               onKill: { _, _ in killed.flag.store(true, ordering: .relaxed) }) else { return }
         let pages = max(1, Int(user.bytes / 4096))
         let region = user.kind == .anonymous ? reclaim.mapAnonymous(task, pages: pages) : reclaim.mapFile(task, pages: pages)
-        let start = monotonicNanoseconds()
+        let start = nowNanoseconds()
         let dirtyRatio = user.dirtyRatio ?? MemoryUserSpec.defaultDirtyRatio
         var dirtied = 0
         var index = 0
@@ -71,7 +71,7 @@ extension WorkloadRunner {
             done += Self.memoryUserBatch
             if let bandwidth = user.bandwidth, bandwidth > 0 {
                 let due = start &+ UInt64(Double(done) * 4096 / Double(bandwidth) * 1e9)
-                let now = monotonicNanoseconds()
+                let now = nowNanoseconds()
                 if due > now { await scheduleTimeout(nanoseconds: due - now) }
             } else {
                 await runqueue.condResched()

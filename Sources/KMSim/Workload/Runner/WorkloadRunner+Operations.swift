@@ -9,10 +9,10 @@ extension WorkloadRunner {
     @inline(__always)
     func allocate(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
                   reportClass: Int, counts: UnsafeMutablePointer<Int64>, recorder: LatencyRecorder) -> LiveObject? {
-        let start = cycleClock.ticks()
+        let start = clockTicks()
         let (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
-                      nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
+                      nanoseconds: nanoseconds(since: start),
                       reportClass: reportClass, counts: counts, recorder: recorder)
     }
 
@@ -46,11 +46,11 @@ extension WorkloadRunner {
     func allocateFastWithoutReclaim(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags,
                                     context: ExecutionContext, reportClass: Int, counts: UnsafeMutablePointer<Int64>,
                                     recorder: LatencyRecorder) -> (object: LiveObject?, slowPath: PendingSlowAllocation?) {
-        let start = cycleClock.ticks()
+        let start = clockTicks()
         let (address, sizeClass) = call(operation, size: size, gfp: Self.fastPathMask(gfp), context: context)
         guard address != 0 else { return (nil, PendingSlowAllocation(start: start, sizeClass: sizeClass)) }
         return (record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
-                       nanoseconds: cycleClock.nanoseconds(from: start, to: cycleClock.ticks()),
+                       nanoseconds: nanoseconds(since: start),
                        reportClass: reportClass, counts: counts, recorder: recorder), nil)
     }
 
@@ -73,7 +73,7 @@ extension WorkloadRunner {
             (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
         }
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
-                      nanoseconds: cycleClock.nanoseconds(from: pending.start, to: cycleClock.ticks()),
+                      nanoseconds: nanoseconds(since: pending.start),
                       reportClass: reportClass, counts: counts, recorder: recorder)
     }
 

@@ -21,6 +21,7 @@ extension WorkloadRunner {
                 for _ in 0..<group.spec.tasksPerCPU {
                     let task = cpus[cpu].startTask(pid: pid) { context, runqueue in
                         await self.runWorker(group: groupIndex, context: &context, runqueue: runqueue)
+                        self.workerFinished()
                     }
                     started.workers.append(task)
                     pid += 1
@@ -56,7 +57,7 @@ extension WorkloadRunner {
         var generator = SplitMix64(seed: spec.seed &+ UInt64(context.pid) &* 0x9E37_79B9_7F4A_7C15)
         var live = LiveObjectSet(group.spec.lifetime)
         defer { live.deallocate() }
-        let trace = BatchTrace(capacity: options.batchOperations)
+        let trace = BatchTrace(capacity: batchOperations)
         defer { trace.deallocate() }
         let width = RunCounters.width(classCount: plan.classes.count)
         let counts = UnsafeMutablePointer<Int64>.allocate(capacity: width)
@@ -64,22 +65,21 @@ extension WorkloadRunner {
         defer { counts.deallocate() }
         var limit = Int.max
         if case .operations(let n) = spec.length { limit = n }
-        var batch = options.batchOperations
+        var batch = batchOperations
         if let rate = group.spec.opsPerSecond { batch = max(1, min(batch, Int(rate / 1000))) }
-        let start = monotonicNanoseconds()
+        let start = nowNanoseconds()
         var done = 0
         while done < limit && !isStopping && !Task.isCancelled {
             await gate.enter()
             let n = min(batch, limit - done)
             drainIncoming(cpu: cpu, context: context, counts: counts)
-            await runBatch(group, operations: n, trace: trace, live: &live, generator: &generator, context: &context,
-                           counts: counts, runqueue: runqueue)
+            done += await runBatch(group, operations: n, trace: trace, live: &live, generator: &generator,
+                                   context: &context, counts: counts, runqueue: runqueue)
             gate.leave()
             counters.flush(counts, cpu: cpu)
-            done += n
             if let rate = group.spec.opsPerSecond {
                 let due = start &+ UInt64(Double(done) / rate * 1e9)
-                let now = monotonicNanoseconds()
+                let now = nowNanoseconds()
                 if due > now { await scheduleTimeout(nanoseconds: due - now) }
             } else {
                 await runqueue.condResched()
@@ -91,7 +91,7 @@ extension WorkloadRunner {
     /// Runs on the CPU's process side (inside a batch, or in the drain worker).
     func drainIncoming(cpu: Int, context: ExecutionContext, counts: UnsafeMutablePointer<Int64>) {
         let state = processStates[cpu]
-        let now = monotonicNanoseconds()
+        let now = nowNanoseconds()
         for ring in mailboxes.incoming[cpu] {
             while let received = ring.pop() {
                 let deferral = received.deferral

@@ -33,6 +33,14 @@ public final class WorkloadRunner: Sendable {
     let interruptStates: [CPUInterruptState]
     let stopping = Atomic<Bool>(false)
     let checks = OrderedMutex(CheckLog())
+    /// The engine's clock when the run is on the virtual clock, nil on the real engine.
+    public let virtualClock: VirtualClock?
+    /// What the virtual loop keeps between its events (the tasks to cancel, when the run stopped).
+    let virtualRun = VirtualRunState()
+    /// Operations a task draws and runs per executor hop (`options.batchOperations`, at most
+    /// `virtualBatchOperations` on the virtual clock, where a batch usually yields after a few).
+    let batchOperations: Int
+    static let virtualBatchOperations = 32
 
 
     /// The seconds the run lasts (nil: until every task has done its operations).
@@ -54,14 +62,32 @@ public final class WorkloadRunner: Sendable {
             throw RunError.tooManyOperations(plan.operations.count)
         }
         self.plan = plan
-        let debugCaches = Self.debugCaches(for: spec)
-        machine = try Machine(spec: spec.machine, host: host, slubDebug: debugCaches.isEmpty ? [] : .debugAll,
-                              slubDebugCaches: debugCaches, reclaimConfig: spec.reclaim.config(for: spec.machine))
+        let clock = (options.clock ?? spec.clock) == .virtual ? VirtualClock(spec: spec.machine, costs: spec.costs) : nil
+        virtualClock = clock
+        batchOperations = clock == nil ? options.batchOperations : min(options.batchOperations, Self.virtualBatchOperations)
+        let (machine, caches) = try VirtualClock.$booting.withValue(clock) {
+            try Self.boot(spec: spec, plan: plan, host: host)
+        }
+        self.machine = machine
+        self.caches = caches
         debug = machine.sleepDebug
         cpus = machine.cpus
         latency = AllocationLatency(cpus: cpus)
         slabRef = .passUnretained(machine.slab)
         pageAllocatorRef = .passUnretained(machine.pageAllocator)
+        let cpuCount = spec.machine.cpuCount
+        counters = RunCounters(cpuCount: cpuCount, classCount: plan.classes.count)
+        mailboxes = RemoteFreeMailboxes(cpuCount: cpuCount, pairs: Self.remotePairs(plan, cpuCount: cpuCount))
+        processStates = (0..<cpuCount).map { CPUProcessState(cpu: $0, plan: plan, seed: spec.seed) }
+        interruptStates = (0..<cpuCount).map { CPUInterruptState(cpu: $0, plan: plan, seed: spec.seed) }
+    }
+
+    /// Boots the machine and creates the workload's caches (inside `VirtualClock.$booting` for a virtual
+    /// run, so every lock, executor and allocator built here keeps the clock).
+    static func boot(spec: WorkloadSpec, plan: RunPlan, host: HostTopology) throws -> (Machine, [KMemCache]) {
+        let debugCaches = Self.debugCaches(for: spec)
+        let machine = try Machine(spec: spec.machine, host: host, slubDebug: debugCaches.isEmpty ? [] : .debugAll,
+                                  slubDebugCaches: debugCaches, reclaimConfig: spec.reclaim.config(for: spec.machine))
         var caches: [KMemCache] = []
         for cache in plan.caches {
             guard let made = machine.slab.kmemCacheCreate(name: cache.name, size: Int(cache.objectSize)) else {
@@ -69,12 +95,7 @@ public final class WorkloadRunner: Sendable {
             }
             caches.append(made)
         }
-        self.caches = caches
-        let cpuCount = spec.machine.cpuCount
-        counters = RunCounters(cpuCount: cpuCount, classCount: plan.classes.count)
-        mailboxes = RemoteFreeMailboxes(cpuCount: cpuCount, pairs: Self.remotePairs(plan, cpuCount: cpuCount))
-        processStates = (0..<cpuCount).map { CPUProcessState(cpu: $0, plan: plan, seed: spec.seed) }
-        interruptStates = (0..<cpuCount).map { CPUInterruptState(cpu: $0, plan: plan, seed: spec.seed) }
+        return (machine, caches)
     }
 
     /// slub_debug= for the kmalloc caches the deliberate slab bugs use, so SLUB's red zones and poisoning
@@ -114,6 +135,7 @@ public final class WorkloadRunner: Sendable {
     /// counts), stops, checks invariants and collects the results. `progress` is called every
     /// `options.progressInterval` seconds from a background task.
     public func run(progress: (@Sendable (RunProgress) -> Void)? = nil) async -> RunResult {
+        if let virtualClock { return await runVirtual(virtualClock) }
         let start = monotonicNanoseconds()
         let tasks = startTasks()
         let sources = startInterrupts()
@@ -138,7 +160,39 @@ public final class WorkloadRunner: Sendable {
         await reporter?.value
         let elapsed = Double(monotonicNanoseconds() - start) / 1e9
         await checkInvariants(final: true)
-        return RunResult(runner: self, elapsedSeconds: elapsed, latency: await latency.merged())
+        return RunResult(runner: self, elapsedSeconds: elapsed, hostSeconds: elapsed, latency: await latency.merged())
+    }
+
+    /// A task group member finished its operations: on the virtual clock the last one ends the run
+    /// (the real engine awaits the workers instead).
+    func workerFinished() {
+        guard let virtualClock, virtualClock.isLoopThread else { return }
+        virtualRun.workersRunning -= 1
+        if virtualRun.workersRunning == 0 { stopVirtual(virtualClock) }
+    }
+
+    /// The run's clock in nanoseconds: simulated time on the virtual clock, else CLOCK_MONOTONIC.
+    @inline(__always)
+    func nowNanoseconds() -> UInt64 {
+        if let virtualClock { return UInt64(max(0, virtualClock.now)) }
+        return monotonicNanoseconds()
+    }
+
+    /// A reading of the clock that times allocations: the running CPU's virtual time, or the TSC.
+    @inline(__always)
+    func clockTicks() -> UInt64 {
+        if let virtualClock { return UInt64(max(0, virtualClock.now)) }
+        return cycleClock.ticks()
+    }
+
+    /// Nanoseconds since the `clockTicks()` reading `start`.
+    @inline(__always)
+    func nanoseconds(since start: UInt64) -> UInt64 {
+        if let virtualClock {
+            let now = UInt64(max(0, virtualClock.now))
+            return now > start ? now - start : 0
+        }
+        return cycleClock.nanoseconds(from: start, to: cycleClock.ticks())
     }
 }
 
