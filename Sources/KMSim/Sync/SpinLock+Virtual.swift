@@ -21,6 +21,8 @@ final class VirtualLockState: @unchecked Sendable {
     private var holds: [Int64] = Array(repeating: 0, count: VirtualLockState.holdsKept * 2)
     private var nextSlot = 0
     var holdStart: Int64 = 0
+    /// Whether the current hold is accounted (taken while the clock's `accounting` was on).
+    var accounted = false
     static let holdsKept = 8
 
     /// The lock classes the kernel takes with interrupts disabled.
@@ -61,6 +63,8 @@ extension SpinLock {
         let clock = state.clock
         let previous = word.load(ordering: .relaxed)
         word.store(Self.lockedWord(cpu: cpu, previous: previous), ordering: .relaxed)
+        state.accounted = clock.accounting
+        guard state.accounted else { return }
         let arrival = clock.now
         let free = state.freeTime(arriving: arrival)
         let lastCPU = Self.lastCPU(in: previous)
@@ -85,9 +89,11 @@ extension SpinLock {
     @inline(never)
     func tryLockVirtual(_ state: VirtualLockState) -> Bool {
         let now = state.clock.now
-        guard state.freeTime(arriving: now) == now else { return false }
+        state.accounted = state.clock.accounting
+        guard !state.accounted || state.freeTime(arriving: now) == now else { return false }
         let previous = word.load(ordering: .relaxed)
         word.store(previous | Self.lockedBit, ordering: .relaxed)
+        guard state.accounted else { return true }
         state.clock.charge(.lockAcquire)
         state.holdStart = state.clock.now
         return true
@@ -97,10 +103,12 @@ extension SpinLock {
     /// interval), then releases the word as the real path does.
     @inline(never)
     func unlockVirtual(_ state: VirtualLockState, cpu: Int) {
-        let end = state.clock.now
-        state.recordHold(from: state.holdStart, to: end)
-        lockClass.recordHoldTime(end - state.holdStart, cpu: cpu)
-        if state.disablesIRQs { state.clock.recordIRQsOff(from: state.holdStart, to: end) }
+        if state.accounted {
+            let end = state.clock.now
+            state.recordHold(from: state.holdStart, to: end)
+            lockClass.recordHoldTime(end - state.holdStart, cpu: cpu)
+            if state.disablesIRQs { state.clock.recordIRQsOff(from: state.holdStart, to: end) }
+        }
         let current = word.load(ordering: .relaxed)
         word.store((current & ~Self.lockedBit) &+ Self.acquisitionUnit, ordering: .releasing)
     }

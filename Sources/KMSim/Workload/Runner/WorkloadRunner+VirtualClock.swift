@@ -42,9 +42,10 @@ extension WorkloadRunner {
         virtualRun.workersRunning = tasks.workers.count
         startVirtualInterrupts(clock)
         if let seconds = durationSeconds {
-            clock.schedule(actor: clock.housekeeping, at: Self.nanoseconds(seconds)) { self.stopVirtual(clock) }
+            let end = Self.nanoseconds(seconds)
+            clock.schedule(actor: clock.housekeeping, at: end) { self.stopVirtual(clock, at: end) }
         } else if tasks.workers.isEmpty {
-            stopVirtual(clock)
+            stopVirtual(clock, at: 0)
         }
         if options.check { scheduleVirtualCheck(clock) }
     }
@@ -58,9 +59,9 @@ extension WorkloadRunner {
 
     /// The end of the run: every task is told to stop (cancelled, so sleepers wake), kswapd exits, and
     /// interrupt sources stop re-arming; the loop then runs what is left and returns.
-    func stopVirtual(_ clock: VirtualClock) {
+    func stopVirtual(_ clock: VirtualClock, at time: Int64) {
         guard virtualRun.stoppedAt == nil else { return }
-        virtualRun.stoppedAt = clock.now
+        virtualRun.stoppedAt = time
         stopping.store(true, ordering: .relaxed)
         for task in virtualRun.tasks { task.cancel() }
         machine.reclaim.requestKswapdsStop()
@@ -99,7 +100,8 @@ extension WorkloadRunner {
         clock.schedule(actor: clock.housekeeping, at: clock.now &+ interval) {
             guard !self.isStopping else { return }
             if self.machine.vmalloc.hasDeferredWork { return self.scheduleVirtualCheck(clock, after: 10_000) }
-            self.recordVirtualCheck(self.machine.checkInvariants() + self.instantViolations(), at: clock.now)
+            let problems = clock.unaccounted { self.machine.checkInvariants() + self.instantViolations() }
+            self.recordVirtualCheck(problems, at: clock.now)
             self.scheduleVirtualCheck(clock)
         }
     }

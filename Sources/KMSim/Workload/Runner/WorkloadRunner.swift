@@ -168,7 +168,7 @@ public final class WorkloadRunner: Sendable {
     func workerFinished() {
         guard let virtualClock, virtualClock.isLoopThread else { return }
         virtualRun.workersRunning -= 1
-        if virtualRun.workersRunning == 0 { stopVirtual(virtualClock) }
+        if virtualRun.workersRunning == 0 { stopVirtual(virtualClock, at: virtualClock.now) }
     }
 
     /// The run's clock in nanoseconds: simulated time on the virtual clock, else CLOCK_MONOTONIC.
