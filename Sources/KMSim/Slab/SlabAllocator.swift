@@ -110,19 +110,26 @@ public final class SlabAllocator: @unchecked Sendable {
     /// Every cache's census problems, plus the slab pages vmstat counts against the pages the caches
     /// hold (kmalloc_large pages included on both sides). Call while the machine is quiet.
     public func checkInvariants(pfnCount: Int) -> [String] {
-        var problems: [String] = []
+        let caches = self.caches
+        var indexOfID = [Int](repeating: -1, count: SlabEnvironment.maxCaches)
+        for (index, cache) in caches.enumerated() where cache.id < indexOfID.count { indexOfID[cache.id] = index }
+        var censuses = [SlabCensus](repeating: SlabCensus(), count: caches.count)
         var slabPages = 0
-        for cache in caches {
-            let census = cache.census(pfnCount: pfnCount)
-            problems += census.problems
-            slabPages += census.pages
-        }
-        for pfn in 0..<pfnCount {
-            let frame = env.pageAllocator.frame(pfn)
-            if frame.pointee.flags & PageFlags.head.rawValue != 0 && frame.pointee.flags & PageFlags.slab.rawValue == 0
-                && frame.pointee.owner == SlabEnvironment.kmallocLargeOwner {
+        SlabFrameWalk.visit(env.pageAllocator, pfnCount: pfnCount) { pfn, frame in
+            let flags = frame.pointee.flags
+            let owner = frame.pointee.owner
+            if flags & PageFlags.slab.rawValue != 0 {
+                let index = Int(owner) < indexOfID.count ? indexOfID[Int(owner)] : -1
+                if index >= 0 { caches[index].countSlab(pfn: pfn, frame: frame, into: &censuses[index]) }
+            } else if flags & PageFlags.head.rawValue != 0 && owner == SlabEnvironment.kmallocLargeOwner {
                 slabPages += 1 << Int(frame.pointee.order)
             }
+        }
+        var problems: [String] = []
+        for (index, cache) in caches.enumerated() {
+            cache.finishCensus(&censuses[index], pfnCount: pfnCount)
+            problems += censuses[index].problems
+            slabPages += censuses[index].pages
         }
         let vmstat = env.pageAllocator.vmstat
         let counted = vmstat.value(.nrSlabReclaimable) + vmstat.value(.nrSlabUnreclaimable)

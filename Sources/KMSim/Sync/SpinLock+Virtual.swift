@@ -18,11 +18,11 @@ final class VirtualLockState: @unchecked Sendable {
     /// partial list for `&n->list_lock` (its other classes' work is charged by the callers, per page).
     let holdCost: VirtualCost?
     /// Recent holds as (start, end) pairs, a ring.
-    private var holds: [Int64] = Array(repeating: 0, count: VirtualLockState.holdsKept * 2)
-    private var nextSlot = 0
-    var holdStart: Int64 = 0
+    @exclusivity(unchecked) private var holds: [Int64] = Array(repeating: 0, count: VirtualLockState.holdsKept * 2)
+    @exclusivity(unchecked) private var nextSlot = 0
+    @exclusivity(unchecked) var holdStart: Int64 = 0
     /// Whether the current hold is accounted (taken while the clock's `accounting` was on).
-    var accounted = false
+    @exclusivity(unchecked) var accounted = false
     static let holdsKept = 8
 
     /// The lock classes the kernel takes with interrupts disabled.

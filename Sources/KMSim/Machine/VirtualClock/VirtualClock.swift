@@ -24,7 +24,7 @@ import HeapModule
 public final class VirtualClock: @unchecked Sendable {
     /// How far a task may run past the next event before it yields its CPU: the bound on how early an
     /// operation may be served relative to another CPU's.
-    public static let quantum: Int64 = 200
+    public static let quantum: Int64 = 1000
 
     public let costs: CostTable
     public let cpuCount: Int
@@ -38,21 +38,21 @@ public final class VirtualClock: @unchecked Sendable {
     let costBuffer: UnsafeMutablePointer<Int64>
     let clocks: UnsafeMutablePointer<Int64>
     /// The actor whose event is running.
-    public private(set) var running: Int
+    @exclusivity(unchecked) public private(set) var running: Int
     /// A task yields its CPU once that CPU's clock passes this.
-    private(set) var horizon: Int64 = .max
-    private var events = Heap<Event>()
-    private var sequence: UInt64 = 0
+    @exclusivity(unchecked) private(set) var horizon: Int64 = .max
+    @exclusivity(unchecked) private var events = Heap<Event>()
+    @exclusivity(unchecked) private var sequence: UInt64 = 0
     private var loopThread: pthread_t?
     /// Events run so far.
-    public private(set) var eventsRun = 0
+    @exclusivity(unchecked) public private(set) var eventsRun = 0
     /// Whether locks record holds and waits: only while the loop runs the simulation, not while the
     /// machine boots, the run is checked (`unaccounted`) or results are collected afterwards, so
     /// kmsim's own walks of the machine never show up as the simulated kernel's contention.
-    public private(set) var accounting = false
+    @exclusivity(unchecked) public private(set) var accounting = false
     /// Enqueues that came from a thread other than the loop's while it ran: each is a determinism bug.
     public private(set) var foreignEnqueues = 0
-    var interrupts: VirtualInterruptState
+    @exclusivity(unchecked) var interrupts: VirtualInterruptState
 
     /// The housekeeping actor (timers of the run itself: its end, periodic checks).
     public var housekeeping: Int { actorCount - 1 }

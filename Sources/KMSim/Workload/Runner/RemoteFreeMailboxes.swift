@@ -11,8 +11,12 @@ final class RemoteFreeMailboxes: Sendable {
     private let rings: [SPSCRing<RemoteObject>?]
     /// The rings each CPU drains.
     let incoming: [[SPSCRing<RemoteObject>]]
+    /// On the virtual clock, which rings hold objects, so a drain visits those instead of every ring
+    /// (a 256-CPU larson has 255 rings per CPU); nil on the real engine, whose rings are drained by
+    /// polling.
+    let pending: PendingRings?
 
-    init(cpuCount: Int, pairs: Set<Pair>) {
+    init(cpuCount: Int, pairs: Set<Pair>, tracksPending: Bool = false) {
         self.cpuCount = cpuCount
         var rings = [SPSCRing<RemoteObject>?](repeating: nil, count: cpuCount * 2 * cpuCount)
         var incoming = [[SPSCRing<RemoteObject>]](repeating: [], count: cpuCount)
@@ -23,6 +27,7 @@ final class RemoteFreeMailboxes: Sendable {
         }
         self.rings = rings
         self.incoming = incoming
+        pending = tracksPending ? PendingRings(cpuCount: cpuCount) : nil
     }
 
     struct Pair: Hashable {
@@ -36,5 +41,44 @@ final class RemoteFreeMailboxes: Sendable {
     @inline(__always)
     func ring(side: Int, target: Int) -> SPSCRing<RemoteObject>? {
         rings[side * cpuCount + target]
+    }
+}
+
+/// The rings with objects waiting, per consuming CPU: a list and a mark per ring so each is listed once.
+/// `@unchecked Sendable`: used only on the virtual clock, whose single loop thread runs every producer and
+/// consumer.
+final class PendingRings: @unchecked Sendable {
+    @exclusivity(unchecked) private var lists: [[Int]]
+    @exclusivity(unchecked) private var marked: [Bool]
+    let cpuCount: Int
+
+    init(cpuCount: Int) {
+        self.cpuCount = cpuCount
+        lists = Array(repeating: [], count: cpuCount)
+        marked = Array(repeating: false, count: cpuCount * 2 * cpuCount)
+    }
+
+    /// Notes that the ring from `side` to `target` received an object.
+    @inline(__always)
+    func note(side: Int, target: Int) {
+        let index = side * cpuCount + target
+        if marked[index] { return }
+        marked[index] = true
+        lists[target].append(index)
+    }
+
+    /// The rings `target` must drain, in the order they first received an object since its last drain,
+    /// as (side, target) indices; the list is emptied.
+    func take(target: Int) -> [Int] {
+        let taken = lists[target]
+        guard !taken.isEmpty else { return [] }
+        lists[target].removeAll(keepingCapacity: true)
+        for index in taken { marked[index] = false }
+        return taken
+    }
+
+    /// The ring of a (side, target) index.
+    func ring(_ index: Int, in mailboxes: RemoteFreeMailboxes) -> SPSCRing<RemoteObject>? {
+        mailboxes.ring(side: index / cpuCount, target: index % cpuCount)
     }
 }

@@ -138,6 +138,7 @@ extension WorkloadRunner {
     func handOver(_ object: LiveObject, deferral: Int = -1, side: Int, target: Int, context: ExecutionContext,
                   counts: UnsafeMutablePointer<Int64>) {
         if let ring = mailboxes.ring(side: side, target: target), ring.push(RemoteObject(object: object, deferral: deferral)) {
+            mailboxes.pending?.note(side: side, target: target)
             counts[counters.eventIndex(.remoteFrees)] += 1
         } else {
             counts[counters.eventIndex(.remoteFreeFallbacks)] += 1

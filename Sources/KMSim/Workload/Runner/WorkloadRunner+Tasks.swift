@@ -88,11 +88,12 @@ extension WorkloadRunner {
     }
 
     /// Frees what other CPUs handed to this one, and the received interrupt objects whose lifetime ended.
+    /// On the virtual clock only the rings that received something are visited (`PendingRings`).
     /// Runs on the CPU's process side (inside a batch, or in the drain worker).
     func drainIncoming(cpu: Int, context: ExecutionContext, counts: UnsafeMutablePointer<Int64>) {
         let state = processStates[cpu]
         let now = nowNanoseconds()
-        for ring in mailboxes.incoming[cpu] {
+        func drain(_ ring: SPSCRing<RemoteObject>) {
             while let received = ring.pop() {
                 let deferral = received.deferral
                 if deferral >= 0, state.deferred[deferral] != nil {
@@ -103,6 +104,13 @@ extension WorkloadRunner {
                     release(received.object, context: context)
                 }
             }
+        }
+        if let pending = mailboxes.pending {
+            for index in pending.take(target: cpu) {
+                if let ring = pending.ring(index, in: mailboxes) { drain(ring) }
+            }
+        } else {
+            for ring in mailboxes.incoming[cpu] { drain(ring) }
         }
         for index in state.deferred.indices where state.deferred[index] != nil {
             while let expired = state.deferred[index]?.popExpired(now: now) {

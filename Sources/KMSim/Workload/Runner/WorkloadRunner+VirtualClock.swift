@@ -3,10 +3,10 @@ import Foundation
 /// What a virtual run keeps between its events. `@unchecked Sendable`: only the virtual clock's loop
 /// thread touches it (the runner is shared; this state is used by events only).
 final class VirtualRunState: @unchecked Sendable {
-    var tasks: [Task<Void, Never>] = []
-    var workersRunning = 0
+    @exclusivity(unchecked) var tasks: [Task<Void, Never>] = []
+    @exclusivity(unchecked) var workersRunning = 0
     /// When the run stopped, simulated nanoseconds.
-    var stoppedAt: Int64?
+    @exclusivity(unchecked) var stoppedAt: Int64?
 }
 
 /// A run on the virtual clock: the same tasks, handlers and allocator calls as the real engine, driven by

@@ -77,7 +77,8 @@ public final class WorkloadRunner: Sendable {
         pageAllocatorRef = .passUnretained(machine.pageAllocator)
         let cpuCount = spec.machine.cpuCount
         counters = RunCounters(cpuCount: cpuCount, classCount: plan.classes.count)
-        mailboxes = RemoteFreeMailboxes(cpuCount: cpuCount, pairs: Self.remotePairs(plan, cpuCount: cpuCount))
+        mailboxes = RemoteFreeMailboxes(cpuCount: cpuCount, pairs: Self.remotePairs(plan, cpuCount: cpuCount),
+                                        tracksPending: clock != nil)
         processStates = (0..<cpuCount).map { CPUProcessState(cpu: $0, plan: plan, seed: spec.seed) }
         interruptStates = (0..<cpuCount).map { CPUInterruptState(cpu: $0, plan: plan, seed: spec.seed) }
     }
