@@ -9,25 +9,29 @@ final class RemoteFreeMailboxes: Sendable {
 
     let cpuCount: Int
     private let rings: [SPSCRing<RemoteObject>?]
-    /// The rings each CPU drains.
+    /// The rings each CPU drains (none on the virtual clock).
     let incoming: [[SPSCRing<RemoteObject>]]
-    /// On the virtual clock, which rings hold objects, so a drain visits those instead of every ring
-    /// (a 256-CPU larson has 255 rings per CPU); nil on the real engine, whose rings are drained by
-    /// polling.
-    let pending: PendingRings?
+    /// Whether some CPU side may hand objects to each CPU.
+    let receives: [Bool]
+    /// On the virtual clock, one queue per consuming CPU instead of the rings (nil on the real engine).
+    let virtualQueues: VirtualRemoteQueues?
 
-    init(cpuCount: Int, pairs: Set<Pair>, tracksPending: Bool = false) {
+    /// `virtual`: the run is on the virtual clock, whose one thread needs no single-producer rings.
+    init(cpuCount: Int, pairs: Set<Pair>, virtual: Bool = false) {
         self.cpuCount = cpuCount
         var rings = [SPSCRing<RemoteObject>?](repeating: nil, count: cpuCount * 2 * cpuCount)
         var incoming = [[SPSCRing<RemoteObject>]](repeating: [], count: cpuCount)
-        for pair in pairs.sorted(by: { ($0.side, $0.target) < ($1.side, $1.target) }) {
+        for pair in pairs.sorted(by: { ($0.side, $0.target) < ($1.side, $1.target) }) where !virtual {
             let ring = SPSCRing<RemoteObject>(capacity: Self.ringCapacity)
             rings[pair.side * cpuCount + pair.target] = ring
             incoming[pair.target].append(ring)
         }
         self.rings = rings
         self.incoming = incoming
-        pending = tracksPending ? PendingRings(cpuCount: cpuCount) : nil
+        var receives = [Bool](repeating: false, count: cpuCount)
+        for pair in pairs { receives[pair.target] = true }
+        self.receives = receives
+        virtualQueues = virtual ? VirtualRemoteQueues(cpuCount: cpuCount) : nil
     }
 
     struct Pair: Hashable {
@@ -44,41 +48,33 @@ final class RemoteFreeMailboxes: Sendable {
     }
 }
 
-/// The rings with objects waiting, per consuming CPU: a list and a mark per ring so each is listed once.
-/// `@unchecked Sendable`: used only on the virtual clock, whose single loop thread runs every producer and
-/// consumer.
-final class PendingRings: @unchecked Sendable {
-    @exclusivity(unchecked) private var lists: [[Int]]
-    @exclusivity(unchecked) private var marked: [Bool]
-    let cpuCount: Int
+/// The remote frees of a virtual run: objects handed to a CPU wait in that CPU's one queue, in the order
+/// they were handed over, whoever sent them.
+///
+/// Why not the rings: the real engine needs one single-producer ring per (sender side, target) pair for
+/// thread safety, and a 256-CPU machine then has 65,280 rings whose cold slots cost a cache miss on every
+/// hand-over and drain. The virtual clock runs every CPU on one thread, so a queue per target is safe,
+/// and its order (hand-over order) is as deterministic as the run. Unbounded: a target drains its queue
+/// every batch (or every 200 µs of simulated time on a CPU without workers), so it holds at most what the
+/// other CPUs hand over meanwhile. `@unchecked Sendable`: only the virtual clock's loop thread uses it.
+final class VirtualRemoteQueues: @unchecked Sendable {
+    @exclusivity(unchecked) private var queues: [[RemoteObject]]
 
     init(cpuCount: Int) {
-        self.cpuCount = cpuCount
-        lists = Array(repeating: [], count: cpuCount)
-        marked = Array(repeating: false, count: cpuCount * 2 * cpuCount)
+        queues = Array(repeating: [], count: cpuCount)
     }
 
-    /// Notes that the ring from `side` to `target` received an object.
     @inline(__always)
-    func note(side: Int, target: Int) {
-        let index = side * cpuCount + target
-        if marked[index] { return }
-        marked[index] = true
-        lists[target].append(index)
+    func push(_ object: RemoteObject, to target: Int) {
+        queues[target].append(object)
     }
 
-    /// The rings `target` must drain, in the order they first received an object since its last drain,
-    /// as (side, target) indices; the list is emptied.
-    func take(target: Int) -> [Int] {
-        let taken = lists[target]
-        guard !taken.isEmpty else { return [] }
-        lists[target].removeAll(keepingCapacity: true)
-        for index in taken { marked[index] = false }
-        return taken
-    }
-
-    /// The ring of a (side, target) index.
-    func ring(_ index: Int, in mailboxes: RemoteFreeMailboxes) -> SPSCRing<RemoteObject>? {
-        mailboxes.ring(side: index / cpuCount, target: index % cpuCount)
+    /// Hands each object queued for `target` to `body`, in order, and empties the queue (keeping its
+    /// storage). `body` must not hand objects to `target`.
+    @inline(__always)
+    func drain(_ target: Int, _ body: (RemoteObject) -> Void) {
+        guard !queues[target].isEmpty else { return }
+        for object in queues[target] { body(object) }
+        queues[target].removeAll(keepingCapacity: true)
     }
 }

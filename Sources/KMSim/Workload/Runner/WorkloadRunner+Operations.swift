@@ -137,8 +137,10 @@ extension WorkloadRunner {
     @inline(__always)
     func handOver(_ object: LiveObject, deferral: Int = -1, side: Int, target: Int, context: ExecutionContext,
                   counts: UnsafeMutablePointer<Int64>) {
-        if let ring = mailboxes.ring(side: side, target: target), ring.push(RemoteObject(object: object, deferral: deferral)) {
-            mailboxes.pending?.note(side: side, target: target)
+        if let queues = mailboxes.virtualQueues {
+            queues.push(RemoteObject(object: object, deferral: deferral), to: target)
+            counts[counters.eventIndex(.remoteFrees)] += 1
+        } else if let ring = mailboxes.ring(side: side, target: target), ring.push(RemoteObject(object: object, deferral: deferral)) {
             counts[counters.eventIndex(.remoteFrees)] += 1
         } else {
             counts[counters.eventIndex(.remoteFreeFallbacks)] += 1

@@ -40,7 +40,7 @@ extension WorkloadRunner {
         started.all += users.tasks
         pid = users.nextPID
         let withWorkers = Set(plan.groups.flatMap(\.cpus))
-        for cpu in 0..<spec.machine.cpuCount where !mailboxes.incoming[cpu].isEmpty && !withWorkers.contains(cpu) {
+        for cpu in 0..<spec.machine.cpuCount where mailboxes.receives[cpu] && !withWorkers.contains(cpu) {
             started.all.append(cpus[cpu].startTask(pid: pid) { context, runqueue in
                 await self.runDrainWorker(context: &context, runqueue: runqueue)
             })
@@ -88,29 +88,27 @@ extension WorkloadRunner {
     }
 
     /// Frees what other CPUs handed to this one, and the received interrupt objects whose lifetime ended.
-    /// On the virtual clock only the rings that received something are visited (`PendingRings`).
+    /// On the virtual clock they come from the CPU's one queue (`VirtualRemoteQueues`).
     /// Runs on the CPU's process side (inside a batch, or in the drain worker).
     func drainIncoming(cpu: Int, context: ExecutionContext, counts: UnsafeMutablePointer<Int64>) {
         let state = processStates[cpu]
         let now = nowNanoseconds()
-        func drain(_ ring: SPSCRing<RemoteObject>) {
-            while let received = ring.pop() {
-                let deferral = received.deferral
-                if deferral >= 0, state.deferred[deferral] != nil {
-                    if let evicted = state.deferred[deferral]?.admit(received.object, now: now, using: &state.generator) {
-                        release(evicted, context: context)
-                    }
-                } else {
-                    release(received.object, context: context)
+        func receive(_ received: RemoteObject) {
+            let deferral = received.deferral
+            if deferral >= 0, state.deferred[deferral] != nil {
+                if let evicted = state.deferred[deferral]?.admit(received.object, now: now, using: &state.generator) {
+                    release(evicted, context: context)
                 }
+            } else {
+                release(received.object, context: context)
             }
         }
-        if let pending = mailboxes.pending {
-            for index in pending.take(target: cpu) {
-                if let ring = pending.ring(index, in: mailboxes) { drain(ring) }
-            }
+        if let queues = mailboxes.virtualQueues {
+            queues.drain(cpu, receive)
         } else {
-            for ring in mailboxes.incoming[cpu] { drain(ring) }
+            for ring in mailboxes.incoming[cpu] {
+                while let received = ring.pop() { receive(received) }
+            }
         }
         for index in state.deferred.indices where state.deferred[index] != nil {
             while let expired = state.deferred[index]?.popExpired(now: now) {

@@ -78,7 +78,7 @@ public final class WorkloadRunner: Sendable {
         let cpuCount = spec.machine.cpuCount
         counters = RunCounters(cpuCount: cpuCount, classCount: plan.classes.count)
         mailboxes = RemoteFreeMailboxes(cpuCount: cpuCount, pairs: Self.remotePairs(plan, cpuCount: cpuCount),
-                                        tracksPending: clock != nil)
+                                        virtual: clock != nil)
         processStates = (0..<cpuCount).map { CPUProcessState(cpu: $0, plan: plan, seed: spec.seed) }
         interruptStates = (0..<cpuCount).map { CPUInterruptState(cpu: $0, plan: plan, seed: spec.seed) }
     }
