@@ -35,8 +35,15 @@ extension KMemCache {
         }
         stats.bump(.allocFastpath, context)
         let pointer = UnsafeMutableRawPointer(bitPattern: object).unsafelyUnwrapped
-        if gfp.contains(.zero) { pointer.initializeMemory(as: UInt8.self, repeating: 0, count: geometry.objectSize) }
+        if gfp.contains(.zero) { zeroObject(pointer) }
         return pointer
+    }
+
+    /// `slab_post_alloc_hook()`'s `memset()` for `__GFP_ZERO`, charged per KiB on the virtual clock.
+    @inline(never)
+    func zeroObject(_ pointer: UnsafeMutableRawPointer) {
+        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: geometry.objectSize)
+        if let clock = stats.virtualClock { clock.charge(.zeroPerKiB, times: (geometry.objectSize + 1023) / 1024) }
     }
 
     /// `__slab_alloc()` → `___slab_alloc()` plus the post-allocation zeroing.
@@ -51,7 +58,7 @@ extension KMemCache {
             return nil
         }
         let pointer = UnsafeMutableRawPointer(bitPattern: object).unsafelyUnwrapped
-        if gfp.contains(.zero) { pointer.initializeMemory(as: UInt8.self, repeating: 0, count: geometry.objectSize) }
+        if gfp.contains(.zero) { zeroObject(pointer) }
         return pointer
     }
 
