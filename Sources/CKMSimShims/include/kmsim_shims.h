@@ -26,6 +26,14 @@ static inline int kmsim_rdtsc_is_hardware(void) {
 #endif
 }
 
+/* cpu_relax(): the x86 PAUSE instruction a spinning waiter executes between looks, which tells the core
+ * it is in a spin-wait loop (saves power, avoids the memory-order flush on exit); nothing elsewhere. */
+static inline void kmsim_cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
 /* Starts loading the cache line at `address` without waiting for it (__builtin_prefetch, as the kernel's
  * prefetch()), so a load made later does not stall. */
 static inline void kmsim_prefetch(const void *address) {

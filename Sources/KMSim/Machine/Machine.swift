@@ -46,7 +46,7 @@ public final class Machine: Sendable {
                              nodeCount: spec.nodes, lockStat: lockStat, bugReports: bugReports,
                              debug: slubDebug, debugCaches: slubDebugCaches)
         sleepDebug = AtomicSleepDebug(bugReports: bugReports)
-        cpus = SimulatedCPUs(spec: spec, host: host, debug: sleepDebug)
+        cpus = SimulatedCPUs(spec: spec, host: host, debug: sleepDebug, irqMask: lockStat.irqMask)
         reclaim = PageReclaim(allocator: pageAllocator, cpus: cpus, debug: sleepDebug, lockStat: lockStat,
                               config: reclaimConfig ?? .defaults(for: spec))
         pageAllocator.reclaimLink.attach(reclaim)

@@ -16,9 +16,17 @@ extension SimulatedCPU {
         runOnIRQSide { [self] in doSoftIRQ() }
     }
 
+    /// A softirq run queued on the interrupt side (not at a hardirq's exit): it waits for the process
+    /// side's irqsave sections like a hard interrupt (`ProcessIRQMask`), then runs `runSoftIRQs()`.
+    func doSoftIRQ() {
+        irqMask?.enterInterrupt(cpu: id)
+        defer { irqMask?.exitInterrupt(cpu: id) }
+        runSoftIRQs()
+    }
+
     /// `__do_softirq()`: runs the pending vectors in priority order with interrupts enabled, rescanning up
     /// to `MAX_SOFTIRQ_RESTART` times, then leaves the rest to a later run (ksoftirqd).
-    func doSoftIRQ() {
+    func runSoftIRQs() {
         var restarts = 0
         while true {
             let pending = softirqPending.exchange(0, ordering: .acquiringAndReleasing)

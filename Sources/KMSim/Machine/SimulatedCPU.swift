@@ -34,8 +34,12 @@ public final class SimulatedCPU: Sendable {
     let softIRQsHandled = Atomic<Int>(0)
     /// The virtual clock whose loop delivers this CPU's interrupts as events, nil on the real engine.
     let virtualClock: VirtualClock?
+    /// The machine's process-side interrupt mask (real engine): handlers wait while this CPU's process
+    /// side holds an irqsave lock.
+    let irqMask: ProcessIRQMask?
 
-    init(machine: Int, id: Int, node: Int, hostNode: Int, hostCPUs: [Int]) {
+    init(machine: Int, id: Int, node: Int, hostNode: Int, hostCPUs: [Int], irqMask: ProcessIRQMask? = nil) {
+        self.irqMask = irqMask
         self.id = id
         self.node = node
         self.hostNode = hostNode
@@ -72,10 +76,12 @@ public final class SimulatedCPU: Sendable {
 
     /// The body of an interrupt on the IRQ queue: hardirq handler, then `irq_exit()`'s softirq processing.
     func handleIRQ(_ handler: IRQHandler) {
+        irqMask?.enterInterrupt(cpu: id)
+        defer { irqMask?.exitInterrupt(cpu: id) }
         var context = ExecutionContext.hardIRQ(cpu: id)
         handler(&context)
         hardIRQsHandled.add(1, ordering: .relaxed)
-        doSoftIRQ()
+        runSoftIRQs()
     }
 
     /// Runs a plain closure on this CPU's interrupt side (serialized with its handlers), e.g. to read

@@ -16,7 +16,9 @@ public final class SimulatedCPUs: Sendable, RandomAccessCollection {
     /// This machine's identity in the thread-local side markers (`CPUSide.machine`).
     public let machineID: Int
 
-    public init(spec: MachineSpec, host: HostTopology, debug: AtomicSleepDebug) {
+    /// `irqMask`: the machine's process-side interrupt mask (`LockStatRegistry.irqMask`), so interrupt
+    /// handlers respect the process side's irqsave sections; nil for CPUs used without a machine's locks.
+    public init(spec: MachineSpec, host: HostTopology, debug: AtomicSleepDebug, irqMask: ProcessIRQMask? = nil) {
         let placement = spec.placement(on: host)
         self.placement = placement
         self.debug = debug
@@ -24,7 +26,8 @@ public final class SimulatedCPUs: Sendable, RandomAccessCollection {
         self.machineID = machineID
         self.cpus = placement.flatMap { node in
             node.simulatedCPUs.map { cpu in
-                SimulatedCPU(machine: machineID, id: cpu, node: node.simulatedNode, hostNode: node.hostNode, hostCPUs: node.hostCPUs)
+                SimulatedCPU(machine: machineID, id: cpu, node: node.simulatedNode, hostNode: node.hostNode,
+                             hostCPUs: node.hostCPUs, irqMask: irqMask)
             }
         }
     }

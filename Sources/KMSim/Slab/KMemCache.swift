@@ -82,7 +82,8 @@ public final class KMemCache: @unchecked Sendable {
         var step: UInt = 1
         while step < UInt(env.cpuCount) { step <<= 1 }
         self.tidStep = step
-        self.cpus = KMemCacheCPUArea(cpuCount: env.cpuCount)
+        self.cpus = KMemCacheCPUArea(cpuCount: env.cpuCount,
+                                     irqMask: VirtualClock.booting == nil ? env.listLockClass.irqMask : nil)
         self.nodes = (0..<env.nodeCount).map { KMemCacheNode(node: $0, listLock: SpinLock(class: env.listLockClass)) }
         self.stats = SlabStatCounters(cpuCount: env.cpuCount)
     }

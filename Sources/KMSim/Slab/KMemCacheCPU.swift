@@ -1,3 +1,4 @@
+import CKMSimShims
 import Glibc
 import Atomics
 import Synchronization
@@ -34,12 +35,16 @@ struct KMemCacheCPU: ~Copyable {
     let partial: Atomic<Int>
     /// `c->lock`, the kernel's `local_lock_t`; see the type's comment.
     let locked: Atomic<Bool>
+    /// Whether the holder of `locked` masked the CPU's interrupt side (`ProcessIRQMask`); only the
+    /// holder reads and writes it.
+    let maskedIRQs: Atomic<Bool>
 
     init(cpu: Int) {
         freelistTid = Atomic(WordPair(first: 0, second: UInt(cpu)))
         slab = Atomic(KMemCacheCPU.noSlab)
         partial = Atomic(KMemCacheCPU.noSlab)
         locked = Atomic(false)
+        maskedIRQs = Atomic(false)
     }
 
     /// "No slab" in `slab` and `partial`.
@@ -54,8 +59,12 @@ struct KMemCacheCPU: ~Copyable {
 struct KMemCacheCPUArea {
     let base: UnsafeMutableRawPointer
     let cpuCount: Int
+    /// The machine's process-side interrupt mask: `local_lock_irqsave()` masks the CPU's interrupt side
+    /// on the real engine (nil on the virtual clock, where interrupts only arrive between events).
+    let irqMask: ProcessIRQMask?
 
-    init(cpuCount: Int) {
+    init(cpuCount: Int, irqMask: ProcessIRQMask? = nil) {
+        self.irqMask = irqMask
         precondition(MemoryLayout<KMemCacheCPU>.size <= KMemCacheCPU.stride)
         self.cpuCount = cpuCount
         base = UnsafeMutableRawPointer.allocate(byteCount: cpuCount * KMemCacheCPU.stride, alignment: 128)
@@ -89,9 +98,12 @@ struct KMemCacheCPUArea {
     @inline(__always)
     func lock(_ cpu: Int) {
         let c = self.cpu(cpu)
+        let masked = irqMask?.save(cpu: cpu) ?? false
+        defer { if masked { c.pointee.maskedIRQs.store(true, ordering: .relaxed) } }
         var spins = 0
         while !c.pointee.locked.compareExchange(expected: false, desired: true, successOrdering: .acquiring,
                                                 failureOrdering: .relaxed).exchanged {
+            kmsim_cpu_relax()
             spins += 1
             if spins & 63 == 0 { sched_yield() }
         }
@@ -100,7 +112,11 @@ struct KMemCacheCPUArea {
     /// `local_unlock_irqrestore()`.
     @inline(__always)
     func unlock(_ cpu: Int) {
-        self.cpu(cpu).pointee.locked.store(false, ordering: .releasing)
+        let c = self.cpu(cpu)
+        let masked = c.pointee.maskedIRQs.load(ordering: .relaxed)
+        if masked { c.pointee.maskedIRQs.store(false, ordering: .relaxed) }
+        c.pointee.locked.store(false, ordering: .releasing)
+        if masked { irqMask?.restore(cpu: cpu) }
     }
 
     func deallocate() {

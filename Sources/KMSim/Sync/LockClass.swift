@@ -22,8 +22,12 @@ public final class LockClass: Sendable {
     let collectsHoldTimes: Atomic<Bool>
     /// The class's lock instances, whose words count its acquisitions (`LockClass+Instances`).
     let instances = OrderedMutex(LockInstanceList())
+    /// For a class the kernel takes with interrupts disabled, the machine's process-side interrupt mask
+    /// its locks set while held (real engine); nil for the others.
+    let irqMask: ProcessIRQMask?
 
-    init(name: String, index: Int, cpuCount: Int, collectHoldTimes: Bool) {
+    init(name: String, index: Int, cpuCount: Int, collectHoldTimes: Bool, irqMask: ProcessIRQMask? = nil) {
+        self.irqMask = irqMask
         self.name = name
         self.index = index
         self.stats = PerCPUCounters(cpuCount: cpuCount, counters: LockStatField.count)

@@ -15,12 +15,18 @@ public final class LockStatRegistry: Sendable {
     /// The number of simulated CPUs each class keeps a statistics row for.
     public let cpuCount: Int
     private let table: OrderedMutex<Table>
+    /// The CPUs whose process side holds an irqsave-class lock (real engine), shared with the CPUs'
+    /// interrupt sides.
+    public let irqMask: ProcessIRQMask
+    /// The classes the kernel takes with interrupts disabled (`spin_lock_irqsave()`/`spin_lock_irq()`).
+    public static let irqSafeClasses: Set<String> = ["&zone->lock", "&n->list_lock", "&lruvec->lru_lock"]
 
     /// A registry for a machine of `cpuCount` CPUs. See `collectHoldTimes` for the default.
     public init(cpuCount: Int, collectHoldTimes: Bool = true) {
         precondition(cpuCount > 0, "a LockStatRegistry needs at least one CPU")
         self.cpuCount = cpuCount
         self.table = OrderedMutex(Table(collectHoldTimes: collectHoldTimes))
+        self.irqMask = ProcessIRQMask(cpuCount: cpuCount)
     }
 
     /// Whether acquisitions measure hold time. The kernel always does when lock_stat is on, so this
@@ -46,7 +52,8 @@ public final class LockStatRegistry: Sendable {
         table.withLock { table in
             if let existing = table.byName[name] { return existing }
             let created = LockClass(name: name, index: table.ordered.count, cpuCount: cpuCount,
-                                    collectHoldTimes: table.collectHoldTimes)
+                                    collectHoldTimes: table.collectHoldTimes,
+                                    irqMask: Self.irqSafeClasses.contains(name) ? irqMask : nil)
             table.byName[name] = created
             table.ordered.append(created)
             return created

@@ -1,3 +1,4 @@
+import CKMSimShims
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -12,9 +13,8 @@ import Darwin
 /// word 1, 2, 4, … up to `maxPolls` times before looking again, which keeps a crowd of waiters from
 /// all trying the compare-and-swap the moment the lock is released.
 ///
-/// Polling is done with relaxed loads, which only read the shared cache line. Swift has no portable
-/// `pause` (x86 `rep; nop`) intrinsic: clang's `_mm_pause` is an external builtin that Swift cannot call,
-/// and a static-inline C wrapper would need a C module, which kmsim does not have yet. Once the backoff
+/// Polling is done with relaxed loads, which only read the shared cache line, each followed by the
+/// `cpu_relax()` pause (`kmsim_cpu_relax()` in the CKMSimShims C module). Once the backoff
 /// has reached its bound, each further round also calls `sched_yield()`: simulated CPUs are host threads
 /// that the host may preempt while they hold a lock (the kernel prevents that with preempt_disable), and
 /// yielding lets the holder's thread run on an oversubscribed host. A yield is not a sleep: the waiter
@@ -29,6 +29,7 @@ struct SpinBackoff {
     mutating func wait(on word: borrowing Atomic<UInt64>) {
         for _ in 0..<polls {
             _ = word.load(ordering: .relaxed)
+            kmsim_cpu_relax()
         }
         if polls < Self.maxPolls {
             polls &*= 2

@@ -25,12 +25,9 @@ final class VirtualLockState: @unchecked Sendable {
     @exclusivity(unchecked) var accounted = false
     static let holdsKept = 8
 
-    /// The lock classes the kernel takes with interrupts disabled.
-    static let irqSafeClasses: Set<String> = ["&zone->lock", "&n->list_lock", "&lruvec->lru_lock"]
-
     init(clock: VirtualClock, className: String) {
         self.clock = clock
-        disablesIRQs = Self.irqSafeClasses.contains(className)
+        disablesIRQs = LockStatRegistry.irqSafeClasses.contains(className)
         holdCost = className == "&n->list_lock" ? .slubNodePartial : nil
     }
 

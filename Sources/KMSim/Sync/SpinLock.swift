@@ -34,6 +34,11 @@ public final class SpinLock: Sendable {
     /// The lock's state on the virtual clock, nil on the real engine (fixed when the lock is built, so
     /// the real engine's paths pay one predictable branch on it).
     let virtual: VirtualLockState?
+    /// The process-side interrupt mask for an irqsave class (real engine; see `ProcessIRQMask`), nil
+    /// otherwise.
+    let irqMask: ProcessIRQMask?
+    /// Whether the current hold set `irqMask` (written and read only by the holder).
+    let maskedIRQs = Atomic<Bool>(false)
 
     static let lockedBit: UInt64 = 1
     /// Bits 1–16: 1 + the CPU of the last `lock(cpu:)`.
@@ -49,6 +54,7 @@ public final class SpinLock: Sendable {
         self.holderSite = Atomic(0)
         self.holdStart = Atomic(0)
         self.virtual = VirtualClock.booting.map { VirtualLockState(clock: $0, className: lockClass.name) }
+        self.irqMask = lockClass.irqMask
         lockClass.register(self)
     }
 
@@ -85,6 +91,7 @@ public final class SpinLock: Sendable {
     @inline(__always)
     public func lock(cpu: Int, site: StaticString = #function) {
         if let virtual { return lockVirtual(virtual, cpu: cpu, siteKey: LockSite.key(site)) }
+        if let irqMask { return lockMaskingIRQs(irqMask, cpu: cpu, site: site) }
         let current = word.load(ordering: .relaxed)
         if current & Self.lockedBit == 0,
            word.compareExchange(expected: current, desired: Self.lockedWord(cpu: cpu, previous: current),
@@ -98,11 +105,16 @@ public final class SpinLock: Sendable {
     /// `spin_trylock()`: takes the lock if it is free right now, with a single attempt.
     public func tryLock(cpu: Int) -> Bool {
         if let virtual { return tryLockVirtual(virtual) }
+        let masked = irqMask?.save(cpu: cpu) ?? false
         let current = word.load(ordering: .relaxed)
         guard current & Self.lockedBit == 0,
               word.compareExchange(expected: current, desired: current | Self.lockedBit,
                                    successOrdering: .acquiring, failureOrdering: .relaxed).exchanged
-        else { return false }
+        else {
+            if masked { irqMask?.restore(cpu: cpu) }
+            return false
+        }
+        if irqMask != nil { maskedIRQs.store(masked, ordering: .relaxed) }
         startHoldTime(now: nil)
         return true
     }
@@ -117,9 +129,28 @@ public final class SpinLock: Sendable {
             holdStart.store(0, ordering: .relaxed)
             lockClass.recordHoldTime(LockStatClock.now() - start, cpu: cpu)
         }
+        let masked = irqMask != nil && maskedIRQs.load(ordering: .relaxed)
         let current = word.load(ordering: .relaxed)
         precondition(current & Self.lockedBit != 0, "unlock of an unlocked SpinLock (\(lockClass.name))")
         word.store((current & ~Self.lockedBit) &+ Self.acquisitionUnit, ordering: .releasing)
+        if masked { irqMask?.restore(cpu: cpu) }
+    }
+
+    /// `spin_lock_irqsave()` on the real engine: `local_irq_save()` first (masking `cpu`'s interrupt side
+    /// when the caller is that CPU's process side), then the lock; the holder records whether it masked,
+    /// for its `unlock`. Out of line: only the irqsave classes come here, all on slow paths.
+    @inline(never)
+    func lockMaskingIRQs(_ mask: ProcessIRQMask, cpu: Int, site: StaticString) {
+        let masked = mask.save(cpu: cpu)
+        let current = word.load(ordering: .relaxed)
+        if current & Self.lockedBit == 0,
+           word.compareExchange(expected: current, desired: Self.lockedWord(cpu: cpu, previous: current),
+                                successOrdering: .acquiring, failureOrdering: .relaxed).exchanged {
+            didAcquire(cpu: cpu, previous: current, siteKey: LockSite.key(site), now: nil)
+        } else {
+            lockContended(cpu: cpu, siteKey: LockSite.key(site))
+        }
+        maskedIRQs.store(masked, ordering: .relaxed)
     }
 
     /// Runs `body` with the lock held (`guard(spinlock)` in the kernel's cleanup.h terms).
