@@ -1,4 +1,5 @@
 import Atomics
+import Synchronization
 
 /// What a machine boots its fault injection from: the `faults:` settings, the run's seed (every random
 /// draw comes from it, so a run repeats) and whether some task will write `fail-nth`.
@@ -27,7 +28,7 @@ public struct FaultInjectionConfig: Sendable, Equatable {
 /// The allocators hold it as an optional fixed at boot (nil without fault injection), so a run without
 /// it pays one predictable branch per allocation.
 ///
-/// Synchronisation: the settings are immutable; the task table, the per-CPU random states, the marks
+/// Synchronisation: the settings are immutable; `armed` is an `Atomic`; the task table, the per-CPU random states, the marks
 /// and the site counters are `UnsafeAtomic` cells (or `AtomicCounterArray`s) allocated in `init` and
 /// freed in `deinit`; the log is `BugReports` (a mutex). Hence `@unchecked Sendable`.
 public final class FaultInjection: @unchecked Sendable {
@@ -55,6 +56,10 @@ public final class FaultInjection: @unchecked Sendable {
     let slabSites: AtomicCounterArray
     let pageSites: AtomicCounterArray
     static let gfpClasses = GFPClass.allCases.count
+
+    /// Set once the machine has booted (`Machine.init` ends with `arm()`): the boot's own allocations
+    /// (the kernel page tables, which a kernel takes from memblock) are not fault points.
+    let armed = Atomic<Bool>(false)
 
     /// Tasks whose pid is below this get their own `fail-nth`, `make-it-fail` and mark.
     public static let pidCapacity = 1 << 16
@@ -93,12 +98,16 @@ public final class FaultInjection: @unchecked Sendable {
         random.deallocate()
     }
 
+    /// Makes the hooks live: the machine has booted.
+    func arm() { armed.store(true, ordering: .relaxed) }
+
     // MARK: The hooks
 
     /// `should_failslab()` (mm/failslab.c): never for `__GFP_NOFAIL`; not for `__GFP_DIRECT_RECLAIM`
     /// under `ignore-gfp-wait`; only marked caches under `cache-filter`; then `should_fail_ex()` with the
     /// object size, quietly for `__GFP_NOWARN`.
     func shouldFailSlab(_ cache: KMemCache, gfp: GFPFlags, context: ExecutionContext) -> Bool {
+        guard armed.load(ordering: .relaxed) else { return false }
         if gfp.contains(.noFail) { return false }
         if failslabSpec.ignoreGFPWait && gfp.contains(.directReclaim) { return false }
         if failslabSpec.cacheFilter && !cache.flags.contains(.failslab) { return false }
@@ -115,6 +124,7 @@ public final class FaultInjection: @unchecked Sendable {
     /// under `ignore-gfp-wait`; then `should_fail_ex()` with `1 << order` (pages, as the kernel passes
     /// it), quietly for `__GFP_NOWARN`.
     func shouldFailAllocPage(gfp: GFPFlags, order: Int, context: ExecutionContext) -> Bool {
+        guard armed.load(ordering: .relaxed) else { return false }
         if order < failPageAllocSpec.minOrder { return false }
         if gfp.contains(.noFail) { return false }
         if failPageAllocSpec.ignoreGFPHighmem && gfp.contains(.highMem) { return false }

@@ -64,6 +64,7 @@ public final class Machine: Sendable {
         vmalloc = try Vmalloc(pageAllocator: pageAllocator, vmstat: vmstat, bugReports: bugReports, lockStat: lockStat,
                               cpus: cpus, sleepDebug: sleepDebug)
         kvmalloc = KVMalloc(slab: slab, vmalloc: vmalloc)
+        faultInjection?.arm()
     }
 
     deinit {
