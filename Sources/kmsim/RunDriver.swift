@@ -12,6 +12,14 @@ enum RunDriver {
         options.check = output.check
         if let clock = output.clock { options.clock = clock }
         options.injectInvariantViolation = output.injectInvariantViolation
+        do {
+            if let text = output.failslab { options.failslab = try FaultBootOption.parse(text, option: "--failslab") }
+            if let text = output.failPageAlloc {
+                options.failPageAlloc = try FaultBootOption.parse(text, option: "--fail-page-alloc")
+            }
+        } catch {
+            throw CLIError.badInput(error.description)
+        }
         let terminal = isatty(1) == 1
         if !output.quiet { options.progressInterval = terminal ? 0.25 : 5 }
         let runner: WorkloadRunner

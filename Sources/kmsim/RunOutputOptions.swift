@@ -12,6 +12,12 @@ struct RunOutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The engine: real (host threads, wall-clock time; the default) or virtual (simulated time, deterministic, any machine size). Overrides the workload's clock: key.", valueName: "real|virtual"))
     var clock: RunClock?
 
+    @Option(name: .customLong("failslab"), help: ArgumentHelp("Fault injection in slab allocations, as the kernel's failslab= boot option: fail every INTERVAL-th eligible call with PROBABILITY percent once SPACE bytes were allocated, at most TIMES times (-1: no limit). Sets these fields of the workload's faults.failslab; the other knobs keep the workload's values or the kernel's defaults (ignore-gfp-wait: true, verbose: 2).", valueName: "INTERVAL,PROBABILITY,SPACE,TIMES"))
+    var failslab: String?
+
+    @Option(name: .customLong("fail-page-alloc"), help: ArgumentHelp("Fault injection in page allocations, as the kernel's fail_page_alloc= boot option (SPACE in pages). Sets these fields of the workload's faults.fail_page_alloc; the other knobs keep the workload's values or the kernel's defaults (ignore-gfp-wait: true, ignore-gfp-highmem: true, min-order: 1, verbose: 2).", valueName: "INTERVAL,PROBABILITY,SPACE,TIMES"))
+    var failPageAlloc: String?
+
     @Flag(help: "Check the machine's invariants periodically while running (they are always checked at the end).")
     var check = false
 

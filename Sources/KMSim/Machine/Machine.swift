@@ -23,6 +23,8 @@ public final class Machine: Sendable {
     public let vmalloc: Vmalloc
     /// kvmalloc/kvfree over `slab` and `vmalloc`.
     public let kvmalloc: KVMalloc
+    /// failslab and fail_page_alloc (`faults:`), nil when the machine boots without fault injection.
+    public let faults: FaultInjection?
 
     /// Boots `spec` on `host`: validates it, maps each node's memory (bound to its host node), builds
     /// the zones, watermarks and per-CPU lists. Throws for an invalid spec or when the host refuses the
@@ -31,21 +33,30 @@ public final class Machine: Sendable {
     /// `managedPages` overrides zones' managed page counts (see `PageAllocator.init`). `slubDebug` is
     /// the boot option `slub_debug=`: its flags, for the caches named in `slubDebugCaches` or, when that
     /// is empty, for every cache. `reclaimConfig` sizes swap and the simulated I/O costs (nil: the
-    /// defaults for the spec, `ReclaimConfig.defaults(for:)`).
+    /// defaults for the spec, `ReclaimConfig.defaults(for:)`). `faults` boots fault injection (the
+    /// `failslab=` and `fail_page_alloc=` boot options and their debugfs settings); nil or inactive: none.
     public init(spec: MachineSpec, host: HostTopology = .current(), managedPages: [Int: [ZoneType: Int]] = [:],
                 slubDebug: SlabFlags = [], slubDebugCaches: Set<String> = [],
-                reclaimConfig: ReclaimConfig? = nil) throws {
+                reclaimConfig: ReclaimConfig? = nil, faults: FaultInjectionConfig? = nil) throws {
         try spec.validate()
         self.spec = spec
         lockStat = LockStatRegistry(cpuCount: spec.cpuCount)
         bugReports = BugReports()
         vmstat = VMStat(cpuCount: spec.cpuCount)
+        let sleepDebug = AtomicSleepDebug(bugReports: bugReports)
+        self.sleepDebug = sleepDebug
+        var faultInjection: FaultInjection?
+        if let faults, faults.isActive {
+            faultInjection = FaultInjection(config: faults, cpuCount: spec.cpuCount, bugReports: bugReports,
+                                            sleepDebug: sleepDebug)
+        }
+        self.faults = faultInjection
         pageAllocator = try PageAllocator(spec: spec, host: host, lockStat: lockStat, vmstat: vmstat,
-                                          bugReports: bugReports, managedPages: managedPages)
+                                          bugReports: bugReports, managedPages: managedPages,
+                                          faultInjection: faultInjection)
         slab = SlabAllocator(pageAllocator: pageAllocator, cpuNodes: (0..<spec.cpuCount).map(spec.node(ofCPU:)),
                              nodeCount: spec.nodes, lockStat: lockStat, bugReports: bugReports,
-                             debug: slubDebug, debugCaches: slubDebugCaches)
-        sleepDebug = AtomicSleepDebug(bugReports: bugReports)
+                             debug: slubDebug, debugCaches: slubDebugCaches, faults: faultInjection)
         cpus = SimulatedCPUs(spec: spec, host: host, debug: sleepDebug, irqMask: lockStat.irqMask)
         reclaim = PageReclaim(allocator: pageAllocator, cpus: cpus, debug: sleepDebug, lockStat: lockStat,
                               config: reclaimConfig ?? .defaults(for: spec))
@@ -53,6 +64,7 @@ public final class Machine: Sendable {
         vmalloc = try Vmalloc(pageAllocator: pageAllocator, vmstat: vmstat, bugReports: bugReports, lockStat: lockStat,
                               cpus: cpus, sleepDebug: sleepDebug)
         kvmalloc = KVMalloc(slab: slab, vmalloc: vmalloc)
+        faultInjection?.arm()
     }
 
     deinit {

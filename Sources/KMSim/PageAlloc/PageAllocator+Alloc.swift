@@ -25,7 +25,8 @@ extension PageAllocator {
         return allocPagesSlowpath(ac)
     }
 
-    /// `prepare_alloc_pages()` with the entry checks of `__alloc_pages()`.
+    /// `prepare_alloc_pages()` with the entry checks of `__alloc_pages()` and, when fault injection is
+    /// on, `should_fail_alloc_page()`: an injected failure returns NULL before any zone is tried.
     @inline(__always)
     func prepareAllocPages(order: Int, gfp: GFPFlags, context: ExecutionContext, preferredNode: Int?) -> AllocationContext? {
         guard order >= 0 && order <= Self.maxOrder && context.cpu >= 0 && context.cpu < cpuCount,
@@ -39,6 +40,8 @@ extension PageAllocator {
             warnAllocation("node \(node) does not exist (the machine has \(nodes.count))", gfp: gfp, context: context)
             return nil
         }
+        // should_fail_alloc_page(), after might_alloc() (the callers' check) as in prepare_alloc_pages().
+        if let faults = faultInjection, faults.shouldFailAllocPage(gfp: gfp, order: order, context: context) { return nil }
         let slot = node &* 2 &+ (gfp.contains(.thisNode) ? 1 : 0)
         let zonelist = zonelistTable[slot]
         let preferredID = Int(preferredZoneTable[slot &* Self.zonesPerNode &+ highest.rawValue])

@@ -33,6 +33,9 @@ public final class PageAllocator: @unchecked Sendable {
     /// Global per-CPU vmstat counters (pgalloc_*, pgfree, and what later subsystems count).
     public let vmstat: VMStat
     let bugReports: BugReports
+    /// `fail_page_alloc`'s hook (`should_fail_alloc_page()`), nil without fault injection: fixed at
+    /// boot, so the allocation path tests it with one predictable branch.
+    let faultInjection: FaultInjection?
     /// The slow path's way to reclaim and its failure-report rate limit.
     public let reclaimLink = ReclaimLink()
     let zonelists: Zonelists
@@ -58,8 +61,10 @@ public final class PageAllocator: @unchecked Sendable {
     ///
     /// `managedPages` overrides zones' managed page counts (what memblock reservations leave in a real
     /// boot), keyed by node then zone; tests use it to reproduce a real kernel's figures.
+    /// `faultInjection` installs `fail_page_alloc`'s hook when it has one.
     public init(spec: MachineSpec, host: HostTopology, lockStat: LockStatRegistry, vmstat: VMStat,
-                bugReports: BugReports, managedPages: [Int: [ZoneType: Int]] = [:]) throws {
+                bugReports: BugReports, managedPages: [Int: [ZoneType: Int]] = [:],
+                faultInjection: FaultInjection? = nil) throws {
         try spec.validate()
         let totalPages = spec.pagesPerNode * spec.nodes
         guard totalPages < Int(UInt32.max) else {
@@ -68,6 +73,7 @@ public final class PageAllocator: @unchecked Sendable {
         self.spec = spec
         self.vmstat = vmstat
         self.bugReports = bugReports
+        self.faultInjection = faultInjection?.hooksPages == true ? faultInjection : nil
         pagesPerNode = spec.pagesPerNode
         pagesPerNodeShift = pagesPerNode.nonzeroBitCount == 1 ? pagesPerNode.trailingZeroBitCount : -1
         cpuCount = spec.cpuCount

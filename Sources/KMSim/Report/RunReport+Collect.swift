@@ -17,7 +17,7 @@ extension RunResult {
             let reportClass = plan.classes[index]
             return RunReport.ClassRow(
                 context: reportClass.kind.rawValue, gfp: reportClass.gfp.description, api: reportClass.api.kernelName,
-                ops: counters.ops(index), failures: counters.failures(index),
+                ops: counters.ops(index), failures: counters.failures(index), injected: counters.injected(index),
                 latencyNs: Self.latency(of: plan.sizeClasses[index], kind: reportClass.kind,
                                         gfpClass: GFPClass(reportClass.gfp), in: latency))
         }
@@ -61,6 +61,11 @@ extension RunResult {
             report.interruptsDeferred = clock.interruptsDeferred
             report.interruptDelayNs = .init(p50: clock.interruptDelay(percentile: 50),
                                             p99: clock.interruptDelay(percentile: 99))
+        }
+        if let faults = machine.faults {
+            report.injectedFailures = .init(failslab: faults.failslabInjected, failPageAlloc: faults.failPageAllocInjected)
+            let names = Dictionary(machine.slab.caches.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+            report.injectedFailureSites = faults.sites { names[$0] }
         }
         report.host = .init(wallSeconds: hostSeconds, simulatedSeconds: elapsedSeconds,
                             simulatedOpsPerHostSecond: hostSeconds > 0 ? Double(operations) / hostSeconds : 0)

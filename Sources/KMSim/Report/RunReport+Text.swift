@@ -22,14 +22,18 @@ extension RunReport {
             lines.append("real clock: times are host nanoseconds on \(ProcessInfo.processInfo.activeProcessorCount) host CPUs")
         }
         lines.append("")
-        lines.append("allocations by context and GFP mask                        ops   failures     p50     p99   p99.9     max")
+        let injecting = hasInjectedFailures
+        lines.append("allocations by context and GFP mask                        ops   failures"
+            + (injecting ? "   injected" : "") + "     p50     p99   p99.9     max")
         for row in classes {
             let label = "\(row.context) \(row.gfp.isEmpty ? "0" : row.gfp) \(row.api)"
             lines.append(Self.pad(label, 52) + Self.left(String(row.ops), 11) + Self.left(String(row.failures), 11)
+                + (injecting ? Self.left(String(row.injected), 11) : "")
                 + [row.latencyNs.p50, row.latencyNs.p99, row.latencyNs.p999, row.latencyNs.max]
                     .map { Self.left(Self.nanoseconds($0), 8) }.joined())
         }
         lines.append("")
+        if injecting { lines += faultInjectionLines }
         lines.append("reclaim: kswapd wakeups \(reclaim.kswapdWakeups), direct reclaim stalls \(reclaim.directReclaimStalls), "
             + "pages scanned \(reclaim.pagesScanned), reclaimed \(reclaim.pagesReclaimed), OOM kills \(reclaim.oomKills)")
         lines.append("dirty throttling: \(reclaim.dirtyThrottles) writer pauses (balance_dirty_pages), "

@@ -28,8 +28,19 @@ public struct RunReport: Codable, Sendable, Equatable {
         /// The kernel function: `kmalloc`, `kmem_cache_alloc`, `alloc_pages`, `vmalloc`, `kvmalloc`.
         public var api: String
         public var ops: Int64
+        /// Every NULL returned, injected or not.
         public var failures: Int64
+        /// The NULLs fault injection caused (counted in `failures` too).
+        public var injected: Int64 = 0
         public var latencyNs: Latency
+    }
+
+    /// Failures fault injection forced, by capability (the kernel's debugfs names).
+    public struct InjectedFailures: Codable, Sendable, Equatable {
+        public var failslab: Int
+        public var failPageAlloc: Int
+
+        public static let zero = InjectedFailures(failslab: 0, failPageAlloc: 0)
     }
 
     public struct Reclaim: Codable, Sendable, Equatable {
@@ -125,6 +136,10 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var interruptsDeferred = 0
     /// Arrival-to-handler delay of interrupts, simulated nanoseconds (virtual clock; zero on the real engine).
     public var interruptDelayNs = InterruptDelay(p50: 0, p99: 0)
+    /// Failures fault injection forced (`faults:`, `--failslab`, `--fail-page-alloc`, `failNth`).
+    public var injectedFailures = InjectedFailures.zero
+    /// Where they were injected: slab cache or page order, and GFP class; most first.
+    public var injectedFailureSites: [FaultInjection.Site] = []
     /// What the host did: the only part of a virtual run's report that changes from run to run.
     public var host = Host(wallSeconds: 0, simulatedSeconds: 0, simulatedOpsPerHostSecond: 0)
 

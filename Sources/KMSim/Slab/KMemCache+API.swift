@@ -61,9 +61,11 @@ extension KMemCache {
     /// failure, after giving back what it had taken).
     public func allocBulk(gfp: GFPFlags, into objects: UnsafeMutableBufferPointer<UnsafeMutableRawPointer?>,
                           context: ExecutionContext, caller: StaticString = #function) -> Int {
+        // One slab_pre_alloc_hook() for the whole bulk, as kmem_cache_alloc_bulk_noprof() does.
+        guard !objects.isEmpty, slabPreAllocHook(gfp: gfp, context: context) else { return 0 }
         for index in objects.indices {
-            guard let object = slabAllocNode(gfp: gfp, node: nil, context: context, caller: caller,
-                                             origSize: geometry.objectSize) else {
+            guard let object = slabAllocNodeAfterHook(gfp: gfp, node: nil, context: context, caller: caller,
+                                                      origSize: geometry.objectSize) else {
                 freeBulk(UnsafeMutableBufferPointer(rebasing: objects[..<index]), context: context, caller: caller)
                 return 0
             }

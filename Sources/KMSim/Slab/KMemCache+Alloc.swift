@@ -9,12 +9,31 @@ extension KMemCache {
     @inline(__always)
     func slabAllocNode(gfp: GFPFlags, node: Int?, context: ExecutionContext, caller: StaticString,
                        origSize: Int) -> UnsafeMutableRawPointer? {
-        let cpu = context.cpu
-        guard cpu >= 0 && cpu < env.cpuCount else { return reportInvalidCPU(context) }
-        // slab_pre_alloc_hook(): might_alloc(); a blocking mask from atomic context is reported.
+        guard slabPreAllocHook(gfp: gfp, context: context) else { return nil }
+        return slabAllocNodeAfterHook(gfp: gfp, node: node, context: context, caller: caller, origSize: origSize)
+    }
+
+    /// `slab_pre_alloc_hook()`: refuses an unknown CPU (reported), runs `might_alloc()` (a blocking
+    /// mask from atomic context is reported) and `should_failslab()` when fault injection is on.
+    /// False: the allocation returns NULL.
+    @inline(__always)
+    func slabPreAllocHook(gfp: GFPFlags, context: ExecutionContext) -> Bool {
+        guard context.cpu >= 0 && context.cpu < env.cpuCount else {
+            _ = reportInvalidCPU(context)
+            return false
+        }
         if gfp.contains(.directReclaim) && context.isAtomic {
             env.pageAllocator.mightAllocFromAtomic(gfp: gfp, context: context)
         }
+        if let faults = env.faults, faults.shouldFailSlab(self, gfp: gfp, context: context) { return false }
+        return true
+    }
+
+    /// `slab_alloc_node()` past its pre-allocation hook (the caller ran `slabPreAllocHook`).
+    @inline(__always)
+    func slabAllocNodeAfterHook(gfp: GFPFlags, node: Int?, context: ExecutionContext, caller: StaticString,
+                                origSize: Int) -> UnsafeMutableRawPointer? {
+        let cpu = context.cpu
         let c = cpus.cpu(cpu)
         let tidWord = cpus.tidWord(cpu)
         let freelistWord = cpus.freelistWord(cpu)

@@ -36,9 +36,11 @@ extension KMemCache {
         guard gfp.allowsBlocking && !context.isAtomic && context.cpu >= 0 && context.cpu < env.cpuCount else {
             return slabAllocNode(gfp: gfp, node: node, context: context, caller: caller, origSize: origSize)
         }
+        // slab_pre_alloc_hook() runs once per allocation, as in the kernel; the retries below are inside it.
+        guard slabPreAllocHook(gfp: gfp, context: context) else { return nil }
         for _ in 0..<Self.sleepingRefillRounds {
-            if let object = slabAllocNode(gfp: gfp.union(.noWarn), node: node, context: context, caller: caller,
-                                          origSize: origSize) {
+            if let object = slabAllocNodeAfterHook(gfp: gfp.union(.noWarn), node: node, context: context, caller: caller,
+                                                   origSize: origSize) {
                 return object
             }
             guard let slab = await allocateSlabMaySleep(gfp: gfp, node: node, context: context) else { return nil }
@@ -46,7 +48,7 @@ extension KMemCache {
             let home = nodes[env.node(ofPFN: slab.pfn)]
             home.listLock.withLock(cpu: context.cpu) { addPartial(home, slab, toTail: false) }
         }
-        return slabAllocNode(gfp: gfp, node: node, context: context, caller: caller, origSize: origSize)
+        return slabAllocNodeAfterHook(gfp: gfp, node: node, context: context, caller: caller, origSize: origSize)
     }
 
     /// `allocate_slab()` with a blocking mask: the preferred order without reclaim (as the synchronous

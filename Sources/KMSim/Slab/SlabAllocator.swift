@@ -28,11 +28,14 @@ public final class SlabAllocator: @unchecked Sendable {
 
     /// Boots SLUB over `pageAllocator` (`kmem_cache_init()` + `create_kmalloc_caches()`): `cpuNodes[i]`
     /// is the node of CPU i. `debug` is `slub_debug=`'s letters, for the caches named in `debugCaches`
-    /// or, when that is empty, for all of them.
+    /// or, when that is empty, for all of them. `faults` installs `failslab`'s hook when it has one (and
+    /// marks the caches its `cache-filter` list names with SLAB_FAILSLAB).
     public init(pageAllocator: PageAllocator, cpuNodes: [Int], nodeCount: Int, lockStat: LockStatRegistry,
-                bugReports: BugReports, debug: SlabFlags = [], debugCaches: Set<String> = []) {
+                bugReports: BugReports, debug: SlabFlags = [], debugCaches: Set<String> = [],
+                faults: FaultInjection? = nil) {
+        let faults = faults?.hooksSlab == true ? faults : nil
         let env = SlabEnvironment(pageAllocator: pageAllocator, cpuNode: cpuNodes, nodeCount: nodeCount,
-                                  bugReports: bugReports, lockStat: lockStat)
+                                  bugReports: bugReports, lockStat: lockStat, faults: faults)
         self.env = env
         self.debugFlags = debug.intersection(.debugFlags)
         self.debugCaches = debugCaches
@@ -47,6 +50,7 @@ public final class SlabAllocator: @unchecked Sendable {
                 let align = size & (size - 1) == 0 ? size : 8
                 var flags = type.slabFlags
                 if debugCaches.isEmpty || debugCaches.contains(name) { flags.formUnion(debug.intersection(.debugFlags)) }
+                if faults?.marksFailslab(name) == true { flags.insert(.failslab) }
                 if let cache = KMemCache(name: name, id: registry.nextID, size: size, align: align, flags: flags,
                                          constructor: nil, env: env) {
                     env.setCache(cache, id: registry.nextID)
@@ -69,6 +73,7 @@ public final class SlabAllocator: @unchecked Sendable {
                                 constructor: (@Sendable (UnsafeMutableRawPointer) -> Void)? = nil) -> KMemCache? {
         var cacheFlags = flags.subtracting(.kmalloc)
         if debugCaches.isEmpty || debugCaches.contains(name) { cacheFlags.formUnion(debugFlags) }
+        if env.faults?.marksFailslab(name) == true { cacheFlags.insert(.failslab) }
         return registry.withLock { registry -> KMemCache? in
             let id = registry.freeIDs.popLast() ?? registry.nextID
             guard id < SlabEnvironment.maxCaches,

@@ -15,6 +15,9 @@ final class SlabEnvironment: @unchecked Sendable {
     let cpuNode: [Int]
     let reporter: SlabReporter
     let listLockClass: LockClass
+    /// `failslab`'s hook (`should_failslab()`), nil without fault injection: fixed at boot, so the
+    /// allocation path tests it with one predictable branch.
+    let faults: FaultInjection?
     /// Host monotonic time at boot, for `jiffies`.
     let bootNanoseconds: UInt64
     /// Cache id → unretained `KMemCache` (0: none), read with relaxed-acquire atomics by `virt_to_cache`;
@@ -34,8 +37,9 @@ final class SlabEnvironment: @unchecked Sendable {
     }
 
     init(pageAllocator: PageAllocator, cpuNode: [Int], nodeCount: Int, bugReports: BugReports,
-         lockStat: LockStatRegistry) {
+         lockStat: LockStatRegistry, faults: FaultInjection?) {
         self.pageAllocator = pageAllocator
+        self.faults = faults
         self.cpuCount = cpuNode.count
         self.cpuNode = cpuNode
         self.nodeCount = nodeCount

@@ -25,6 +25,9 @@ public struct SlabFlags: OptionSet, Sendable, Hashable, CustomStringConvertible 
     public static let reclaimAccount = SlabFlags(rawValue: 0x0002_0000)
     /// SLAB_ACCOUNT: objects are charged to the memory cgroup (`kmalloc-cg-N`).
     public static let account = SlabFlags(rawValue: 0x0400_0000)
+    /// SLAB_FAILSLAB: `failslab` may fail this cache's allocations under `cache-filter`
+    /// (`/sys/kernel/slab/<cache>/failslab`, a workload's `faults.failslab.caches`).
+    public static let failslab = SlabFlags(rawValue: 0x0200_0000)
     /// SLAB_KMALLOC: one of the kmalloc caches.
     public static let kmalloc = SlabFlags(rawValue: 0x1000_0000)
 

@@ -375,6 +375,76 @@ taskGroups:
     remoteFree: 50%
 
 """#,
+        "netrx-failslab": #"""
+# netrx-failslab — a NIC receive path whose GFP_ATOMIC sk_buff allocations fail at 1 % by fault
+# injection, while page cache writers push memory down.
+#
+# What it demonstrates: the kernel's own way of asking "what does my driver do when this GFP_ATOMIC
+# allocation fails?" (Documentation/fault-injection/fault-injection.rst): failslab with cache-filter
+# on and only skbuff_head_cache marked, probability 1 %, no limit on times. CPUs 0-1 take 20,000
+# receive interrupts per second each; the NAPI poll (softirq) allocates an sk_buff head
+# (skbuff_head_cache) and 2 KiB of packet data (kmalloc-2k), both GFP_ATOMIC, and a socket reader on
+# CPU 2 or 3 frees them 500 us later. Page cache writers and readers on CPUs 2-3 keep free memory near
+# the watermarks, so some genuine atomic failures can happen too. On the virtual clock the run is
+# deterministic: the same seed injects the same failures at the same packets.
+#
+# What to look at in the report:
+#   - the softirq GFP_ATOMIC kmem_cache_alloc class: failures (each a dropped packet) and injected
+#     (the part fault injection forced; the rest were genuine);
+#   - "fault injection:" and the sites: failslab skbuff_head_cache GFP_ATOMIC only (cache-filter);
+#   - kmalloc-2k: never injected, its failures (if any) are all genuine;
+#   - compare with a run without injection: kmsim run netrx-failslab --failslab 1,0,0,-1
+#     (probability 0), same seed: the failures left are the genuine ones.
+name: netrx-failslab
+description: NIC receive softirqs whose GFP_ATOMIC skb allocations fail at 1 % by failslab while page cache writers push memory down
+machine:
+  nodes: 1
+  cpusPerNode: 4
+  memoryPerNode: 512MiB
+duration: 1s
+seed: 17
+clock: virtual
+
+interrupts:
+  - name: eth0-rx
+    cpus: 0-1
+    rate: 20000
+    context: softirq
+    allocations:
+      - api: kmemCache
+        cache: {name: skbuff_head_cache, objectSize: 232}
+        gfp: GFP_ATOMIC
+        freedBy: remote
+        freeCPUs: 2-3
+        lifetime: 500us
+      - api: kmalloc
+        size: 2KiB
+        gfp: GFP_ATOMIC|__GFP_NOWARN
+        freedBy: remote
+        freeCPUs: 2-3
+        lifetime: 500us
+
+memoryUsers:
+  - name: readers
+    kind: pageCacheReader
+    cpus: 2-3
+    fileSize: 384MiB
+  - name: writers
+    kind: pageCacheWriter
+    cpus: 2-3
+    fileSize: 128MiB
+    dirtyRatio: 20%
+
+faults:
+  failslab:
+    probability: 1
+    interval: 1
+    times: -1
+    verbose: 0
+    cache-filter: true
+    caches: [skbuff_head_cache]
+
+"""#,
         "netrx-irq-storm": #"""
 # netrx-irq-storm — a NIC receive storm while tasks fill the page cache.
 #

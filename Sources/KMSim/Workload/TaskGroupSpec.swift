@@ -15,6 +15,11 @@ public struct TaskGroupSpec: Sendable, Equatable {
     public var scoped: [ScopedSection]
     /// Operations per second per task; nil runs as fast as the allocator lets it.
     public var opsPerSecond: Double?
+    /// `/proc/<pid>/make-it-fail` for each task of the group: what `task-filter` lets fail.
+    public var makeItFail = false
+    /// `/proc/<pid>/fail-nth` for each task of the group: its Nth call to a fault point (one that
+    /// passes the capability's own filters: NOFAIL, ignore-gfp-wait, ...) fails; nil: not set.
+    public var failNth: Int?
 
     public init(name: String, cpus: CPUSelection = .all, tasksPerCPU: Int = 1, mix: [WeightedAllocation],
                 lifetime: Lifetime = .operations(0), remoteFree: RemoteFreeSpec = .none,

@@ -1,7 +1,8 @@
 import Yams
 
 extension WorkloadDecoder {
-    static let taskGroupKeys = ["name", "cpus", "tasksPerCPU", "gfp", "mix", "lifetime", "remoteFree", "scoped", "opsPerSecond"]
+    static let taskGroupKeys = ["name", "cpus", "tasksPerCPU", "gfp", "mix", "lifetime", "remoteFree", "scoped", "opsPerSecond",
+                                 "makeItFail", "failNth"]
     static let mixKeys = ["weight"] + allocationKeys
     static let lifetimeExpected = "an operation count such as 100, a duration such as 5ms, forever, or {slots: N}"
     /// Tasks per CPU a group may ask for; the runner creates each as a simulated task.
@@ -40,6 +41,12 @@ extension WorkloadDecoder {
         }
         if let value = mapping["opsPerSecond"] {
             if let rate = reader.rate(value, "opsPerSecond") { group.opsPerSecond = rate } else { failed = true }
+        }
+        if let value = mapping["makeItFail"] {
+            if let flag = reader.bool(value, "makeItFail") { group.makeItFail = flag } else { failed = true }
+        }
+        if let value = mapping["failNth"] {
+            if let nth = reader.int(value, "failNth", in: 1...Int(Int32.max)) { group.failNth = nth } else { failed = true }
         }
         return failed ? nil : group
     }

@@ -15,7 +15,7 @@ struct WorkloadDecoder {
 
     static let topLevelKeys = [
         "name", "description", "machine", "duration", "operations", "seed",
-        "reclaim", "taskGroups", "memoryUsers", "interrupts", "bugs", "clock", "costs",
+        "reclaim", "taskGroups", "memoryUsers", "interrupts", "bugs", "clock", "costs", "faults",
     ]
 
     init(file: String, defaultName: String) {
@@ -58,6 +58,8 @@ struct WorkloadDecoder {
         spec.bugs = decodeList(top["bugs"], "bugs", item: "deliberate bug") { decoder, node, index in
             decoder.decodeBug(node, index: index)
         }
+        // After the sections that declare caches, so faults.failslab.caches can name them.
+        if let node = top["faults"], let faults = decodeFaults(node) { spec.faults = faults }
         if !["taskGroups", "memoryUsers", "interrupts", "bugs"].contains(where: top.has) {
             reader.error("the workload has nothing to run: give at least one of taskGroups, memoryUsers, interrupts or bugs", at: root)
         }

@@ -29,6 +29,8 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var clock: RunClock = .real
     /// The virtual clock's costs (`costs:`): the defaults with the workload's overrides.
     public var costs: CostTable = .defaults
+    /// Fault injection (`faults:`; `kmsim run --failslab/--fail-page-alloc` set its boot-option fields).
+    public var faults: FaultInjectionSpec = .none
 
     /// The duration a run gets when neither `duration` nor `operations` is given.
     public static let defaultDurationSeconds = 4.0

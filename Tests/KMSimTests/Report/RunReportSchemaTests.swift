@@ -30,7 +30,9 @@ import Testing
         #expect(Self.requiredKeys.isSubset(of: Set(json.keys)))
         #expect(Set(Self.object(json["machine"]).keys) == ["nodes", "cpus", "memoryBytes"])
         let row = Self.object((json["classes"] as? [Any])?.first)
-        #expect(Set(row.keys) == ["context", "gfp", "api", "ops", "failures", "latencyNs"])
+        #expect(Set(row.keys) == ["context", "gfp", "api", "ops", "failures", "injected", "latencyNs"])
+        #expect(Set(Self.object(json["injectedFailures"]).keys) == ["failslab", "failPageAlloc"])
+        #expect((json["injectedFailureSites"] as? [Any])?.isEmpty == true)
         #expect(Set(Self.object(row["latencyNs"]).keys) == ["p50", "p99", "p999", "max"])
         #expect(Set(Self.object(json["reclaim"]).keys) == ["kswapdWakeups", "directReclaimStalls", "pagesScanned", "pagesReclaimed", "oomKills",
                                                          "dirtyThrottles", "pagesWrittenByWriters"])

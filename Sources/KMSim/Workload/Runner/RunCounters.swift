@@ -1,4 +1,4 @@
-/// The run's event counters: operations and failures per report class, plus the runner's own events,
+/// The run's event counters: operations, failures and injected failures per report class, plus the runner's own events,
 /// one padded row per CPU (`PerCPUCounters`), summed when the progress line or the report reads them.
 ///
 /// Tasks count into a local buffer and add it here once per batch, so the hot loop touches no shared
@@ -20,16 +20,21 @@ final class RunCounters: Sendable {
 
     init(cpuCount: Int, classCount: Int) {
         self.classCount = classCount
-        counters = PerCPUCounters(cpuCount: cpuCount, counters: classCount * 2 + Event.allCases.count)
+        counters = PerCPUCounters(cpuCount: cpuCount, counters: classCount * Self.perClass + Event.allCases.count)
     }
 
-    @inline(__always) static func opsIndex(_ reportClass: Int) -> Int { reportClass * 2 }
-    @inline(__always) static func failuresIndex(_ reportClass: Int) -> Int { reportClass * 2 + 1 }
+    /// Counters per report class: operations, failures (every NULL), injected failures (the NULLs fault
+    /// injection caused, also counted in failures).
+    static let perClass = 3
+
+    @inline(__always) static func opsIndex(_ reportClass: Int) -> Int { reportClass * perClass }
+    @inline(__always) static func failuresIndex(_ reportClass: Int) -> Int { reportClass * perClass + 1 }
+    @inline(__always) static func injectedIndex(_ reportClass: Int) -> Int { reportClass * perClass + 2 }
 
     /// Counters in a local buffer (`width(classCount:)` entries, per-class then events).
-    static func width(classCount: Int) -> Int { classCount * 2 + Event.allCases.count }
+    static func width(classCount: Int) -> Int { classCount * perClass + Event.allCases.count }
 
-    @inline(__always) func eventIndex(_ event: Event) -> Int { classCount * 2 + event.rawValue }
+    @inline(__always) func eventIndex(_ event: Event) -> Int { classCount * Self.perClass + event.rawValue }
 
     /// Adds a local buffer of counts and zeroes it.
     @inline(__always)
@@ -41,12 +46,13 @@ final class RunCounters: Sendable {
     }
 
     func count(_ event: Event, _ delta: Int64 = 1, cpu: Int) {
-        counters.add(classCount * 2 + event.rawValue, delta, cpu: cpu)
+        counters.add(eventIndex(event), delta, cpu: cpu)
     }
 
     func ops(_ reportClass: Int) -> Int64 { counters.sum(Self.opsIndex(reportClass)) }
     func failures(_ reportClass: Int) -> Int64 { counters.sum(Self.failuresIndex(reportClass)) }
-    func event(_ event: Event) -> Int64 { counters.sum(classCount * 2 + event.rawValue) }
+    func injected(_ reportClass: Int) -> Int64 { counters.sum(Self.injectedIndex(reportClass)) }
+    func event(_ event: Event) -> Int64 { counters.sum(eventIndex(event)) }
 
     var totalOps: Int64 { (0..<classCount).reduce(0) { $0 + ops($1) } }
     var totalFailures: Int64 { (0..<classCount).reduce(0) { $0 + failures($1) } }

@@ -14,6 +14,11 @@ public struct RunOptions: Sendable {
     public var batchOperations = 1024
     /// Overrides the workload's engine (`--clock`).
     public var clock: RunClock?
+    /// `failslab=<interval>,<probability>,<space>,<times>` (`--failslab`): sets those four fields of the
+    /// workload's `faults.failslab` (configuring it with the other knobs' defaults when absent).
+    public var failslab: FaultBootOption?
+    /// `fail_page_alloc=<interval>,<probability>,<space>,<times>` (`--fail-page-alloc`), likewise.
+    public var failPageAlloc: FaultBootOption?
     /// Test hook: the final check reports a violation, to exercise exit status 1.
     public var injectInvariantViolation = false
 

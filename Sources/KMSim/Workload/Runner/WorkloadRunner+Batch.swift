@@ -128,6 +128,14 @@ extension WorkloadRunner {
         let gfp = context.currentGFPContext(operation.gfp)
         let object: LiveObject?
         if Self.maySleep(operation, gfp: gfp, context: context) {
+            if faults != nil {
+                // With fault injection the hooks must see the allocation once, with its full mask (a
+                // fast half without __GFP_DIRECT_RECLAIM would pass ignore-gfp-wait): straight to the
+                // sleeping entry point.
+                return SleepingOperation(position: position, operationIndex: operationIndex, reportClass: reportClass,
+                                         gfp: gfp, pending: PendingSlowAllocation(start: clockTicks(),
+                                                                                  sizeClass: sizeClass(operation, size: size)))
+            }
             let fast = allocateFastWithoutReclaim(operation, index: operationIndex, size: size, gfp: gfp, context: context,
                                                   reportClass: reportClass, counts: batch.counts, recorder: batch.recorder)
             if let pending = fast.slowPath {

@@ -12,7 +12,7 @@ extension WorkloadRunner {
         let start = clockTicks()
         let (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
-                      nanoseconds: nanoseconds(since: start),
+                      nanoseconds: nanoseconds(since: start), context: context,
                       reportClass: reportClass, counts: counts, recorder: recorder)
     }
 
@@ -50,7 +50,7 @@ extension WorkloadRunner {
         let (address, sizeClass) = call(operation, size: size, gfp: Self.fastPathMask(gfp), context: context)
         guard address != 0 else { return (nil, PendingSlowAllocation(start: start, sizeClass: sizeClass)) }
         return (record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
-                       nanoseconds: nanoseconds(since: start),
+                       nanoseconds: nanoseconds(since: start), context: context,
                        reportClass: reportClass, counts: counts, recorder: recorder), nil)
     }
 
@@ -73,7 +73,7 @@ extension WorkloadRunner {
             (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
         }
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
-                      nanoseconds: nanoseconds(since: pending.start),
+                      nanoseconds: nanoseconds(since: pending.start), context: context,
                       reportClass: reportClass, counts: counts, recorder: recorder)
     }
 
@@ -100,15 +100,19 @@ extension WorkloadRunner {
     }
 
     /// Records one allocation's latency into `recorder` and its counts; the object to keep, nil when it
-    /// failed.
+    /// failed. With fault injection, a failure an injection caused is also counted as injected (the
+    /// caller's mark is taken after every allocation, so one that recovered leaves none behind).
     @inline(__always)
     func record(_ operation: RunPlan.Operation, index: Int, size: UInt64, address: UInt, sizeClass: AllocationSizeClass,
-                nanoseconds: UInt64, reportClass: Int, counts: UnsafeMutablePointer<Int64>,
+                nanoseconds: UInt64, context: ExecutionContext, reportClass: Int, counts: UnsafeMutablePointer<Int64>,
                 recorder: LatencyRecorder) -> LiveObject? {
         recorder.record(slot: plan.latencySlotBases[reportClass] + sizeClass.index, nanoseconds: nanoseconds)
         counts[RunCounters.opsIndex(reportClass)] += 1
+        var injected = false
+        if let faults { injected = faults.takeInjected(context) }
         guard address != 0 else {
             counts[RunCounters.failuresIndex(reportClass)] += 1
+            if injected { counts[RunCounters.injectedIndex(reportClass)] += 1 }
             return nil
         }
         return LiveObject(address: address, operation: index, order: operation.api == .allocPages ? Int(size) : 0)
@@ -145,6 +149,16 @@ extension WorkloadRunner {
         } else {
             counts[counters.eventIndex(.remoteFreeFallbacks)] += 1
             release(object, context: context)
+        }
+    }
+
+    /// The latency size class `call` would give `operation` of `size`, without calling.
+    func sizeClass(_ operation: RunPlan.Operation, size: UInt64) -> AllocationSizeClass {
+        switch operation.api {
+        case .kmalloc: return Self.kmallocSizeClass(Int(size))
+        case .kmemCache: return .slab(size: caches[operation.cache ?? 0].objectSize)
+        case .allocPages: return .pages(order: Int(size))
+        case .vmalloc, .kvmalloc: return Self.vmallocSizeClass(size)
         }
     }
 

@@ -54,6 +54,7 @@ extension WorkloadRunner {
     func runWorker(group groupIndex: Int, context: inout ExecutionContext, runqueue: isolated CPURunqueue) async {
         let group = plan.groups[groupIndex]
         let cpu = context.cpu
+        faults?.setTask(pid: context.pid, makeItFail: group.spec.makeItFail, failNth: group.spec.failNth ?? 0)
         var generator = SplitMix64(seed: spec.seed &+ UInt64(context.pid) &* 0x9E37_79B9_7F4A_7C15)
         var live = LiveObjectSet(group.spec.lifetime)
         defer { live.deallocate() }

@@ -37,6 +37,8 @@ public final class WorkloadRunner: Sendable {
     public let virtualClock: VirtualClock?
     /// What the virtual loop keeps between its events (the tasks to cancel, when the run stopped).
     let virtualRun = VirtualRunState()
+    /// The machine's fault injection (`machine.faults`), nil without it: a NULL is then never injected.
+    let faults: FaultInjection?
     /// Operations a task draws and runs per executor hop (`options.batchOperations`, at most
     /// `virtualBatchOperations` on the virtual clock, where a batch usually yields after a few).
     let batchOperations: Int
@@ -55,6 +57,7 @@ public final class WorkloadRunner: Sendable {
         var spec = spec
         if let seconds = options.durationSeconds { spec.length = .duration(seconds: seconds) }
         if let seed = options.seed { spec.seed = seed }
+        spec.faults = spec.faults.applying(failslab: options.failslab, failPageAlloc: options.failPageAlloc)
         self.spec = spec
         self.options = options
         let plan = RunPlan(spec: spec)
@@ -70,6 +73,7 @@ public final class WorkloadRunner: Sendable {
         }
         self.machine = machine
         self.caches = caches
+        faults = machine.faults
         debug = machine.sleepDebug
         cpus = machine.cpus
         latency = AllocationLatency(cpus: cpus)
@@ -87,8 +91,11 @@ public final class WorkloadRunner: Sendable {
     /// run, so every lock, executor and allocator built here keeps the clock).
     static func boot(spec: WorkloadSpec, plan: RunPlan, host: HostTopology) throws -> (Machine, [KMemCache]) {
         let debugCaches = Self.debugCaches(for: spec)
+        let faults = FaultInjectionConfig(spec: spec.faults, seed: spec.seed,
+                                          usesFailNth: spec.taskGroups.contains { $0.failNth != nil })
         let machine = try Machine(spec: spec.machine, host: host, slubDebug: debugCaches.isEmpty ? [] : .debugAll,
-                                  slubDebugCaches: debugCaches, reclaimConfig: spec.reclaim.config(for: spec.machine))
+                                  slubDebugCaches: debugCaches, reclaimConfig: spec.reclaim.config(for: spec.machine),
+                                  faults: faults)
         var caches: [KMemCache] = []
         for cache in plan.caches {
             guard let made = machine.slab.kmemCacheCreate(name: cache.name, size: Int(cache.objectSize)) else {
