@@ -15,24 +15,33 @@ import Testing
         return table
     }
 
+    /// A clock for `cpus` CPUs on `nodes` nodes with `costs()`, and one lock of class `className` built on it.
+    static func clockAndLock(cpusPerNode: Int, nodes: Int = 1, className: String = "test_lock")
+        -> (VirtualClock, SpinLock, LockStatRegistry) {
+        let spec = MachineSpec(nodes: nodes, cpusPerNode: cpusPerNode, memoryPerNode: 64 << 20)
+        let clock = VirtualClock(spec: spec, costs: costs())
+        let registry = LockStatRegistry(cpuCount: spec.cpuCount)
+        let lock = VirtualClock.$booting.withValue(clock) { SpinLock(class: registry.lockClass(named: className)) }
+        return (clock, lock, registry)
+    }
+
+    /// Schedules a hold of `lock` by `cpu` at `time` with `work` inside it.
+    static func hold(_ lock: SpinLock, on clock: VirtualClock, cpu: Int, at time: Int64, work: Bool = true) {
+        clock.schedule(actor: cpu, at: time) {
+            lock.lock(cpu: cpu)
+            if work { clock.charge(.pcpHit) }
+            lock.unlock(cpu: cpu)
+        }
+    }
+
     /// Two CPUs, one lock: CPU 0 takes it at t=0 and holds it for 100 ns of work; CPU 1 reaches it at
     /// t=50. CPU 0: acquire 5 → hold [5, 105). CPU 1 waits 55 ns until 105, pays the acquire (110) and
     /// the bounce from CPU 0 (180).
     @Test func lockWaitsUntilTheHolderReleasesAndChargesTheBounce() {
-        let spec = MachineSpec(nodes: 1, cpusPerNode: 2, memoryPerNode: 64 << 20)
-        let clock = VirtualClock(spec: spec, costs: Self.costs())
-        let registry = LockStatRegistry(cpuCount: 2)
-        let lock = VirtualClock.$booting.withValue(clock) { SpinLock(class: registry.lockClass(named: "test_lock")) }
+        let (clock, lock, registry) = Self.clockAndLock(cpusPerNode: 2)
         clock.runLoop {
-            clock.schedule(actor: 0, at: 0) {
-                lock.lock(cpu: 0)
-                clock.charge(.pcpHit)
-                lock.unlock(cpu: 0)
-            }
-            clock.schedule(actor: 1, at: 50) {
-                lock.lock(cpu: 1)
-                lock.unlock(cpu: 1)
-            }
+            Self.hold(lock, on: clock, cpu: 0, at: 0)
+            Self.hold(lock, on: clock, cpu: 1, at: 50, work: false)
         }
         let stats = registry.lockClass(named: "test_lock").snapshot()
         #expect(clock.clock(of: 0) == 105)
@@ -47,18 +56,9 @@ import Testing
 
     /// The same CPU taking a lock twice never waits, never bounces: its own holds end before its clock.
     @Test func oneCPUNeverContends() {
-        let spec = MachineSpec(nodes: 1, cpusPerNode: 1, memoryPerNode: 64 << 20)
-        let clock = VirtualClock(spec: spec, costs: Self.costs())
-        let registry = LockStatRegistry(cpuCount: 1)
-        let lock = VirtualClock.$booting.withValue(clock) { SpinLock(class: registry.lockClass(named: "test_lock")) }
+        let (clock, lock, registry) = Self.clockAndLock(cpusPerNode: 1)
         clock.runLoop {
-            for start in [0, 10, 20] as [Int64] {
-                clock.schedule(actor: 0, at: start) {
-                    lock.lock(cpu: 0)
-                    clock.charge(.pcpHit)
-                    lock.unlock(cpu: 0)
-                }
-            }
+            for start in [0, 10, 20] as [Int64] { Self.hold(lock, on: clock, cpu: 0, at: start) }
         }
         let stats = registry.lockClass(named: "test_lock").snapshot()
         #expect(stats.contentions == 0)
@@ -69,19 +69,10 @@ import Testing
 
     /// A bounce between nodes costs the line transfer scaled by the SLIT distance: 70 × 20 / 10.
     @Test func remoteBounceIsScaledByNodeDistance() {
-        let spec = MachineSpec(nodes: 2, cpusPerNode: 1, memoryPerNode: 64 << 20)
-        let clock = VirtualClock(spec: spec, costs: Self.costs())
-        let registry = LockStatRegistry(cpuCount: 2)
-        let lock = VirtualClock.$booting.withValue(clock) { SpinLock(class: registry.lockClass(named: "test_lock")) }
+        let (clock, lock, registry) = Self.clockAndLock(cpusPerNode: 1, nodes: 2)
         clock.runLoop {
-            clock.schedule(actor: 0, at: 0) {
-                lock.lock(cpu: 0)
-                lock.unlock(cpu: 0)
-            }
-            clock.schedule(actor: 1, at: 1000) {
-                lock.lock(cpu: 1)
-                lock.unlock(cpu: 1)
-            }
+            Self.hold(lock, on: clock, cpu: 0, at: 0, work: false)
+            Self.hold(lock, on: clock, cpu: 1, at: 1000, work: false)
         }
         #expect(clock.clock(of: 1) == 1000 + 5 + 140)
         #expect(registry.lockClass(named: "test_lock").snapshot().contentions == 0)
@@ -91,17 +82,10 @@ import Testing
     /// release; one arriving while the CPU runs with interrupts on waits only for the running call; one
     /// arriving on an idle CPU runs at once.
     @Test func interruptsAreDeferredByIRQSaveSections() {
-        let spec = MachineSpec(nodes: 1, cpusPerNode: 1, memoryPerNode: 64 << 20)
-        let clock = VirtualClock(spec: spec, costs: Self.costs())
-        let registry = LockStatRegistry(cpuCount: 1)
-        let zoneLock = VirtualClock.$booting.withValue(clock) { SpinLock(class: registry.lockClass(named: "&zone->lock")) }
+        let (clock, zoneLock, _) = Self.clockAndLock(cpusPerNode: 1, className: "&zone->lock")
         let handled = Mutex<[Int64]>([])
         clock.runLoop {
-            clock.schedule(actor: 0, at: 0) {
-                zoneLock.lock(cpu: 0)
-                clock.charge(.pcpHit)
-                zoneLock.unlock(cpu: 0)
-            }
+            Self.hold(zoneLock, on: clock, cpu: 0, at: 0)
             clock.schedule(actor: 0, at: 300) { clock.charge(.pcpHit) }
             for arrival in [50, 350, 1000] as [Int64] {
                 clock.schedule(actor: 0, at: arrival) {

@@ -161,6 +161,18 @@ import Testing
         #expect(report.host.simulatedSeconds == 0.001)
     }
 
+    /// A task group section for the key tests.
+    static let oneKmallocGroup = """
+
+        taskGroups:
+          - name: t
+            cpus: all
+            gfp: GFP_KERNEL
+            mix:
+              - api: kmalloc
+                size: 64
+        """
+
     @Test func clockAndCostsKeysAreRead() throws {
         let yaml = """
             clock: virtual
@@ -168,14 +180,7 @@ import Testing
               pcpHit: 60
               lineTransfer: 120
             duration: 1ms
-            taskGroups:
-              - name: t
-                cpus: all
-                gfp: GFP_KERNEL
-                mix:
-                  - api: kmalloc
-                    size: 64
-            """
+            """ + Self.oneKmallocGroup
         let spec = try WorkloadSpec.parse(yaml: yaml, file: "costs.yaml").spec
         #expect(spec.clock == .virtual)
         #expect(spec.costs[.pcpHit] == 60)
@@ -190,14 +195,7 @@ import Testing
               pcpHitt: 60
               lineTransfer: -5
               zeroPerKiB: lots
-            taskGroups:
-              - name: t
-                cpus: all
-                gfp: GFP_KERNEL
-                mix:
-                  - api: kmalloc
-                    size: 64
-            """
+            """ + Self.oneKmallocGroup
         #expect {
             try WorkloadSpec.parse(yaml: yaml, file: "bad.yaml")
         } throws: { error in
