@@ -40,8 +40,8 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var options = RunOptions()
         if let duration {
-            guard let seconds = TimeSpan.parse(duration), seconds > 0 else {
-                throw CLIError.badInput("--duration: found '\(duration)', expected a duration above zero such as 500ms, 4s or 2m")
+            guard let seconds = TimeSpan.parseDuration(duration) else {
+                throw CLIError.badInput("--duration: found '\(duration)', expected \(TimeSpan.expected())")
             }
             options.durationSeconds = seconds
         }

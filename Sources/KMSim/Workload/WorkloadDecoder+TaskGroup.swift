@@ -6,6 +6,9 @@ extension WorkloadDecoder {
     static let lifetimeExpected = "an operation count such as 100, a duration such as 5ms, forever, or {slots: N}"
     /// Tasks per CPU a group may ask for; the runner creates each as a simulated task.
     static let maximumTasksPerCPU = 256
+    /// `opsPerSecond` per task: at least one operation per 1000 s, at most 10^9 a second. The runner paces
+    /// a task by converting operations done / rate to nanoseconds, and batches rate / 1000 operations.
+    public static let opsPerSecondRange: ClosedRange<Double> = 0.001...1e9
 
     mutating func decodeTaskGroup(_ node: Node, index: Int) -> TaskGroupSpec? {
         guard let mapping = reader.mapping(node, "task group \(index)", allowed: Self.taskGroupKeys) else { return nil }
@@ -39,7 +42,15 @@ extension WorkloadDecoder {
             if let scoped = decodeScoped(value) { group.scoped = scoped } else { failed = true }
         }
         if let value = mapping["opsPerSecond"] {
-            if let rate = reader.rate(value, "opsPerSecond") { group.opsPerSecond = rate } else { failed = true }
+            if let rate = reader.rate(value, "opsPerSecond", in: Self.opsPerSecondRange) {
+                group.opsPerSecond = rate
+                if case .operations(let count)? = length, Double(count) / rate > TimeSpan.maximumSeconds {
+                    reader.error("opsPerSecond: \(count) operations at \(Rate.format(rate)) a second take longer than the longest run, \(TimeSpan.maximumText); expected a rate of at least \(Rate.format((Double(count) / TimeSpan.maximumSeconds).rounded(.up)))", at: value)
+                    failed = true
+                }
+            } else {
+                failed = true
+            }
         }
         return failed ? nil : group
     }
@@ -95,6 +106,10 @@ extension WorkloadDecoder {
             return .operations(operations)
         }
         if let seconds = TimeSpan.parse(trimmed), trimmed.last?.isLetter == true {
+            guard seconds <= TimeSpan.maximumSeconds else {
+                reader.error("\(key): found \(TimeSpan.format(seconds)), expected a duration of at most \(TimeSpan.maximumText) (or forever)", at: node)
+                return nil
+            }
             return .time(seconds: seconds)
         }
         reader.error("\(key): found '\(WorkloadReader.clip(text))', expected \(Self.lifetimeExpected)", at: node)

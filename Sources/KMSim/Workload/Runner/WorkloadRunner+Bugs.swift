@@ -20,7 +20,7 @@ extension WorkloadRunner {
     /// by poisoning at the next allocation of the object), or a write one byte past the object (found by
     /// the red zone check at kfree). The kmalloc cache runs with slub_debug so SLUB notices.
     func runBugTask(_ bug: RunPlan.Bug, context: inout ExecutionContext, runqueue: isolated CPURunqueue) async {
-        let interval = UInt64(1e9 / bug.spec.ratePerSecond)
+        let interval = nanoseconds(seconds: 1 / bug.spec.ratePerSecond)
         let width = RunCounters.width(classCount: plan.classes.count)
         let counts = UnsafeMutablePointer<Int64>.allocate(capacity: width)
         counts.initialize(repeating: 0, count: width)

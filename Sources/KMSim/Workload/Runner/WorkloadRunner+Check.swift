@@ -16,7 +16,7 @@ extension WorkloadRunner {
     static let maximumViolationsKept = 100
 
     func checkPeriodically() async {
-        let interval = UInt64(max(options.checkInterval, 0.01) * 1e9)
+        let interval = max(nanoseconds(seconds: options.checkInterval), 10_000_000)
         while !isStopping && !Task.isCancelled {
             guard await scheduleTimeout(nanoseconds: interval) else { return }
             guard !isStopping else { return }
