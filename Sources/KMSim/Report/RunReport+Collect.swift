@@ -54,6 +54,7 @@ extension RunResult {
             numa: .init(hit: stat("numa_hit"), miss: stat("numa_miss"), foreign: stat("numa_foreign"),
                         local: stat("numa_local"), other: stat("numa_other")),
             interrupts: counters.event(.interrupts), droppedInterrupts: counters.event(.droppedInterrupts),
+            missedInterrupts: counters.event(.missedInterrupts),
             remoteFrees: counters.event(.remoteFrees), remoteFreeFallbacks: counters.event(.remoteFreeFallbacks),
             deliberateBugs: spec.bugs.map(\.kind.rawValue))
         self.init(report: report, bugReports: bugs.values.reduce(0, +))

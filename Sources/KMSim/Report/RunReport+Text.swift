@@ -38,7 +38,7 @@ extension RunReport {
             + "(\(slub.freeFastpath) fast, \(slub.freeSlowpath) slow); per-CPU page lists: "
             + (perCPUPageListHitPercent.map { "\(Self.percent($0)) hits" } ?? "no order 0-3 allocations"))
         lines.append("remote frees: \(remoteFrees) handed to another CPU, \(remoteFreeFallbacks) freed locally (ring full); "
-            + "interrupts: \(interrupts) handled, \(droppedInterrupts) dropped during checks")
+            + "interrupts: \(interrupts) handled, \(droppedInterrupts) dropped during checks, \(missedInterrupts) missed")
         let numaTotal = numa.hit + numa.miss
         lines.append("NUMA: numa_hit \(numa.hit), numa_miss \(numa.miss)"
             + (numaTotal > 0 ? String(format: " (%.1f%% local hits)", Double(numa.hit) * 100 / Double(numaTotal)) : "")

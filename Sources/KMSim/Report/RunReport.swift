@@ -114,6 +114,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var numa: NUMA
     public var interrupts: Int64
     public var droppedInterrupts: Int64
+    /// Interrupts due while their CPU's handler ran late, coalesced by the timer and not run.
+    public var missedInterrupts: Int64
     public var remoteFrees: Int64
     public var remoteFreeFallbacks: Int64
     /// The deliberate bugs of the workload (kinds), whose reports are results.

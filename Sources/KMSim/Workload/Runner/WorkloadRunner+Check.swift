@@ -52,6 +52,15 @@ extension WorkloadRunner {
         return problems
     }
 
+    /// A problem found outside a check (an interrupt source that did not start): reported as a violation.
+    func recordViolation(_ problem: String) {
+        checks.withLock { log in
+            if !log.violations.contains(problem) && log.violations.count < Self.maximumViolationsKept {
+                log.violations.append(problem)
+            }
+        }
+    }
+
     private func recordCheck(_ problems: [String]) {
         checks.withLock { log in
             log.checked += 1

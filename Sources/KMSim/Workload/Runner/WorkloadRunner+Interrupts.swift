@@ -19,10 +19,7 @@ extension WorkloadRunner {
                 } else {
                     handler = { context in self.handleInterrupt(source: sourceIndex, context: &context) }
                 }
-                if let started1 = try? simulated.startInterruptSource(name: source.spec.name, hertz: source.spec.ratePerSecond,
-                                                                       jitter: 0.1, handler) {
-                    started.append(started1)
-                }
+                start(source.spec.name, on: cpu, hertz: source.spec.ratePerSecond, jitter: 0.1, handler, into: &started)
             }
         }
         for cpu in softirqCPUs {
@@ -30,14 +27,25 @@ extension WorkloadRunner {
         }
         for bug in plan.bugs where bug.spec.kind == .sleepingAllocInIRQ {
             for cpu in bug.cpus {
-                let source = try? cpus[cpu].startInterruptSource(name: "bug-\(bug.spec.kind.rawValue)",
-                                                                 hertz: bug.spec.ratePerSecond) { context in
-                    self.commitSleepingAllocInIRQ(bug, context: &context)
-                }
-                if let source { started.append(source) }
+                start("bug-\(bug.spec.kind.rawValue)", on: cpu, hertz: bug.spec.ratePerSecond, jitter: 0,
+                      { context in self.commitSleepingAllocInIRQ(bug, context: &context) }, into: &started)
             }
         }
         return started
+    }
+
+    /// Starts one source, counting its missed firings; a source that does not start is a violation in the
+    /// report (exit status 1), never silently absent: the parser accepts only rates the source accepts
+    /// (`InterruptSource.rateRange`), so this happens only for a spec built in code past that range.
+    private func start(_ name: String, on cpu: Int, hertz: Double, jitter: Double, _ handler: @escaping IRQHandler,
+                       into started: inout [InterruptSource]) {
+        do {
+            started.append(try cpus[cpu].startInterruptSource(name: name, hertz: hertz, jitter: jitter,
+                                                              onMissed: { [counters] late in counters.count(.missedInterrupts, Int64(late), cpu: cpu) },
+                                                              handler))
+        } catch {
+            recordViolation("interrupt source \(name) did not start on CPU \(cpu): \(error)")
+        }
     }
 
     /// `net_rx_action()`: runs the handlers of the softirq sources that interrupted this CPU.
