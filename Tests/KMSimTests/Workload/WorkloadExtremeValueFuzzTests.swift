@@ -9,8 +9,8 @@ import Testing
     /// Each key's values: extremes within its limit, and (second) values just or far past it.
     typealias Choices = (valid: [String], invalid: [String])
     static let durations: Choices = (["1ns", "0.0000001s", "1us", "3ms", "1000000s", "16666min"], ["1000001s", "99999999999h", "0s"])
-    static let lifetimes: Choices = (["0", "1", "2147483647", "1ns", "1000000s", "forever", "{slots: 1}", "{slots: 10000000}"],
-                                     ["1000001s", "-1", "{slots: 0}"])
+    static let lifetimes: Choices = (["0", "1", "10000000", "1ns", "1000000s", "forever", "{slots: 1}", "{slots: 10000000}"],
+                                     ["1000001s", "-1", "{slots: 0}", "10000001", "2147483647"])
     static let latencies: Choices = (["0", "1ns", "1s"], ["1.000001s", "1000001s"])
     static let rates: Choices = (["0.001", "1", "1000000"], ["0.0000000001", "1000001", "1e300", "0"])
     static let opsRates: Choices = (["0.001", "1", "1000000000"], ["0.0000000001", "1e10", "1e300", "0"])

@@ -17,6 +17,12 @@ import Testing
                 mix:
                   - {api: kmalloc, size: 64}
             """, expected: [(2, 15, "lifetime: found 18000000m, expected a duration of at most 1000000s (about 11.6 days) (or forever)")]),
+        .init(label: "lifetime of more operations than a task's ring holds", yaml: """
+            taskGroups:
+              - lifetime: 2147483647
+                mix:
+                  - {api: kmalloc, size: 64}
+            """, expected: [(2, 15, "lifetime: found 2147483647 operations, expected at most 10000000")]),
         .init(label: "opsPerSecond above 10^9", yaml: """
             taskGroups:
               - opsPerSecond: 1e300
