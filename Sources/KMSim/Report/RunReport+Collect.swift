@@ -56,7 +56,7 @@ extension RunResult {
             interrupts: counters.event(.interrupts), droppedInterrupts: counters.event(.droppedInterrupts),
             missedInterrupts: counters.event(.missedInterrupts),
             remoteFrees: counters.event(.remoteFrees), remoteFreeFallbacks: counters.event(.remoteFreeFallbacks),
-            deliberateBugs: spec.bugs.map(\.kind.rawValue))
+            deliberateBugs: spec.bugs.map(\.kind.rawValue), panic: machine.bugReports.panicReason)
         self.init(report: report, bugReports: bugs.values.reduce(0, +))
     }
 

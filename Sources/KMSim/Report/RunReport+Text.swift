@@ -12,6 +12,10 @@ extension RunReport {
         lines.append("kmsim run: \(workload)  seed \(seed)  \(machine.nodes) node(s), \(machine.cpus) CPUs, "
             + "\(ByteSize.format(machine.memoryBytes))  \(String(format: "%.2f", durationSeconds)) s  "
             + "\(operations) ops (\(RunProgress.compact(operationsPerSecond)) ops/s)")
+        if let panic {
+            lines.append("Kernel panic - not syncing: \(panic): the simulated kernel panicked and the run stopped "
+                + "after \(String(format: "%.2f", durationSeconds)) s; the figures below are those of the run so far")
+        }
         lines.append("")
         lines.append("allocations by context and GFP mask                        ops   failures     p50     p99   p99.9     max")
         for row in classes {

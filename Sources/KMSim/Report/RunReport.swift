@@ -120,4 +120,7 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var remoteFreeFallbacks: Int64
     /// The deliberate bugs of the workload (kinds), whose reports are results.
     public var deliberateBugs: [String]
+    /// The simulated kernel's panic reason ("System is deadlocked on memory") when the run ended in a
+    /// panic (`kmsim` exit status 3); absent from the JSON otherwise.
+    public var panic: String? = nil
 }

@@ -72,7 +72,8 @@ extension WorkloadRunner {
     /// Kinds in the kernel log that are not BUG reports: allocation failures (a result of GFP masks under
     /// pressure, counted per class): the page allocator's warn_alloc() and SLUB's slab_out_of_memory()
     /// ("SLUB: Unable to allocate memory on node ..."); `slab_fix()` lines following a report; and the
-    /// OOM killer's reports (a result of running out of memory, counted as `oomKills`).
+    /// OOM killer's reports (a result of running out of memory, counted as `oomKills`); and a kernel
+    /// panic, the run's outcome (`RunReport.panic`, exit status 3).
     static let nonBugKinds: Set<BugKind> = [.allocFailure, SlabBugKind.outOfMemory.bugKind, SlabBugKind.fixBugKind,
-                                            BugKind.oomKill]
+                                            BugKind.oomKill, BugKind.kernelPanic]
 }

@@ -121,11 +121,7 @@ public final class WorkloadRunner: Sendable {
         let reporter = progress.map { callback in
             Task { await self.reportProgress(every: options.progressInterval ?? 1, start: start, callback) }
         }
-        if let seconds = durationSeconds {
-            await scheduleTimeout(nanoseconds: UInt64(seconds * 1e9))
-        } else {
-            for task in tasks.workers { await task.value }
-        }
+        await waitForEnd(workers: tasks.workers)
         stopping.store(true, ordering: .relaxed)
         checker?.cancel()
         await checker?.value
