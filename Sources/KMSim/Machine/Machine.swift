@@ -39,7 +39,7 @@ public final class Machine: Sendable {
         self.spec = spec
         lockStat = LockStatRegistry(cpuCount: spec.cpuCount)
         bugReports = BugReports()
-        vmstat = VMStat(cpuCount: spec.cpuCount)
+        vmstat = VMStat(cpuCount: spec.cpuCount, kernelThreads: spec.nodes)
         pageAllocator = try PageAllocator(spec: spec, host: host, lockStat: lockStat, vmstat: vmstat,
                                           bugReports: bugReports, managedPages: managedPages)
         slab = SlabAllocator(pageAllocator: pageAllocator, cpuNodes: (0..<spec.cpuCount).map(spec.node(ofCPU:)),
