@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import KMSim
 
-@Suite struct InterruptTests {
+@Suite(.timeLimit(.minutes(5))) struct InterruptTests {
     @Test func interruptSourceKeepsFiringUntilCancelled() async throws {
         let cpus = makeCPUs()
         let cpu = cpus[1]

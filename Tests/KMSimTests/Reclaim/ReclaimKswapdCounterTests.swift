@@ -4,7 +4,7 @@ import Testing
 
 /// kswapd runs on a host thread of its own but borrows its node's first CPU; its vmstat and NUMA events
 /// go to a row of its own, so a task on that CPU counting at the same moment loses nothing.
-@Suite struct ReclaimKswapdCounterTests {
+@Suite(.timeLimit(.minutes(5))) struct ReclaimKswapdCounterTests {
     @Test func kswapdCountsInARowOfItsOwn() throws {
         let machine = try ReclaimTest.machine(cpus: 2, kswapd: true)
         let kswapd = machine.reclaim.kswapds[0]

@@ -3,7 +3,7 @@ import Testing
 
 /// (e) An OOM kill frees memory and the waiting GFP_KERNEL allocation then succeeds, while
 /// __GFP_NORETRY fails instead; the victim is the task with the largest footprint.
-@Suite struct ReclaimOOMKillerTests {
+@Suite(.timeLimit(.minutes(5))) struct ReclaimOOMKillerTests {
     @Test func killFreesMemoryForTheWaitingAllocation() async throws {
         let machine = try ReclaimTest.machine()
         let reclaim = machine.reclaim

@@ -1,7 +1,7 @@
 import Testing
 @testable import KMSim
 
-@Suite struct MightSleepTests {
+@Suite(.timeLimit(.minutes(5))) struct MightSleepTests {
     @Test func gfpKernelFromHardIRQReportsLikeTheKernel() async {
         let cpus = makeCPUs()
         let verdicts = EventLog<Bool>()

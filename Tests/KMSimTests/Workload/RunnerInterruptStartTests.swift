@@ -2,7 +2,7 @@ import Testing
 @testable import KMSim
 
 /// The runner starts every interrupt source the workload declares, or says why not: nothing is swallowed.
-@Suite(.serialized) struct RunnerInterruptStartTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct RunnerInterruptStartTests {
     static func spec(rate: Double) -> WorkloadSpec {
         var spec = WorkloadSpec(name: "irq", machine: MachineSpec(nodes: 1, cpusPerNode: 2, memoryPerNode: 64 << 20),
                                 length: .duration(seconds: 0.2))

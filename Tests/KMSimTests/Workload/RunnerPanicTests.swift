@@ -4,7 +4,7 @@ import Testing
 
 /// A simulated kernel panic is the run's outcome: the run stops at the panic, the report names it (text
 /// and JSON) and the exit status is 3, not 1.
-@Suite(.serialized) struct RunnerPanicTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct RunnerPanicTests {
     /// The reproducer of issue 18 made small: kmalloc from every CPU, mostly freed remotely, on 4 × 16 MiB
     /// with no user process to kill. Task group tasks are kernel threads to the OOM killer, never picked.
     static func outOfMemorySpec(seconds: Double) throws -> WorkloadSpec {

@@ -5,7 +5,7 @@ import Testing
 /// and counts; 1 and 1024 CPUs; 64 nodes): parsing refuses each with a located error or accepts it, and
 /// a few accepted ones run for a few milliseconds without trapping. Seeds are fixed and printed in the
 /// failure messages.
-@Suite(.serialized) struct WorkloadExtremeValueFuzzTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct WorkloadExtremeValueFuzzTests {
     /// Each key's values: extremes within its limit, and (second) values just or far past it.
     typealias Choices = (valid: [String], invalid: [String])
     static let durations: Choices = (["1ns", "0.0000001s", "1us", "3ms", "1000000s", "16666min"], ["1000001s", "99999999999h", "0s"])
