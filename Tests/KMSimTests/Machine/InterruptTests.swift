@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import KMSim
 
-@Suite(.timeLimit(.minutes(5))) struct InterruptTests {
+@Suite(TestTime.limit(minutes: 5)) struct InterruptTests {
     @Test func interruptSourceKeepsFiringUntilCancelled() async throws {
         let cpus = makeCPUs()
         let cpu = cpus[1]
@@ -22,7 +22,7 @@ import Testing
 
     /// A handler slower than the interval: the timer coalesces the firings it could not deliver, and
     /// they are counted as missed (20 ms per call at 1 kHz stands for about twenty firings each).
-    @Test(.timeLimit(.minutes(1))) func firingsALateHandlerCouldNotRunAreCountedAsMissed() async throws {
+    @Test(TestTime.limit(minutes: 1)) func firingsALateHandlerCouldNotRunAreCountedAsMissed() async throws {
         let cpus = makeCPUs()
         let handled = Counter()
         let reported = Counter()

@@ -4,7 +4,7 @@ import Testing
 
 /// kswapd runs on a host thread of its own but borrows its node's first CPU; its vmstat and NUMA events
 /// go to a row of its own, so a task on that CPU counting at the same moment loses nothing.
-@Suite(.timeLimit(.minutes(5))) struct ReclaimKswapdCounterTests {
+@Suite(TestTime.limit(minutes: 5)) struct ReclaimKswapdCounterTests {
     @Test func kswapdCountsInARowOfItsOwn() throws {
         let machine = try ReclaimTest.machine(cpus: 2, kswapd: true)
         let kswapd = machine.reclaim.kswapds[0]
@@ -20,7 +20,7 @@ import Testing
     /// kswapd's context and a task on CPU 0 count the same vmstat items at the same time on two host
     /// threads, as kswapd's reclaim and the CPU's allocations do: every event is in the totals. (With
     /// kswapd counting in CPU 0's process row, the plain load-then-store adds lost some.)
-    @Test(.timeLimit(.minutes(1))) func kswapdAndATaskCountingTogetherLoseNothing() throws {
+    @Test(TestTime.limit(minutes: 1)) func kswapdAndATaskCountingTogetherLoseNothing() throws {
         let machine = try ReclaimTest.machine(cpus: 1, kswapd: true)
         let kswapd = machine.reclaim.kswapds[0]
         let vmstat = machine.vmstat

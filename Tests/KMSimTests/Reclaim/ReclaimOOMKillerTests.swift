@@ -3,7 +3,7 @@ import Testing
 
 /// (e) An OOM kill frees memory and the waiting GFP_KERNEL allocation then succeeds, while
 /// __GFP_NORETRY fails instead; the victim is the task with the largest footprint.
-@Suite(.timeLimit(.minutes(5))) struct ReclaimOOMKillerTests {
+@Suite(TestTime.limit(minutes: 5)) struct ReclaimOOMKillerTests {
     @Test func killFreesMemoryForTheWaitingAllocation() async throws {
         let machine = try ReclaimTest.machine()
         let reclaim = machine.reclaim
@@ -52,7 +52,7 @@ import Testing
     /// Nothing killable (the only user process has oom_score_adj -1000): the kernel logs "Out of memory
     /// and no killable processes..." and panics; kmsim logs both once and halts the machine, so a second
     /// request fails at once and logs nothing more.
-    @Test(.timeLimit(.minutes(1))) func unkillableTasksAreSkippedAndNothingToKillPanics() async throws {
+    @Test(TestTime.limit(minutes: 1)) func unkillableTasksAreSkippedAndNothingToKillPanics() async throws {
         let machine = try ReclaimTest.machine()
         let reclaim = machine.reclaim
         let task = try #require(reclaim.registerTask(pid: 43, comm: "init", oomScoreAdj: SimulatedTask.oomScoreAdjMin))

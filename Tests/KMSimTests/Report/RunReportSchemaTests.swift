@@ -3,7 +3,7 @@ import Testing
 @testable import KMSim
 
 /// The `--json` schema documented in README.md, and the meminfo layout.
-@Suite(.timeLimit(.minutes(5))) struct RunReportSchemaTests {
+@Suite(TestTime.limit(minutes: 5)) struct RunReportSchemaTests {
     static let requiredKeys: Set<String> = ["workload", "seed", "machine", "durationSeconds", "classes", "atomicWaits",
                                             "bugs", "reclaim", "locks", "invariants", "vmstat"]
 

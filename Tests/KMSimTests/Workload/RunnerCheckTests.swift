@@ -3,8 +3,8 @@ import Testing
 
 /// `--check` checks the machine while it runs: a violation made mid-run and undone before the end is
 /// reported by a periodic check, and the run's exit status is 1.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct RunnerCheckTests {
-    @Test(.timeLimit(.minutes(1))) func violationMadeMidRunIsReportedAndExitsOne() async throws {
+@Suite(.serialized, TestTime.limit(minutes: 5)) struct RunnerCheckTests {
+    @Test(TestTime.limit(minutes: 1)) func violationMadeMidRunIsReportedAndExitsOne() async throws {
         var spec = WorkloadSpec(name: "checked", machine: MachineSpec(nodes: 1, cpusPerNode: 2, memoryPerNode: 64 << 20),
                                 length: .duration(seconds: 600))
         spec.taskGroups = [TaskGroupSpec(name: "g", mix: [WeightedAllocation(AllocationSpec(api: .kmalloc, size: .fixed(64), gfp: .kernel))],

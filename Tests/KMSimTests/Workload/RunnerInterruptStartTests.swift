@@ -2,7 +2,7 @@ import Testing
 @testable import KMSim
 
 /// The runner starts every interrupt source the workload declares, or says why not: nothing is swallowed.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct RunnerInterruptStartTests {
+@Suite(.serialized, TestTime.limit(minutes: 5)) struct RunnerInterruptStartTests {
     static func spec(rate: Double) -> WorkloadSpec {
         var spec = WorkloadSpec(name: "irq", machine: MachineSpec(nodes: 1, cpusPerNode: 2, memoryPerNode: 64 << 20),
                                 length: .duration(seconds: 0.2))
@@ -14,7 +14,7 @@ import Testing
 
     /// A rate the parser would refuse, built in code: the run reports the source that did not start as a
     /// violation (exit status 1) instead of running without interrupts and saying nothing.
-    @Test(.timeLimit(.minutes(1))) func sourceThatCannotStartIsAViolation() async throws {
+    @Test(TestTime.limit(minutes: 1)) func sourceThatCannotStartIsAViolation() async throws {
         let result = await (try WorkloadRunner(spec: Self.spec(rate: 5_000_000))).run()
         let violations = result.report.invariants.violations
         #expect(violations.contains { $0.hasPrefix("interrupt source nic did not start on CPU 0: interrupt rate must be") }, "\(violations)")
@@ -23,7 +23,7 @@ import Testing
     }
 
     /// The same workload at the top of the range runs its interrupts with no violation.
-    @Test(.timeLimit(.minutes(1))) func sourceAtTheTopOfTheRangeRuns() async throws {
+    @Test(TestTime.limit(minutes: 1)) func sourceAtTheTopOfTheRangeRuns() async throws {
         let result = await (try WorkloadRunner(spec: Self.spec(rate: InterruptSource.rateRange.upperBound))).run()
         #expect(result.report.invariants.violations.isEmpty, "\(result.report.invariants.violations)")
         #expect(result.report.interrupts > 0)

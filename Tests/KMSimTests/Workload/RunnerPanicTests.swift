@@ -4,7 +4,7 @@ import Testing
 
 /// A simulated kernel panic is the run's outcome: the run stops at the panic, the report names it (text
 /// and JSON) and the exit status is 3, not 1.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct RunnerPanicTests {
+@Suite(.serialized, TestTime.limit(minutes: 5)) struct RunnerPanicTests {
     /// The reproducer of issue 18 made small: kmalloc from every CPU, mostly freed remotely, on 4 × 16 MiB
     /// with no user process to kill. Task group tasks are kernel threads to the OOM killer, never picked.
     static func outOfMemorySpec(seconds: Double) throws -> WorkloadSpec {
@@ -19,7 +19,7 @@ import Testing
     }
 
     /// A ten-minute run under a one-minute limit: it ends only because the panic stops it.
-    @Test(.timeLimit(.minutes(1))) func outOfMemoryWithNothingToKillPanicsAndStopsTheRun() async throws {
+    @Test(TestTime.limit(minutes: 1)) func outOfMemoryWithNothingToKillPanicsAndStopsTheRun() async throws {
         let spec = try Self.outOfMemorySpec(seconds: 600)
         var options = RunOptions()
         options.check = true
@@ -40,7 +40,7 @@ import Testing
     }
 
     /// A memory user is a user process with an mm: the OOM killer picks it, and the run does not panic.
-    @Test(.timeLimit(.minutes(1))) func aUserProcessIsKilledInsteadOfAPanic() async throws {
+    @Test(TestTime.limit(minutes: 1)) func aUserProcessIsKilledInsteadOfAPanic() async throws {
         var spec = try #require(try BundledWorkloads.load(named: "oom")).spec
         spec.machine.memoryPerNode = 32 << 20
         for index in spec.memoryUsers.indices {

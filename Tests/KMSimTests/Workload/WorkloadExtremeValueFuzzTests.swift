@@ -5,7 +5,7 @@ import Testing
 /// and counts; 1 and 1024 CPUs; 64 nodes): parsing refuses each with a located error or accepts it, and
 /// a few accepted ones run for a few milliseconds without trapping. Seeds are fixed and printed in the
 /// failure messages.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct WorkloadExtremeValueFuzzTests {
+@Suite(.serialized, TestTime.limit(minutes: 5)) struct WorkloadExtremeValueFuzzTests {
     /// Each key's values: extremes within its limit, and (second) values just or far past it.
     typealias Choices = (valid: [String], invalid: [String])
     static let durations: Choices = (["1ns", "0.0000001s", "1us", "3ms", "1000000s", "16666min"], ["1000001s", "99999999999h", "0s"])
@@ -59,7 +59,7 @@ import Testing
         return yaml
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(TestTime.limit(minutes: 5))
     func extremeValuesAreRefusedWithALocationOrRun() async throws {
         let seed: UInt64 = 18
         var generator = SplitMix64(seed: seed)
@@ -116,7 +116,7 @@ import Testing
 
     /// Values built in code rather than parsed run without trapping too, where the runner converts them
     /// itself (lifetimes, bug intervals, memory user pacing).
-    @Test(.timeLimit(.minutes(1)))
+    @Test(TestTime.limit(minutes: 1))
     func extremeValuesBuiltInCodeDoNotTrap() async throws {
         var spec = WorkloadSpec(name: "coded", machine: MachineSpec(nodes: 1, cpusPerNode: 2), length: .duration(seconds: 0.02))
         spec.machine.memoryPerNode = 64 << 20
