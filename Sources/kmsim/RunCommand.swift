@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
 
             Exit status: 0 the run completed (BUG reports the workload provokes on purpose are results), \
             1 kmsim found a violated invariant in its own state (or --fail-on-bug and BUG reports were made), \
-            2 bad input.
+            2 bad input, 3 the simulated kernel panicked (the run stopped there; the report names the panic).
 
             Examples:
               kmsim run
@@ -40,8 +40,8 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var options = RunOptions()
         if let duration {
-            guard let seconds = TimeSpan.parse(duration), seconds > 0 else {
-                throw CLIError.badInput("--duration: found '\(duration)', expected a duration above zero such as 500ms, 4s or 2m")
+            guard let seconds = TimeSpan.parseDuration(duration) else {
+                throw CLIError.badInput("--duration: found '\(duration)', expected \(TimeSpan.expected())")
             }
             options.durationSeconds = seconds
         }

@@ -5,7 +5,8 @@ import KMSim
 
 /// Runs a workload for `kmsim run` and `kmsim stress`: boots the runner, draws the progress line, prints
 /// the terminal report, writes `--json` and `--proc-dir`, and exits with the run's status (0 completed,
-/// 1 invariant violated or `--fail-on-bug` with BUG reports; bad input exits 2 before anything runs).
+/// 1 invariant violated or `--fail-on-bug` with BUG reports, 3 the simulated kernel panicked; bad input
+/// exits 2 before anything runs).
 enum RunDriver {
     static func run(_ spec: WorkloadSpec, options runOptions: RunOptions, output: RunOutputOptions) throws {
         var options = runOptions

@@ -22,6 +22,10 @@ public struct ExecutionContext: Sendable, Equatable {
     public var taskFlags: TaskFlags
     /// The simulated task's pid; 0 for interrupt context (the idle task's pid, as the kernel reports).
     public var pid: Int32
+    /// For a kernel thread on a host thread of its own (each node's kswapd), the row it counts vmstat and
+    /// NUMA events in (`PerCPUCounters.kernelThreadRow`), so it never shares a single-writer row with the
+    /// CPU it borrows for everything else; -1 for CPU contexts, which count in their CPU's rows.
+    public var counterRow: Int32 = -1
 
     public init(cpu: Int, kind: Kind = .task, preemptCount: Int = 0, irqsDisabled: Bool = false,
                 taskFlags: TaskFlags = [], pid: Int32 = 0) {

@@ -37,6 +37,8 @@ extension PageAllocator {
         if let pfn = slowpathFirstAttempt(ac, allocFlags: allocFlags) { return pfn }
         var noProgressLoops = 0
         retry: while true {
+            // A panicked machine is halted: no retry, reclaim or OOM; the request fails without a warning.
+            if bugReports.hasPanicked { return nil }
             if let pfn = slowpathRetryAttempt(ac, allocFlags: &allocFlags) { return pfn }
             // PF_MEMALLOC: this is reclaim allocating; it must not recurse into reclaim.
             nopage: if mayReclaim {

@@ -83,7 +83,7 @@ public final class Zone: @unchecked Sendable {
     static let freeListTypes = 4
 
     init(type: ZoneType, node: Int, span: ZoneSpan?, managedPages: Int? = nil, memory: PhysicalMemory,
-         cpuCount: Int, zoneLockClass: LockClass, pcpLockClass: LockClass) {
+         cpuCount: Int, kernelThreads: Int = 0, zoneLockClass: LockClass, pcpLockClass: LockClass) {
         self.type = type
         self.node = node
         self.id = node * ZoneType.allCases.count + type.rawValue
@@ -121,7 +121,8 @@ public final class Zone: @unchecked Sendable {
         pageblockTypes = memory.pageblockTypes
         nodeStartPFN = memory.startPFN
         arenaBase = memory.arena - memory.startPFN << MachineSpec.pageShift
-        numaEvents = PerCPUCounters(cpuCount: cpuCount * PerCPUCounters.contextRows, counters: NUMAStatItem.allCases.count)
+        numaEvents = PerCPUCounters(cpuCount: PerCPUCounters.rows(cpuCount: cpuCount, kernelThreads: kernelThreads),
+                                    counters: NUMAStatItem.allCases.count)
     }
 
     deinit {

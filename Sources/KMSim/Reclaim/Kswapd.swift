@@ -9,8 +9,12 @@ import Synchronization
 /// `Mutex`. Hence `Sendable`.
 public final class Kswapd: Sendable {
     public let node: Int
-    /// The CPU whose per-CPU rows kswapd's statistics and page frees use (the node's first).
+    /// The CPU whose per-CPU lists and lock statistics kswapd's page frees use (the node's first).
     let cpu: Int
+    /// The vmstat and NUMA counter row of its own (`PerCPUCounters.kernelThreadRow`): kswapd runs on its
+    /// own host thread, so counting in its CPU's process row (plain load-then-store adds) would lose
+    /// updates the CPU's tasks make at the same time.
+    let counterRow: Int
     /// kswapd's pid in reports: kernel threads get small pids; kmsim uses 100 + node.
     public let pid: Int32
     let executor: KswapdExecutor
@@ -25,12 +29,20 @@ public final class Kswapd: Sendable {
     /// Balancing passes run (`balance_pgdat()` calls).
     let runs = Atomic<Int>(0)
 
-    init(node: Int, cpu: Int, hostNode: Int, debug: AtomicSleepDebug) {
+    init(node: Int, cpu: Int, cpuCount: Int, hostNode: Int, debug: AtomicSleepDebug) {
         self.node = node
         self.cpu = cpu
+        self.counterRow = PerCPUCounters.kernelThreadRow(node, cpuCount: cpuCount)
         self.pid = Int32(100 + node)
         executor = KswapdExecutor(node: node, hostNode: hostNode)
         wait = WaitQueue(debug: debug)
+    }
+
+    /// The context kswapd runs in: process context on its node's first CPU, counting in its own row.
+    var context: ExecutionContext {
+        var context = ExecutionContext.task(cpu: cpu, pid: pid)
+        context.counterRow = Int32(counterRow)
+        return context
     }
 
     /// `kswapd%d`.

@@ -15,6 +15,9 @@ public final class OOMKiller: Sendable {
         oomLock = SpinLock(class: lockClass)
     }
 
+    /// `out_of_memory()`'s `panic("System is deadlocked on memory\n")` when nothing can be killed.
+    public static let oomPanicReason = "System is deadlocked on memory"
+
     /// Tasks killed so far.
     public var killCount: Int { kills.load(ordering: .relaxed) }
 
@@ -31,7 +34,8 @@ public final class OOMKiller: Sendable {
 extension BugKind {
     /// `out_of_memory()`'s kill report ("... invoked oom-killer", "Out of memory: Killed process ...").
     public static let oomKill = BugKind("oom_kill")
-    /// `out_of_memory()` with nothing to kill ("Out of memory and no killable processes...").
+    /// `out_of_memory()` with nothing to kill ("Out of memory and no killable processes..."): kmsim
+    /// logs it with the panic that follows, as kind `kernelPanic` (see `PageReclaim.outOfMemory`).
     public static let oomNoVictim = BugKind("oom_no_killable_process")
 }
 
@@ -45,8 +49,17 @@ extension PageReclaim {
     /// forgets the task. Returns whether anything was done (`true` also for a `!__GFP_FS` request, for
     /// which the kernel does not kill but reports progress, "The OOM killer does not compensate for
     /// IO-less reclaim").
+    ///
+    /// Who may be picked: the tasks registered with `registerTask` (the memory users: user processes with
+    /// an mm, whose RSS, swap and page tables count), unless `oom_score_adj` is -1000 or they are already
+    /// dying. Task group tasks, interrupt handlers, kswapd and kworkers model kernel threads (no mm) and
+    /// are never picked. With nothing to pick the kernel logs "Out of memory and no killable
+    /// processes..." and panics ("System is deadlocked on memory"): kmsim logs both once and panics the
+    /// simulated machine (`BugReports.panic`); the run stops there. A request racing the panic (or made
+    /// after it) returns false without logging.
     func outOfMemory(gfp: GFPFlags, order: Int, context: ExecutionContext) -> Bool {
         if !gfp.contains(.fs) { return true }
+        if bugReports.hasPanicked { return false }
         let total = oomTotalPages
         var victim: (slot: Int, task: SimulatedTask, points: Int)?
         for (slot, task) in tasks.snapshot() {
@@ -56,7 +69,7 @@ extension PageReclaim {
         }
         let header = dumpHeader(gfp: gfp, order: order, context: context)
         guard let victim, tasks.markVictim(slot: victim.slot) else {
-            bugReports.record(.oomNoVictim, header + "Out of memory and no killable processes...\n")
+            bugReports.panic(OOMKiller.oomPanicReason, log: header + "Out of memory and no killable processes...\n")
             return false
         }
         let task = victim.task

@@ -63,7 +63,7 @@ extension PageReclaim {
     /// and holds it strongly only for a check or a balancing run, never while it sleeps: a machine
     /// dropped without `Machine.shutdown()` is freed, and its kswapd exits at the next wake-up.
     static func kswapdMain(_ kswapd: Kswapd, reclaim: @Sendable () -> PageReclaim?) async {
-        var context = ExecutionContext.task(cpu: kswapd.cpu, pid: kswapd.pid)
+        var context = kswapd.context
         _ = context.memallocNoReclaimSave()
         var order = 0
         var highest = ZoneType.allCases.count - 1

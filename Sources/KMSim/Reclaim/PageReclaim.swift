@@ -50,7 +50,8 @@ public final class PageReclaim: Sendable, AtomicReference {
         events = PerCPUCounters(cpuCount: allocator.cpuCount, counters: ReclaimEvent.allCases.count)
         kswapds = (0..<allocator.nodes.count).map { node in
             let cpusOfNode = allocator.spec.cpus(ofNode: node)
-            return Kswapd(node: node, cpu: cpusOfNode.first ?? 0, hostNode: cpus.placement[node].hostNode, debug: debug)
+            return Kswapd(node: node, cpu: cpusOfNode.first ?? 0, cpuCount: allocator.cpuCount,
+                          hostNode: cpus.placement[node].hostNode, debug: debug)
         }
     }
 

@@ -54,8 +54,9 @@ extension RunResult {
             numa: .init(hit: stat("numa_hit"), miss: stat("numa_miss"), foreign: stat("numa_foreign"),
                         local: stat("numa_local"), other: stat("numa_other")),
             interrupts: counters.event(.interrupts), droppedInterrupts: counters.event(.droppedInterrupts),
+            missedInterrupts: counters.event(.missedInterrupts),
             remoteFrees: counters.event(.remoteFrees), remoteFreeFallbacks: counters.event(.remoteFreeFallbacks),
-            deliberateBugs: spec.bugs.map(\.kind.rawValue))
+            deliberateBugs: spec.bugs.map(\.kind.rawValue), panic: machine.bugReports.panicReason)
         if let clock = runner.virtualClock {
             report.clock = RunClock.virtual.rawValue
             report.interruptsDeferred = clock.interruptsDeferred

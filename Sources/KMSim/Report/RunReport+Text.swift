@@ -12,6 +12,10 @@ extension RunReport {
         lines.append("kmsim run: \(workload)  seed \(seed)  \(machine.nodes) node(s), \(machine.cpus) CPUs, "
             + "\(ByteSize.format(machine.memoryBytes))  \(String(format: "%.2f", durationSeconds)) s  "
             + "\(operations) ops (\(RunProgress.compact(operationsPerSecond)) ops/s)")
+        if let panic {
+            lines.append("Kernel panic - not syncing: \(panic): the simulated kernel panicked and the run stopped "
+                + "after \(String(format: "%.2f", durationSeconds)) s; the figures below are those of the run so far")
+        }
         if clock == RunClock.virtual.rawValue {
             lines.append("virtual clock: times are simulated nanoseconds; \(String(format: "%.3f", host.simulatedSeconds)) s simulated "
                 + "in \(String(format: "%.2f", host.wallSeconds)) s of host time "
@@ -51,7 +55,7 @@ extension RunReport {
             + "(\(slub.freeFastpath) fast, \(slub.freeSlowpath) slow); per-CPU page lists: "
             + (perCPUPageListHitPercent.map { "\(Self.percent($0)) hits" } ?? "no order 0-3 allocations"))
         lines.append("remote frees: \(remoteFrees) handed to another CPU, \(remoteFreeFallbacks) freed locally (ring full); "
-            + "interrupts: \(interrupts) handled, \(droppedInterrupts) dropped during checks")
+            + "interrupts: \(interrupts) handled, \(droppedInterrupts) dropped during checks, \(missedInterrupts) missed")
         let numaTotal = numa.hit + numa.miss
         lines.append("NUMA: numa_hit \(numa.hit), numa_miss \(numa.miss)"
             + (numaTotal > 0 ? String(format: " (%.1f%% local hits)", Double(numa.hit) * 100 / Double(numaTotal)) : "")

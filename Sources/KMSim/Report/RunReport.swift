@@ -125,6 +125,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var numa: NUMA
     public var interrupts: Int64
     public var droppedInterrupts: Int64
+    /// Interrupts due while their CPU's handler ran late, coalesced by the timer and not run.
+    public var missedInterrupts: Int64
     public var remoteFrees: Int64
     public var remoteFreeFallbacks: Int64
     /// The deliberate bugs of the workload (kinds), whose reports are results.
@@ -157,4 +159,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         /// Simulated allocator operations per host second.
         public var simulatedOpsPerHostSecond: Double
     }
+    /// The simulated kernel's panic reason ("System is deadlocked on memory") when the run ended in a
+    /// panic (`kmsim` exit status 3); absent from the JSON otherwise.
+    public var panic: String? = nil
 }

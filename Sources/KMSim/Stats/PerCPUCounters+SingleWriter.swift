@@ -5,9 +5,18 @@ extension PerCPUCounters {
     /// side and hard-interrupt side each own one row, so each row has a single writer.
     static let contextRows = 3
 
-    /// The row of `context` in a block created with `cpuCount * contextRows` rows.
+    /// Rows of a block counted per execution context: `contextRows` per CPU, then one per kernel thread
+    /// that runs on a host thread of its own (kswapd, one per node), each of which has a single writer.
+    static func rows(cpuCount: Int, kernelThreads: Int) -> Int { cpuCount * contextRows + kernelThreads }
+
+    /// The row of kernel thread `index` (kswapd of node `index`), after every CPU's rows.
+    static func kernelThreadRow(_ index: Int, cpuCount: Int) -> Int { cpuCount * contextRows + index }
+
+    /// The row of `context` in a block created with `rows(cpuCount:kernelThreads:)` rows: its own row for
+    /// a kernel thread (`ExecutionContext.counterRow`), else its CPU's row for its kind.
     @inline(__always)
     static func row(of context: ExecutionContext) -> Int {
+        if context.counterRow >= 0 { return Int(context.counterRow) }
         let kind: Int
         switch context.kind {
         case .task: kind = 0

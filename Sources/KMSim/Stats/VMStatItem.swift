@@ -87,12 +87,14 @@ public enum VMStatItem: Int, CaseIterable, Sendable {
 /// The machine's global vmstat counters (`vm_event_states` and the node/zone `vm_stat` folds), per CPU.
 ///
 /// Thin wrapper over `PerCPUCounters`: one row per CPU and execution context (process, softirq,
-/// hard interrupt), each written by one host thread only, summed when read.
+/// hard interrupt) and one per kernel thread with a host thread of its own (each node's kswapd), each
+/// written by one host thread only, summed when read.
 public final class VMStat: Sendable {
     let counters: PerCPUCounters
 
-    public init(cpuCount: Int) {
-        counters = PerCPUCounters(cpuCount: cpuCount * PerCPUCounters.contextRows, counters: VMStatItem.allCases.count)
+    public init(cpuCount: Int, kernelThreads: Int = 0) {
+        counters = PerCPUCounters(cpuCount: PerCPUCounters.rows(cpuCount: cpuCount, kernelThreads: kernelThreads),
+                                  counters: VMStatItem.allCases.count)
     }
 
     /// `__count_vm_events(item, delta)` / `__mod_node_page_state()` from `context`'s CPU.

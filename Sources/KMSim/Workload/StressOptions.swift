@@ -53,9 +53,9 @@ extension WorkloadSpec {
         let machine = Self.stressMachine(options, problems: &problems)
         decoder.machine = problems.isEmpty ? machine : nil
 
-        let seconds = TimeSpan.parse(options.duration).flatMap { $0 > 0 ? $0 : nil }
+        let seconds = TimeSpan.parseDuration(options.duration)
         if seconds == nil {
-            problems.append("--duration: found '\(options.duration)', expected a duration above zero such as 500ms, 4s or 2m")
+            problems.append("--duration: found '\(options.duration)', expected \(TimeSpan.expected())")
         }
         if !(1...WorkloadDecoder.maximumTasksPerCPU).contains(options.tasksPerCPU) {
             problems.append("--tasks-per-cpu: found \(options.tasksPerCPU), expected 1...\(WorkloadDecoder.maximumTasksPerCPU)")
@@ -66,8 +66,9 @@ extension WorkloadSpec {
         } else if let remoteFree, remoteFree > 0, machine.cpuCount < 2 {
             problems.append("--remote-free: the machine has one CPU, so no other CPU can free; expected 0% or more CPUs")
         }
-        if !(options.irqRate >= 0 && options.irqRate <= WorkloadDecoder.maximumInterruptRate) {
-            problems.append("--irq-rate: found \(options.irqRate), expected 0 (no interrupts) up to \(Int(WorkloadDecoder.maximumInterruptRate)) per second per CPU")
+        if !(options.irqRate == 0 || InterruptSource.rateRange.contains(options.irqRate)) {
+            let range = InterruptSource.rateRange
+            problems.append("--irq-rate: found \(Rate.format(options.irqRate)), expected 0 (no interrupts) or \(Rate.format(range.lowerBound))...\(Rate.format(range.upperBound)) per second per CPU")
         }
         var pageCacheBytes: UInt64?
         if let pageCache = options.pageCache {

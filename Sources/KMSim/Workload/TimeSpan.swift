@@ -9,6 +9,25 @@ public enum TimeSpan {
         ("min", 60), ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600),
     ]
 
+    /// The longest duration any flag or key accepts (`--duration`, `duration:`, a lifetime): 10^6 s,
+    /// about 11.6 days. Each duration becomes nanoseconds in a `UInt64` (a timer, a deadline of now plus
+    /// the duration, an object's death time); the bound keeps every such value below 10^16 ns, far from
+    /// the 1.8 × 10^19 at which the conversion would trap.
+    public static let maximumSeconds: Double = 1_000_000
+    /// `maximumSeconds` as messages and the README state it.
+    public static let maximumText = "1000000s (about 11.6 days)"
+
+    /// What a duration flag or key expects, for messages.
+    public static func expected(allowZero: Bool = false) -> String {
+        (allowZero ? "a duration" : "a duration above zero") + " of at most \(maximumText) such as 500ms, 4s or 2m"
+    }
+
+    /// Seconds within `0...maximumSeconds` (above zero unless `allowZero`), or nil: what every duration
+    /// flag and key accepts.
+    public static func parseDuration(_ text: String, allowZero: Bool = false) -> Double? {
+        parse(text).flatMap { ($0 > 0 || allowZero) && $0 <= maximumSeconds ? $0 : nil }
+    }
+
     /// Seconds, or nil when `text` is not a non-negative number with an optional unit.
     public static func parse(_ text: String) -> Double? {
         let trimmed = text.trimmingSpaces()
@@ -60,6 +79,11 @@ public enum Rate {
     /// Bytes per second, or nil when `text` is not a byte size with an optional `/s`.
     public static func parseBandwidth(_ text: String) -> UInt64? {
         ByteSize.parse(withoutPerSecond(text))
+    }
+
+    /// A rate as messages and the README state it: `0.001`, `1000000`.
+    public static func format(_ perSecond: Double) -> String {
+        perSecond == perSecond.rounded() && abs(perSecond) < 1e15 ? String(Int64(perSecond)) : String(perSecond)
     }
 
     private static func withoutPerSecond(_ text: String) -> String {

@@ -2,6 +2,8 @@ import Yams
 
 extension WorkloadDecoder {
     static let bugKeys = ["kind", "deliberate", "cpus", "rate", "size", "gfp"]
+    // A bug's `rate` is that of an interrupt source (`InterruptSource.rateRange`): sleepingAllocInIRQ
+    // runs from one, and the slab bugs' tasks sleep 1 / rate between mistakes.
 
     /// A `bugs:` entry. It must say `deliberate: true`: a bug is provoked only when the file says so in
     /// as many words.
@@ -24,7 +26,7 @@ extension WorkloadDecoder {
         if let value = mapping["cpus"] {
             if let cpus = decodeCPUs(value, "cpus") { bug.cpus = cpus } else { failed = true }
         }
-        if let value = reader.require(mapping, "rate"), let rate = reader.rate(value, "rate") {
+        if let value = reader.require(mapping, "rate"), let rate = reader.rate(value, "rate", in: InterruptSource.rateRange) {
             bug.ratePerSecond = rate
         } else {
             failed = true

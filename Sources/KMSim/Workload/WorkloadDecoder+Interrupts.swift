@@ -3,8 +3,6 @@ import Yams
 extension WorkloadDecoder {
     static let interruptKeys = ["name", "cpus", "rate", "context", "allocations"]
     static let handlerAllocationKeys = allocationKeys + ["count", "freedBy", "lifetime", "freeCPUs"]
-    /// Interrupts per second per CPU; a real NIC under NAPI stays well below this.
-    static let maximumInterruptRate = 10_000_000.0
 
     mutating func decodeInterruptSource(_ node: Node, index: Int) -> InterruptSourceSpec? {
         guard let mapping = reader.mapping(node, "interrupt source \(index)", allowed: Self.interruptKeys) else { return nil }
@@ -18,11 +16,7 @@ extension WorkloadDecoder {
             if let selection = decodeCPUs(value, "cpus") { cpus = selection } else { failed = true }
         }
         var rate = 0.0
-        if let value = reader.require(mapping, "rate"), let perSecond = reader.rate(value, "rate") {
-            if perSecond > Self.maximumInterruptRate {
-                reader.error("rate: found \(perSecond), expected at most \(Int(Self.maximumInterruptRate)) interrupts per second per CPU", at: value)
-                failed = true
-            }
+        if let value = reader.require(mapping, "rate"), let perSecond = reader.rate(value, "rate", in: InterruptSource.rateRange) {
             rate = perSecond
         } else {
             failed = true

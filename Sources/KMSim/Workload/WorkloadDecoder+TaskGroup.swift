@@ -7,6 +7,12 @@ extension WorkloadDecoder {
     static let lifetimeExpected = "an operation count such as 100, a duration such as 5ms, forever, or {slots: N}"
     /// Tasks per CPU a group may ask for; the runner creates each as a simulated task.
     static let maximumTasksPerCPU = 256
+    /// The longest lifetime in operations, as for `{slots: N}`: a task keeps its live objects in a ring of
+    /// that many entries (8 bytes each), allocated when the task starts.
+    static let maximumLifetimeOperations = 10_000_000
+    /// `opsPerSecond` per task: at least one operation per 1000 s, at most 10^9 a second. The runner paces
+    /// a task by converting operations done / rate to nanoseconds, and batches rate / 1000 operations.
+    public static let opsPerSecondRange: ClosedRange<Double> = 0.001...1e9
 
     mutating func decodeTaskGroup(_ node: Node, index: Int) -> TaskGroupSpec? {
         guard let mapping = reader.mapping(node, "task group \(index)", allowed: Self.taskGroupKeys) else { return nil }
@@ -40,7 +46,15 @@ extension WorkloadDecoder {
             if let scoped = decodeScoped(value) { group.scoped = scoped } else { failed = true }
         }
         if let value = mapping["opsPerSecond"] {
-            if let rate = reader.rate(value, "opsPerSecond") { group.opsPerSecond = rate } else { failed = true }
+            if let rate = reader.rate(value, "opsPerSecond", in: Self.opsPerSecondRange) {
+                group.opsPerSecond = rate
+                if case .operations(let count)? = length, Double(count) / rate > TimeSpan.maximumSeconds {
+                    reader.error("opsPerSecond: \(count) operations at \(Rate.format(rate)) a second take longer than the longest run, \(TimeSpan.maximumText); expected a rate of at least \(Rate.format((Double(count) / TimeSpan.maximumSeconds).rounded(.up)))", at: value)
+                    failed = true
+                }
+            } else {
+                failed = true
+            }
         }
         if let value = mapping["makeItFail"] {
             if let flag = reader.bool(value, "makeItFail") { group.makeItFail = flag } else { failed = true }
@@ -91,7 +105,7 @@ extension WorkloadDecoder {
         if case .mapping = node {
             guard let mapping = reader.mapping(node, key, allowed: ["slots"]),
                   let slotsNode = reader.require(mapping, "slots"),
-                  let slots = reader.int(slotsNode, "\(key).slots", in: 1...10_000_000) else { return nil }
+                  let slots = reader.int(slotsNode, "\(key).slots", in: 1...Self.maximumLifetimeOperations) else { return nil }
             return .slots(slots)
         }
         guard let text = reader.scalarText(node, key, expected: Self.lifetimeExpected) else { return nil }
@@ -99,9 +113,17 @@ extension WorkloadDecoder {
         if trimmed == "forever" { return .forever }
         let count = trimmed.hasSuffix("ops") ? String(trimmed.dropLast(3)).trimmingSpaces() : trimmed
         if let operations = Int(count.replacingUnderscores()), operations >= 0 {
+            guard operations <= Self.maximumLifetimeOperations else {
+                reader.error("\(key): found \(operations) operations, expected at most \(Self.maximumLifetimeOperations) (each task keeps a ring of that many objects)", at: node)
+                return nil
+            }
             return .operations(operations)
         }
         if let seconds = TimeSpan.parse(trimmed), trimmed.last?.isLetter == true {
+            guard seconds <= TimeSpan.maximumSeconds else {
+                reader.error("\(key): found \(TimeSpan.format(seconds)), expected a duration of at most \(TimeSpan.maximumText) (or forever)", at: node)
+                return nil
+            }
             return .time(seconds: seconds)
         }
         reader.error("\(key): found '\(WorkloadReader.clip(text))', expected \(Self.lifetimeExpected)", at: node)

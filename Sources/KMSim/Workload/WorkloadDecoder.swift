@@ -12,6 +12,8 @@ struct WorkloadDecoder {
     /// Cache names seen so far with their object size and where, so a cache is not declared twice
     /// with different sizes.
     var caches: [String: (objectSize: UInt64, node: Node)] = [:]
+    /// The run's length, read before the task groups so a paced group can be checked against it.
+    var length: RunLength?
 
     static let topLevelKeys = [
         "name", "description", "machine", "duration", "operations", "seed",
@@ -43,6 +45,7 @@ struct WorkloadDecoder {
         spec.length = decodeLength(top)
         if let node = top["clock"], let clock = decodeClock(node) { spec.clock = clock }
         if let node = top["costs"], let costs = decodeCosts(node) { spec.costs = costs }
+        length = spec.length
         if let node = top["seed"], let seed = reader.uint64(node, "seed") {
             spec.seed = seed
         }

@@ -145,12 +145,10 @@ struct WorkloadReader {
         return bytes
     }
 
-    /// A duration in seconds: `500ms`, `4s`, `2m` (`TimeSpan`); zero allowed only when `allowZero`.
+    /// A duration in seconds: `500ms`, `4s`, `2m` (`TimeSpan`), at most `TimeSpan.maximumSeconds`; zero
+    /// allowed only when `allowZero`.
     mutating func seconds(_ node: Node, _ key: String, allowZero: Bool = false) -> Double? {
-        let expected = allowZero ? "a duration such as 500ms, 4s or 2m" : "a duration above zero such as 500ms, 4s or 2m"
-        return value(node, key, expected: expected) { text in
-            TimeSpan.parse(text).flatMap { $0 > 0 || allowZero ? $0 : nil }
-        }
+        value(node, key, expected: TimeSpan.expected(allowZero: allowZero)) { TimeSpan.parseDuration($0, allowZero: allowZero) }
     }
 
     /// A share: `30%` or `0.3`.
@@ -158,10 +156,11 @@ struct WorkloadReader {
         value(node, key, expected: "a percentage within 0%...100% such as 30% (or a fraction within 0...1)", Percentage.parse)
     }
 
-    /// Events per second: `20000` or `20000/s`, positive.
-    mutating func rate(_ node: Node, _ key: String) -> Double? {
-        value(node, key, expected: "a rate per second above zero such as 2000 or 2000/s") { text in
-            Rate.parsePerSecond(text.replacingUnderscores()).flatMap { $0 > 0 ? $0 : nil }
+    /// Events per second: `20000` or `20000/s`, within `range` (whose lower bound is above zero).
+    mutating func rate(_ node: Node, _ key: String, in range: ClosedRange<Double>) -> Double? {
+        let expected = "a rate within \(Rate.format(range.lowerBound))...\(Rate.format(range.upperBound)) per second such as 2000 or 2000/s"
+        return value(node, key, expected: expected) { text in
+            Rate.parsePerSecond(text.replacingUnderscores()).flatMap { range.contains($0) ? $0 : nil }
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import KMSim
 
-@Suite struct HostTopologyTests {
+@Suite(TestTime.limit(minutes: 5)) struct HostTopologyTests {
     @Test func topologyCoversEveryOnlineCPU() {
         let host = HostTopology.current()
         #expect(!host.nodes.isEmpty)

@@ -1,7 +1,7 @@
 import Testing
 @testable import KMSim
 
-@Suite struct CPUStressTests {
+@Suite(TestTime.limit(minutes: 5)) struct CPUStressTests {
     /// Bounded stress of every piece at once: tasks that record latencies, yield and broadcast IPIs with
     /// `onEachCPU(wait: true)`, interrupt sources raising softirqs, all recording into the same latency
     /// registry. Invariants: every IPI handler runs once per CPU per call, every recorded value is in the

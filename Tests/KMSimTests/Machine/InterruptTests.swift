@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import KMSim
 
-@Suite struct InterruptTests {
+@Suite(TestTime.limit(minutes: 5)) struct InterruptTests {
     @Test func interruptSourceKeepsFiringUntilCancelled() async throws {
         let cpus = makeCPUs()
         let cpu = cpus[1]
@@ -18,6 +18,34 @@ import Testing
         #expect(source.isCancelled)
         #expect(source.firedCount >= 25)
         #expect(wrongContext.count == 0)
+    }
+
+    /// A handler slower than the interval: the timer coalesces the firings it could not deliver, and
+    /// they are counted as missed (20 ms per call at 1 kHz stands for about twenty firings each).
+    @Test(TestTime.limit(minutes: 1)) func firingsALateHandlerCouldNotRunAreCountedAsMissed() async throws {
+        let cpus = makeCPUs()
+        let handled = Counter()
+        let reported = Counter()
+        let source = try cpus[0].startInterruptSource(name: "slow", hertz: 1000, onMissed: { late in
+            for _ in 0..<late { reported.increment() }
+        }) { _ in
+            handled.increment()
+            usleep(20_000)
+        }
+        #expect(await eventually { handled.count >= 4 })
+        source.cancel()
+        #expect(source.missedCount > 0, "handled \(handled.count), missed \(source.missedCount)")
+        #expect(reported.count == source.missedCount)
+    }
+
+    /// The parser, `kmsim stress` and the source share one range: its ends start, past them is refused.
+    @Test func rateRangeIsTheSourcesOwn() throws {
+        let cpus = makeCPUs()
+        for hertz in [InterruptSource.rateRange.lowerBound, InterruptSource.rateRange.upperBound] {
+            let source = try cpus[0].startInterruptSource(name: "edge", hertz: hertz) { _ in }
+            source.cancel()
+        }
+        #expect(throws: InterruptError.invalidRate(1_000_001)) { try cpus[0].startInterruptSource(name: "x", hertz: 1_000_001) { _ in } }
     }
 
     @Test func badRatesAreRejected() {

@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import KMSim
 
-@Suite struct SimulatedCPUTests {
+@Suite(TestTime.limit(minutes: 5)) struct SimulatedCPUTests {
     @Test func cpusFollowTheSpecAndPlacement() {
         let host = HostTopology.current()
         let cpus = makeCPUs(nodes: 3, cpusPerNode: 2)

@@ -28,7 +28,7 @@ func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     group.wait()
 }
 
-@Suite struct PageAllocConcurrencyTests {
+@Suite(TestTime.limit(minutes: 5)) struct PageAllocConcurrencyTests {
     /// One storm thread: allocates and frees random orders with random GFP masks as `context`, keeping
     /// at most `maxHeld` blocks, writing into each page it gets, and now and then draining every CPU's
     /// lists; frees everything at the end.

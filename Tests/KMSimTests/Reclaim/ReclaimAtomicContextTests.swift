@@ -4,7 +4,7 @@ import Testing
 
 /// Atomic callers never wait: (a) GFP_ATOMIC from interrupt handlers while direct reclaimers are busy,
 /// (b) how deep GFP_ATOMIC and GFP_NOWAIT may go, (d) a GFP_KERNEL kmalloc in an interrupt handler.
-@Suite struct ReclaimAtomicContextTests {
+@Suite(TestTime.limit(minutes: 5)) struct ReclaimAtomicContextTests {
     /// Order-0 GFP_ATOMIC/GFP_NOWAIT allocations from a hard-IRQ handler until refused, draining the
     /// per-CPU lists between rounds; returns the pages and NR_FREE_PAGES at the refusal.
     static func allocateInIRQUntilRefused(_ machine: Machine, gfp: GFPFlags, cpu: Int) async -> (pages: [PFN], free: Int) {

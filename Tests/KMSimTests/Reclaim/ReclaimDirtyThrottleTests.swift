@@ -3,7 +3,7 @@ import Testing
 
 /// `balance_dirty_pages()`: NR_FILE_DIRTY follows PG_dirty, and a writer above the freerun ceiling of its
 /// dirty ratio writes its own pages back instead of dirtying without bound.
-@Suite struct ReclaimDirtyThrottleTests {
+@Suite(TestTime.limit(minutes: 5)) struct ReclaimDirtyThrottleTests {
     /// A registered writer task `pid` with a file of `pages` pages, and its process context.
     static func writer(_ machine: Machine, pid: Int32, pages: Int) throws
         -> (task: PageReclaim.TaskHandle, region: MemoryRegion, context: ExecutionContext) {

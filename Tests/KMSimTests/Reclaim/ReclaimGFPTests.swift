@@ -3,7 +3,7 @@ import Testing
 
 /// What reclaim may take follows the GFP mask: (c) GFP_NOFS cannot write back dirty page cache while
 /// GFP_KERNEL can, GFP_NOIO cannot swap; (f) memalloc_nofs_save makes GFP_KERNEL behave as GFP_NOFS.
-@Suite struct ReclaimGFPTests {
+@Suite(TestTime.limit(minutes: 5)) struct ReclaimGFPTests {
     /// A task with `pages` pages of page cache, written (dirty) or read (clean).
     func populateFile(_ machine: Machine, pages: Int, dirty: Bool) async throws -> MemoryRegion {
         let reclaim = machine.reclaim

@@ -3,7 +3,7 @@ import Testing
 
 /// kswapd wakes below the low watermark and stops once the node is above high; the slow path's
 /// `should_reclaim_retry()` gives up after MAX_RECLAIM_RETRIES rounds without progress.
-@Suite struct ReclaimKswapdTests {
+@Suite(TestTime.limit(minutes: 5)) struct ReclaimKswapdTests {
     @Test func kswapdWakesBelowLowAndStopsAtHigh() async throws {
         let machine = try ReclaimTest.machine(kswapd: true)
         let reclaim = machine.reclaim

@@ -3,7 +3,7 @@ import Testing
 
 /// (g) /proc/lock_stat after a contended run names the allocator's real lock classes in the kernel's
 /// version 0.4 layout.
-@Suite struct ReclaimLockStatTests {
+@Suite(TestTime.limit(minutes: 5)) struct ReclaimLockStatTests {
     @Test func lockStatLayoutWithTheAllocatorsLockClasses() async throws {
         let machine = try ReclaimTest.machine(cpus: 4, swapPages: 2048)
         let reclaim = machine.reclaim

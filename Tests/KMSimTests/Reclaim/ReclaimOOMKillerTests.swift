@@ -3,7 +3,7 @@ import Testing
 
 /// (e) An OOM kill frees memory and the waiting GFP_KERNEL allocation then succeeds, while
 /// __GFP_NORETRY fails instead; the victim is the task with the largest footprint.
-@Suite struct ReclaimOOMKillerTests {
+@Suite(TestTime.limit(minutes: 5)) struct ReclaimOOMKillerTests {
     @Test func killFreesMemoryForTheWaitingAllocation() async throws {
         let machine = try ReclaimTest.machine()
         let reclaim = machine.reclaim
@@ -49,7 +49,10 @@ import Testing
         #expect(machine.checkInvariants().isEmpty)
     }
 
-    @Test func unkillableTasksAreSkippedAndNothingToKillFails() async throws {
+    /// Nothing killable (the only user process has oom_score_adj -1000): the kernel logs "Out of memory
+    /// and no killable processes..." and panics; kmsim logs both once and halts the machine, so a second
+    /// request fails at once and logs nothing more.
+    @Test(TestTime.limit(minutes: 1)) func unkillableTasksAreSkippedAndNothingToKillPanics() async throws {
         let machine = try ReclaimTest.machine()
         let reclaim = machine.reclaim
         let task = try #require(reclaim.registerTask(pid: 43, comm: "init", oomScoreAdj: SimulatedTask.oomScoreAdjMin))
@@ -62,7 +65,17 @@ import Testing
         }
         #expect(result == nil)
         #expect(machine.vmstat.value(.oomKill) == 0)
-        #expect(machine.bugReports.count(.oomNoVictim) == 1)
+        #expect(machine.bugReports.panicReason == "System is deadlocked on memory")
+        #expect(machine.bugReports.count(.kernelPanic) == 1 && machine.bugReports.count(.oomNoVictim) == 0)
+        let again = await ReclaimTest.inTask(machine, cpu: 0, pid: 52) { context in
+            await machine.pageAllocator.allocPagesMaySleep(order: 0, gfp: .kernel, context: context)
+        }
+        #expect(again == nil)
+        let log = machine.bugReports.renderLog()
+        #expect(log.components(separatedBy: "Out of memory and no killable processes...\n").count == 2, "\(log)")
+        #expect(log.components(separatedBy: "Kernel panic - not syncing: System is deadlocked on memory\n").count == 2)
+        #expect(log.hasSuffix("Kernel panic - not syncing: System is deadlocked on memory\n"), "nothing is logged after the panic")
+        #expect(log.contains("kmsim/51 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0"))
         #expect(region.residentPages == 1000)
         ReclaimTest.free(machine, held)
     }

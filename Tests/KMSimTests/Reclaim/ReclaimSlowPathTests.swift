@@ -3,7 +3,7 @@ import Testing
 @testable import KMSim
 
 /// The slow path's reports and the sleeping slab entry points.
-@Suite struct ReclaimSlowPathTests {
+@Suite(TestTime.limit(minutes: 5)) struct ReclaimSlowPathTests {
     @Test func pageAllocationFailureText() async throws {
         let machine = try ReclaimTest.machine()
         var held: [PFN] = []

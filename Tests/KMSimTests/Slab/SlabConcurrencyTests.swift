@@ -52,7 +52,7 @@ func runConcurrently(_ bodies: [@Sendable () -> Void]) {
 /// The process side and the IRQ side of one simulated CPU running at once, and remote frees between
 /// CPUs: the {freelist, tid} and {freelist, counters} compare-and-swaps must keep every object handed to
 /// one owner at a time and every object accounted for. Bounded; run under `--sanitize=thread` too.
-@Suite struct SlabConcurrencyTests {
+@Suite(TestTime.limit(minutes: 5)) struct SlabConcurrencyTests {
     /// Allocates `batch` objects, stamps each with a value unique to (thread, round, slot), checks the
     /// stamps, frees them; `rounds` times. A double hand-out shows as a stamp changed under our feet.
     static func churn(_ cache: KMemCache, context: ExecutionContext, stamp: UInt, rounds: Int, batch: Int,

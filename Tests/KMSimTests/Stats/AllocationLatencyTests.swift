@@ -1,7 +1,7 @@
 import Testing
 @testable import KMSim
 
-@Suite struct AllocationLatencyTests {
+@Suite(TestTime.limit(minutes: 5)) struct AllocationLatencyTests {
     @Test func gfpClasses() {
         #expect(GFPClass(.atomic) == .atomic)
         #expect(GFPClass(.noWait) == .noWait)

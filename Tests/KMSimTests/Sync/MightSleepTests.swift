@@ -1,7 +1,7 @@
 import Testing
 @testable import KMSim
 
-@Suite struct MightSleepTests {
+@Suite(TestTime.limit(minutes: 5)) struct MightSleepTests {
     @Test func gfpKernelFromHardIRQReportsLikeTheKernel() async {
         let cpus = makeCPUs()
         let verdicts = EventLog<Bool>()

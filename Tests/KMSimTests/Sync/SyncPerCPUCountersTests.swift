@@ -3,7 +3,7 @@ import Testing
 @testable import KMSim
 
 /// PerCPUCounters lives in Stats/; its tests sit with the Sync tests because lock_stat is built on it.
-struct SyncPerCPUCountersTests {
+@Suite(TestTime.limit(minutes: 5)) struct SyncPerCPUCountersTests {
     @Test func rowsArePaddedAndAligned() {
         let counters = PerCPUCounters(cpuCount: 3, counters: 20)
         #expect(counters.rowStride == 256)

@@ -8,7 +8,7 @@ private final class Unprotected: @unchecked Sendable {
     var value = 0
 }
 
-struct SyncSpinLockTests {
+@Suite(TestTime.limit(minutes: 5)) struct SyncSpinLockTests {
     @Test func mutualExclusionUnderStress() {
         let registry = LockStatRegistry(cpuCount: 4)
         let lock = SpinLock(class: registry.lockClass(named: "&zone->lock"))

@@ -1,7 +1,7 @@
 import Testing
 @testable import KMSim
 
-@Suite struct WaitQueueTests {
+@Suite(TestTime.limit(minutes: 5)) struct WaitQueueTests {
     @Test func wakeOneThenWakeAll() async {
         let cpus = makeCPUs()
         let queue = WaitQueue(debug: cpus.debug)

@@ -6,7 +6,7 @@ import Testing
 /// Many CPUs (host threads) allocating, touching and freeing at once: the address space stays exactly
 /// accounted, no two live areas overlap, every page comes back, and TLBs never hand out another area's
 /// memory. Bounded by operation count, not time; meant to run under ThreadSanitizer.
-@Suite struct VmallocConcurrencyTests {
+@Suite(TestTime.limit(minutes: 5)) struct VmallocConcurrencyTests {
     @Test func concurrentVmallocAndVfreeKeepAreasDisjointAndPagesExact() throws {
         let spec = MachineSpec(nodes: 1, cpusPerNode: 4, memoryPerNode: 256 << 20)
         let machine = try Machine(spec: spec)

@@ -4,7 +4,7 @@ import Testing
 
 /// The lazy purge and the TLB shootdown: no CPU keeps a translation across a purge, with or without the
 /// simulated CPUs' IPIs, and crossing lazy_max_pages schedules the drain.
-@Suite struct VmallocPurgeTests {
+@Suite(TestTime.limit(minutes: 5)) struct VmallocPurgeTests {
     let task = ExecutionContext.task(cpu: 0, pid: 100)
 
     @Test func lazyMaxPagesFollowsTheKernelFormula() {

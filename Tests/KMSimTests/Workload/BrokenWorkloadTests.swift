@@ -38,7 +38,7 @@ import Testing
         Case(label: "unknown top-level key", yaml: "durration: 4s\n" + minimalGroup,
              expected: [(1, 1, "unknown key 'durration' in the workload, did you mean 'duration'?")]),
         Case(label: "wrong type: a list for a duration", yaml: "duration: [1, 2]\n" + minimalGroup,
-             expected: [(1, 11, "duration: found a list, expected a duration above zero such as 500ms, 4s or 2m")]),
+             expected: [(1, 11, "duration: found a list, expected a duration above zero of at most 1000000s (about 11.6 days) such as 500ms, 4s or 2m")]),
         Case(label: "wrong type: text for a size", yaml: """
             taskGroups:
               - mix:
@@ -152,7 +152,7 @@ import Testing
               - rate: -5
                 allocations:
                   - {api: kmalloc, size: 64}
-            """, expected: [(2, 11, "rate: found '-5', expected a rate per second above zero")]),
+            """, expected: [(2, 11, "rate: found '-5', expected a rate within 0.001...1000000 per second")]),
         Case(label: "a sleeping mask in an interrupt handler", yaml: """
             interrupts:
               - rate: 100

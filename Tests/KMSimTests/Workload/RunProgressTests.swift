@@ -2,7 +2,7 @@ import Testing
 @testable import KMSim
 
 /// The live line `kmsim run` draws while a workload runs.
-@Suite struct RunProgressTests {
+@Suite(TestTime.limit(minutes: 5)) struct RunProgressTests {
     @Test func progressArrivesWhileRunningWithNodesReclaimAndDirtyPages() async throws {
         var options = StressOptions()
         options.nodes = 2

@@ -2,7 +2,7 @@ import Testing
 @testable import KMSim
 
 /// `kmsim run --measure-overhead`: what it runs and how it combines the pairs (no timing is asserted).
-@Suite struct RunnerOverheadTests {
+@Suite(TestTime.limit(minutes: 5)) struct RunnerOverheadTests {
     @Test func medianOfOddAndEvenCounts() {
         #expect(RunnerOverhead.median([3, 1, 2]) == 2)
         #expect(RunnerOverhead.median([4, 1, 3, 2]) == 2.5)

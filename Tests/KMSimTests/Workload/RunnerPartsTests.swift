@@ -3,7 +3,7 @@ import Testing
 @testable import KMSim
 
 /// The runner's building blocks: lifetimes, the remote-free ring, the quiesce gate, the plan.
-@Suite struct RunnerPartsTests {
+@Suite(TestTime.limit(minutes: 5)) struct RunnerPartsTests {
     static func object(_ n: Int) -> LiveObject {
         LiveObject(address: UInt(n), operation: n % 7)
     }

@@ -3,7 +3,7 @@ import Testing
 @testable import KMSim
 
 /// Every bundled workload and `kmsim stress` run end to end for a short time with invariants checked.
-@Suite(.serialized) struct RunnerWorkloadTests {
+@Suite(.serialized, TestTime.limit(minutes: 5)) struct RunnerWorkloadTests {
     static func run(_ spec: WorkloadSpec, seconds: Double = 0.3, configure: (inout RunOptions) -> Void = { _ in })
         async throws -> (WorkloadRunner, RunResult) {
         var options = RunOptions()

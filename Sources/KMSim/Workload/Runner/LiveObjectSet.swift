@@ -32,7 +32,7 @@ struct LiveObjectSet {
     init(_ lifetime: Lifetime) {
         switch lifetime {
         case .operations(let n): policy = .last(max(n, 0))
-        case .time(let seconds): policy = .time(nanoseconds: UInt64(max(seconds, 0) * 1e9))
+        case .time(let seconds): policy = .time(nanoseconds: nanoseconds(seconds: seconds))
         case .slots(let n): policy = .slots(max(n, 1))
         case .forever: policy = .forever
         }

@@ -13,6 +13,8 @@ final class RunCounters: Sendable {
         case droppedInterrupts
         /// Interrupts handled.
         case interrupts
+        /// Timer firings a late interrupt handler call stood for and did not run (`InterruptSource.missedCount`).
+        case missedInterrupts
     }
 
     let classCount: Int

@@ -62,7 +62,7 @@ extension WorkloadRunner {
         var lastOps: Int64 = 0
         var lastTime = start
         while !Task.isCancelled {
-            guard await scheduleTimeout(nanoseconds: UInt64(max(interval, 0.05) * 1e9)) else { return }
+            guard await scheduleTimeout(nanoseconds: max(nanoseconds(seconds: interval), 50_000_000)) else { return }
             let now = monotonicNanoseconds()
             let snapshot = progress(now: now, start: start, lastOps: lastOps, lastTime: lastTime)
             lastOps = snapshot.operations

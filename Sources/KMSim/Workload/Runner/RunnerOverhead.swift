@@ -54,7 +54,9 @@ public enum RunnerOverhead {
         spec.bugs = []
         spec.memoryUsers = []
         spec.length = .duration(seconds: roundSeconds)
-        let pairs = max(3, Int((seconds / (2 * roundSeconds)).rounded()))
+        // Bounded before the conversion: the CLI passes at most TimeSpan.maximumSeconds, a caller anything.
+        let bounded = seconds.isFinite ? min(max(seconds, 0), TimeSpan.maximumSeconds) : 0
+        let pairs = max(3, Int((bounded / (2 * roundSeconds)).rounded()))
         guard var group = spec.taskGroups.first, group.mix.contains(where: { $0.allocation.api == .kmalloc }) else {
             throw Unmeasurable.noKmallocInFirstGroup(workload: original.name)
         }
@@ -186,7 +188,7 @@ public enum RunnerOverhead {
         }
         let gfp = WorkloadRunner.fastPathMask(runner.plan.operations[group.operations[0]].gfp)
         let start = monotonicNanoseconds()
-        let deadline = start + UInt64(seconds * 1e9)
+        let deadline = start &+ min(nanoseconds(seconds: seconds), UInt64.max - start)
         let tasks = traces.map { entry in
             runner.cpus[entry.cpu].startTask(pid: entry.pid) { context, runqueue in
                 await bareTask(runner, trace: entry.trace, gfp: gfp, deadline: deadline, context: context, runqueue: runqueue)

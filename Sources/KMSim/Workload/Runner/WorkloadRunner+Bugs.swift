@@ -20,7 +20,7 @@ extension WorkloadRunner {
     /// by poisoning at the next allocation of the object), or a write one byte past the object (found by
     /// the red zone check at kfree). The kmalloc cache runs with slub_debug so SLUB notices.
     func runBugTask(_ bug: RunPlan.Bug, context: inout ExecutionContext, runqueue: isolated CPURunqueue) async {
-        let interval = UInt64(1e9 / bug.spec.ratePerSecond)
+        let interval = nanoseconds(seconds: 1 / bug.spec.ratePerSecond)
         let width = RunCounters.width(classCount: plan.classes.count)
         let counts = UnsafeMutablePointer<Int64>.allocate(capacity: width)
         counts.initialize(repeating: 0, count: width)
@@ -72,8 +72,9 @@ extension WorkloadRunner {
     /// Kinds in the kernel log that are not BUG reports: allocation failures (a result of GFP masks under
     /// pressure, counted per class): the page allocator's warn_alloc() and SLUB's slab_out_of_memory()
     /// ("SLUB: Unable to allocate memory on node ..."); `slab_fix()` lines following a report; and the
-    /// OOM killer's reports (a result of running out of memory, counted as `oomKills`); and fault
-    /// injection's `FAULT_INJECTION: forcing a failure.` (asked for, counted as `injectedFailures`).
+    /// OOM killer's reports (a result of running out of memory, counted as `oomKills`); fault
+    /// injection's `FAULT_INJECTION: forcing a failure.` (asked for, counted as `injectedFailures`); and a
+    /// kernel panic, the run's outcome (`RunReport.panic`, exit status 3).
     static let nonBugKinds: Set<BugKind> = [.allocFailure, SlabBugKind.outOfMemory.bugKind, SlabBugKind.fixBugKind,
-                                            BugKind.oomKill, BugKind.faultInjection]
+                                            BugKind.oomKill, BugKind.faultInjection, BugKind.kernelPanic]
 }

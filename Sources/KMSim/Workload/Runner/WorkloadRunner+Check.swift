@@ -16,7 +16,7 @@ extension WorkloadRunner {
     static let maximumViolationsKept = 100
 
     func checkPeriodically() async {
-        let interval = UInt64(max(options.checkInterval, 0.01) * 1e9)
+        let interval = max(nanoseconds(seconds: options.checkInterval), 10_000_000)
         while !isStopping && !Task.isCancelled {
             guard await scheduleTimeout(nanoseconds: interval) else { return }
             guard !isStopping else { return }
@@ -47,10 +47,6 @@ extension WorkloadRunner {
         recordCheck(problems.map { "\($0) (virtual clock t=\(time) ns, seed \(spec.seed))" })
     }
 
-    /// A violation of the virtual engine's own rules (determinism).
-    func recordVirtualViolation(_ problem: String) {
-        recordCheck([problem])
-    }
 
     /// The invariants that hold at every instant.
     func instantViolations() -> [String] {
@@ -65,6 +61,15 @@ extension WorkloadRunner {
             problems.append("\(count) \(kind.rawValue) report(s) the workload did not provoke")
         }
         return problems
+    }
+
+    /// A problem found outside a check (an interrupt source that did not start): reported as a violation.
+    func recordViolation(_ problem: String) {
+        checks.withLock { log in
+            if !log.violations.contains(problem) && log.violations.count < Self.maximumViolationsKept {
+                log.violations.append(problem)
+            }
+        }
     }
 
     func recordCheck(_ problems: [String]) {

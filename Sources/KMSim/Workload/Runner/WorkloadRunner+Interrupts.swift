@@ -50,8 +50,24 @@ extension WorkloadRunner {
     }
 
     func startInterrupts() -> [InterruptSource] {
-        plannedInterrupts().compactMap { line in
-            try? cpus[line.cpu].startInterruptSource(name: line.name, hertz: line.hertz, jitter: line.jitter, line.handler)
+        var started: [InterruptSource] = []
+        for line in plannedInterrupts() {
+            start(line.name, on: line.cpu, hertz: line.hertz, jitter: line.jitter, line.handler, into: &started)
+        }
+        return started
+    }
+
+    /// Starts one source, counting its missed firings; a source that does not start is a violation in the
+    /// report (exit status 1), never silently absent: the parser accepts only rates the source accepts
+    /// (`InterruptSource.rateRange`), so this happens only for a spec built in code past that range.
+    private func start(_ name: String, on cpu: Int, hertz: Double, jitter: Double, _ handler: @escaping IRQHandler,
+                       into started: inout [InterruptSource]) {
+        do {
+            started.append(try cpus[cpu].startInterruptSource(name: name, hertz: hertz, jitter: jitter,
+                                                              onMissed: { [counters] late in counters.count(.missedInterrupts, Int64(late), cpu: cpu) },
+                                                              handler))
+        } catch {
+            recordViolation("interrupt source \(name) did not start on CPU \(cpu): \(error)")
         }
     }
 

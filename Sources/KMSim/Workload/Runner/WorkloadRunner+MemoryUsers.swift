@@ -70,7 +70,7 @@ extension WorkloadRunner {
             gate.leave()
             done += Self.memoryUserBatch
             if let bandwidth = user.bandwidth, bandwidth > 0 {
-                let due = start &+ UInt64(Double(done) * 4096 / Double(bandwidth) * 1e9)
+                let due = start &+ nanoseconds(seconds: Double(done) * 4096 / Double(bandwidth))
                 let now = nowNanoseconds()
                 if due > now { await scheduleTimeout(nanoseconds: due - now) }
             } else {

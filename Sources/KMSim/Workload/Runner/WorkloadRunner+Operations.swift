@@ -12,7 +12,7 @@ extension WorkloadRunner {
         let start = clockTicks()
         let (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
-                      nanoseconds: nanoseconds(since: start), context: context,
+                      nanoseconds: elapsedNanoseconds(since: start), context: context,
                       reportClass: reportClass, counts: counts, recorder: recorder)
     }
 
@@ -50,7 +50,7 @@ extension WorkloadRunner {
         let (address, sizeClass) = call(operation, size: size, gfp: Self.fastPathMask(gfp), context: context)
         guard address != 0 else { return (nil, PendingSlowAllocation(start: start, sizeClass: sizeClass)) }
         return (record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
-                       nanoseconds: nanoseconds(since: start), context: context,
+                       nanoseconds: elapsedNanoseconds(since: start), context: context,
                        reportClass: reportClass, counts: counts, recorder: recorder), nil)
     }
 
@@ -73,7 +73,7 @@ extension WorkloadRunner {
             (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
         }
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
-                      nanoseconds: nanoseconds(since: pending.start), context: context,
+                      nanoseconds: elapsedNanoseconds(since: pending.start), context: context,
                       reportClass: reportClass, counts: counts, recorder: recorder)
     }
 

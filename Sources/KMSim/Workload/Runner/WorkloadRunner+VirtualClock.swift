@@ -29,7 +29,7 @@ extension WorkloadRunner {
         await machine.reclaim.stopKswapds()
         await checkInvariants(final: true)
         if clock.foreignEnqueues > 0 {
-            recordVirtualViolation("\(clock.foreignEnqueues) job(s) were enqueued from outside the virtual clock's loop thread")
+            recordViolation("\(clock.foreignEnqueues) job(s) were enqueued from outside the virtual clock's loop thread")
         }
         let simulated = Double(virtualRun.stoppedAt ?? clock.latest) / 1e9
         return RunResult(runner: self, elapsedSeconds: simulated, hostSeconds: hostSeconds, latency: await latency.merged())
@@ -41,8 +41,9 @@ extension WorkloadRunner {
         virtualRun.tasks = tasks.all
         virtualRun.workersRunning = tasks.workers.count
         startVirtualInterrupts(clock)
+        machine.bugReports.whenPanicked { [weak self] in self?.stopVirtual(clock, at: clock.now) }
         if let seconds = durationSeconds {
-            let end = Self.nanoseconds(seconds)
+            let end = Self.simulatedNanoseconds(seconds)
             clock.schedule(actor: clock.housekeeping, at: end) { self.stopVirtual(clock, at: end) }
         } else if tasks.workers.isEmpty {
             stopVirtual(clock, at: 0)
@@ -50,11 +51,10 @@ extension WorkloadRunner {
         if options.check { scheduleVirtualCheck(clock) }
     }
 
-    /// Seconds as simulated nanoseconds, saturating (a duration is range-checked where it is read).
-    static func nanoseconds(_ seconds: Double) -> Int64 {
-        let value = seconds * 1e9
-        guard value.isFinite, value > 0 else { return 0 }
-        return value >= Double(Int64.max / 2) ? Int64.max / 2 : Int64(value)
+    /// Seconds as simulated nanoseconds, saturating far below overflow (durations are range-checked
+    /// where they are read, to at most 10^6 s).
+    static func simulatedNanoseconds(_ seconds: Double) -> Int64 {
+        min(Int64(clamping: nanoseconds(seconds: seconds)), Int64.max / 2)
     }
 
     /// The end of the run: every task is told to stop (cancelled, so sleepers wake), kswapd exits, and
@@ -96,7 +96,7 @@ extension WorkloadRunner {
     /// event runs, so the machine is quiet without a gate. A check that finds vmalloc's deferred work
     /// still queued runs 10 µs later instead.
     private func scheduleVirtualCheck(_ clock: VirtualClock, after delay: Int64? = nil) {
-        let interval = delay ?? max(Self.nanoseconds(options.checkInterval), 10_000)
+        let interval = delay ?? max(Self.simulatedNanoseconds(options.checkInterval), 10_000)
         clock.schedule(actor: clock.housekeeping, at: clock.now &+ interval) {
             guard !self.isStopping else { return }
             if self.machine.vmalloc.hasDeferredWork { return self.scheduleVirtualCheck(clock, after: 10_000) }

@@ -151,11 +151,7 @@ public final class WorkloadRunner: Sendable {
         let reporter = progress.map { callback in
             Task { await self.reportProgress(every: options.progressInterval ?? 1, start: start, callback) }
         }
-        if let seconds = durationSeconds {
-            await scheduleTimeout(nanoseconds: UInt64(seconds * 1e9))
-        } else {
-            for task in tasks.workers { await task.value }
-        }
+        await waitForEnd(workers: tasks.workers)
         stopping.store(true, ordering: .relaxed)
         checker?.cancel()
         await checker?.value
@@ -195,7 +191,7 @@ public final class WorkloadRunner: Sendable {
 
     /// Nanoseconds since the `clockTicks()` reading `start`.
     @inline(__always)
-    func nanoseconds(since start: UInt64) -> UInt64 {
+    func elapsedNanoseconds(since start: UInt64) -> UInt64 {
         if let virtualClock {
             let now = UInt64(max(0, virtualClock.now))
             return now > start ? now - start : 0
