@@ -106,6 +106,36 @@ import Testing
         #expect(unpinned["clock"] as? String == "virtual")
     }
 
+    /// A leak on a 16 MiB machine with no user process to kill ends in the kernel's panic: the virtual run
+    /// stops at the panic's simulated time, long before its 600 s, and does so identically every time.
+    @Test func aPanicStopsTheVirtualRunAtItsSimulatedTime() async throws {
+        let yaml = """
+            clock: virtual
+            machine: {nodes: 1, cpusPerNode: 2, memoryPerNode: 16MiB}
+            duration: 600s
+            taskGroups:
+              - name: leak
+                cpus: all
+                gfp: GFP_KERNEL
+                mix:
+                  - api: kmalloc
+                    size: 4096
+                lifetime: forever
+            """
+        let spec = try WorkloadSpec.parse(yaml: yaml, file: "leak.yaml").spec
+        var reports: [RunReport] = []
+        for _ in 0..<2 {
+            let runner = try WorkloadRunner(spec: spec)
+            let result = await runner.run()
+            #expect(result.exitStatus(failOnBug: false) == RunResult.panicExitStatus)
+            #expect(runner.machine.bugReports.renderLog().hasSuffix("Kernel panic - not syncing: System is deadlocked on memory\n"))
+            reports.append(result.report)
+        }
+        #expect(reports[0].panic == "System is deadlocked on memory")
+        #expect(reports[0].durationSeconds > 0 && reports[0].durationSeconds < 1, "stopped at \(reports[0].durationSeconds) s")
+        #expect(try Self.deterministicJSON(reports[0]) == Self.deterministicJSON(reports[1]))
+    }
+
     @Test func aMachineOf256CPUsBootsAndRuns() async throws {
         let spec = try Self.stress(cpusPerNode: 32, nodes: 8, memory: "128MiB", remoteFree: "30%")
         let (_, report) = try await Self.run(spec, seconds: 0.00005)
