@@ -44,7 +44,7 @@ public final class Machine: Sendable {
                                           bugReports: bugReports, managedPages: managedPages)
         slab = SlabAllocator(pageAllocator: pageAllocator, cpuNodes: (0..<spec.cpuCount).map(spec.node(ofCPU:)),
                              nodeCount: spec.nodes, lockStat: lockStat, bugReports: bugReports,
-                             debug: slubDebug, debugCaches: slubDebugCaches)
+                             debug: slubDebug, debugCaches: slubDebugCaches, tunables: spec.tunables)
         sleepDebug = AtomicSleepDebug(bugReports: bugReports)
         cpus = SimulatedCPUs(spec: spec, host: host, debug: sleepDebug)
         reclaim = PageReclaim(allocator: pageAllocator, cpus: cpus, debug: sleepDebug, lockStat: lockStat,

@@ -28,11 +28,13 @@ public final class SlabAllocator: @unchecked Sendable {
 
     /// Boots SLUB over `pageAllocator` (`kmem_cache_init()` + `create_kmalloc_caches()`): `cpuNodes[i]`
     /// is the node of CPU i. `debug` is `slub_debug=`'s letters, for the caches named in `debugCaches`
-    /// or, when that is empty, for all of them.
+    /// or, when that is empty, for all of them. `tunables` are the `slub_*=` boot parameters and
+    /// `cpu_partial` settings.
     public init(pageAllocator: PageAllocator, cpuNodes: [Int], nodeCount: Int, lockStat: LockStatRegistry,
-                bugReports: BugReports, debug: SlabFlags = [], debugCaches: Set<String> = []) {
+                bugReports: BugReports, debug: SlabFlags = [], debugCaches: Set<String> = [],
+                tunables: KernelTunables = KernelTunables()) {
         let env = SlabEnvironment(pageAllocator: pageAllocator, cpuNode: cpuNodes, nodeCount: nodeCount,
-                                  bugReports: bugReports, lockStat: lockStat)
+                                  bugReports: bugReports, lockStat: lockStat, tunables: tunables)
         self.env = env
         self.debugFlags = debug.intersection(.debugFlags)
         self.debugCaches = debugCaches

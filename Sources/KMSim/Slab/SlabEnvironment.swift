@@ -13,6 +13,8 @@ final class SlabEnvironment: @unchecked Sendable {
     let nodeCount: Int
     /// The node of each CPU (`cpu_to_mem()`).
     let cpuNode: [Int]
+    /// `slub_min_objects=`, `slub_min_order=`, `slub_max_order=` and `cpu_partial` settings.
+    let tunables: KernelTunables
     let reporter: SlabReporter
     let listLockClass: LockClass
     /// Host monotonic time at boot, for `jiffies`.
@@ -34,8 +36,9 @@ final class SlabEnvironment: @unchecked Sendable {
     }
 
     init(pageAllocator: PageAllocator, cpuNode: [Int], nodeCount: Int, bugReports: BugReports,
-         lockStat: LockStatRegistry) {
+         lockStat: LockStatRegistry, tunables: KernelTunables = KernelTunables()) {
         self.pageAllocator = pageAllocator
+        self.tunables = tunables
         self.cpuCount = cpuNode.count
         self.cpuNode = cpuNode
         self.nodeCount = nodeCount
