@@ -6,7 +6,8 @@
 ///   `high_min` and `high_max` (managed / 8); N >= 8 fixes `high` at managed / N split over the node's
 ///   CPUs (`zone_highsize()`), with auto-tuning off (`high_min == high_max`).
 /// - `pcpBatch`: kmsim's override of `zone_batchsize()` (Linux has had no batch sysctl since
-///   `percpu_pagelist_fraction` was removed in 5.14); nil keeps the kernel's formula.
+///   `percpu_pagelist_fraction` was removed in 5.14); nil keeps the kernel's formula. Each zone clamps it
+///   so 4 × batch on every CPU of its node stays within managed / 8 (`Zone.setupPageset`).
 /// - `slubMinObjects`, `slubMinOrder`, `slubMaxOrder`: the `slub_min_objects=`, `slub_min_order=` and
 ///   `slub_max_order=` boot parameters `calculate_order()` (mm/slub.c) reads; 0, 0 and
 ///   PAGE_ALLOC_COSTLY_ORDER (3) by default, slub_min_objects 0 meaning 4 × (fls(nr_cpus) + 1).

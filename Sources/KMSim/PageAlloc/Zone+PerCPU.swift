@@ -9,9 +9,13 @@ extension Zone {
     /// workload's `pcpBatch`). With `percpu_pagelist_high_fraction` 0, `high_min` from the low watermark
     /// and `high_max` from managed / 8, both split over the CPUs of the zone's node, `high` starting at
     /// `high_min`; with a fraction N, `high_min == high_max` = managed / N split the same way (manual
-    /// tuning turns the auto-tuning off).
+    /// tuning turns the auto-tuning off). An override is clamped so 4 × batch on every CPU of the node
+    /// stays within managed / 8, the kernel's own `high_max`: a batch no kernel formula gives must not
+    /// let the lists hold a small zone's every page.
     func setupPageset(cpusOfNode: Int, onlineCPUs: Int, highFraction: Int = 0, batchOverride: Int? = nil) {
-        let batch = batchOverride ?? PerCPUPageSizing.batch(managedPages: managedPages)
+        let split = max(cpusOfNode > 0 ? cpusOfNode : onlineCPUs, 1)
+        let batchLimit = max(1, managedPages / (PerCPUPageSizing.minHighFraction * 4 * split))
+        let batch = batchOverride.map { min($0, batchLimit) } ?? PerCPUPageSizing.batch(managedPages: managedPages)
         let highMin = PerCPUPageSizing.high(lowWatermark: watermarkLow, managedPages: managedPages, batch: batch,
                                             cpusOfNode: cpusOfNode, onlineCPUs: onlineCPUs, highFraction: highFraction)
         let highMax = highFraction != 0 ? highMin

@@ -64,6 +64,11 @@ import Testing
         #expect(throws: SweepError.self) { try SweepKnob.set("machine..nodes=1") }
     }
 
+    @Test func valuesValidOnlyTogetherAreFine() throws {
+        let plan = try SweepPlan(source: Self.larson(), knobs: [SweepKnob.set("machine.slubMaxOrder=10"), SweepKnob.set("machine.slubMinOrder=0,10")])
+        #expect(plan.points.count == 2)
+    }
+
     @Test func aCombinationInvalidOnlyTogetherNamesItsPoint() throws {
         // 64 nodes of 32 CPUs is more than MachineSpec.maxCPUs; each value alone is fine.
         do {

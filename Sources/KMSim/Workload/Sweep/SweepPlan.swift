@@ -27,8 +27,10 @@ public struct SweepPlan: Sendable {
     public var knobs: [SweepKnob]
     public var points: [Point]
 
-    /// Expands and validates every point. A knob value that makes the workload invalid is reported with
-    /// its flag; a combination that is invalid only together is reported with every knob of its point.
+    /// Expands and validates every point. A point that fails is blamed on the knob values that make the
+    /// workload invalid on their own (named by their flag); when none does, the combination is at fault
+    /// and the point is named with every knob. Values valid only together (`slubMinOrder=10` with
+    /// `slubMaxOrder=10`) are fine.
     public init(source: SweepSource, knobs: [SweepKnob]) throws(SweepError) {
         var messages: [String] = []
         var seen: [String: String] = [:]
@@ -39,25 +41,32 @@ public struct SweepPlan: Sendable {
             seen[knob.path] = knob.flag
         }
         if !messages.isEmpty { throw SweepError(messages: messages) }
-        // Each value alone, so a bad one is blamed on its own flag.
-        for knob in knobs {
-            for value in knob.values {
-                do throws(SweepError) {
-                    _ = try Self.workload(source, [Point.Setting(path: knob.path, value: value)])
-                } catch {
-                    messages += error.messages.map { "\(knob.flag): \(knob.path)=\(value): \($0)" }
-                }
-            }
-        }
-        if !messages.isEmpty { throw SweepError(messages: messages) }
         var points: [Point] = []
+        var aloneErrors: [String: [String]] = [:]
+        func alone(_ knob: SweepKnob, _ value: String) -> [String] {
+            let key = knob.path + "\u{0}" + value
+            if let known = aloneErrors[key] { return known }
+            var found: [String] = []
+            do throws(SweepError) {
+                _ = try Self.workload(source, [Point.Setting(path: knob.path, value: value)])
+            } catch {
+                found = error.messages.map { "\(knob.flag): \(knob.path)=\(value): \($0)" }
+            }
+            aloneErrors[key] = found
+            return found
+        }
         for (index, combination) in Self.crossProduct(knobs.map(\.values)).enumerated() {
             let settings = zip(knobs, combination).map { Point.Setting(path: $0.path, value: $1) }
             do throws(SweepError) {
                 points.append(Point(index: index, settings: settings, yaml: try Self.workload(source, settings)))
             } catch {
-                let label = settings.map { "\($0.path)=\($0.value)" }.joined(separator: " ")
-                messages += error.messages.map { "point \(index) (\(label)): \($0)" }
+                let blamed = zip(knobs, combination).flatMap { alone($0, $1) }
+                if blamed.isEmpty {
+                    let label = settings.map { "\($0.path)=\($0.value)" }.joined(separator: " ")
+                    messages += error.messages.map { "point \(index) (\(label)): \($0)" }
+                } else {
+                    messages += blamed.filter { !messages.contains($0) }
+                }
             }
         }
         if !messages.isEmpty { throw SweepError(messages: messages) }

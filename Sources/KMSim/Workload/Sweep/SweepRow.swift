@@ -1,7 +1,7 @@
 import Foundation
 
 /// The figures one sweep row shows, read from its run's report.
-public struct SweepRow: Sendable, Equatable {
+public struct SweepRow: Sendable {
     public var point: Int
     /// `(path, value)` in column order.
     public var knobs: [(String, String)]
@@ -18,13 +18,6 @@ public struct SweepRow: Sendable, Equatable {
     public var reclaimStalls: Int
     /// The host cores the run had (real clock only).
     public var hostCores: Int?
-
-    public static func == (a: SweepRow, b: SweepRow) -> Bool {
-        a.point == b.point && a.knobs.map { [$0.0, $0.1] } == b.knobs.map { [$0.0, $0.1] }
-            && a.operationsPerSecond == b.operationsPerSecond && a.p50Ns == b.p50Ns && a.p99Ns == b.p99Ns
-            && a.failures == b.failures && a.topLock == b.topLock && a.topLockContentions == b.topLockContentions
-            && a.topLockWaitShare == b.topLockWaitShare && a.reclaimStalls == b.reclaimStalls && a.hostCores == b.hostCores
-    }
 
     /// The parts of a `RunReport` a row needs (the rest of the document is ignored).
     private struct Source: Decodable {
