@@ -64,6 +64,13 @@ import Testing
         #expect(throws: SweepError.self) { try SweepKnob.set("machine..nodes=1") }
     }
 
+    @Test func tooManyPointsIsAnError() throws {
+        let many = (1...400).map(String.init).joined(separator: ",")
+        #expect(throws: SweepError.self) {
+            try SweepPlan(source: Self.larson(), knobs: [SweepKnob.set("seed=\(many)"), SweepKnob.set("machine.minFreeKbytes=\(many)")])
+        }
+    }
+
     @Test func valuesValidOnlyTogetherAreFine() throws {
         let plan = try SweepPlan(source: Self.larson(), knobs: [SweepKnob.set("machine.slubMaxOrder=10"), SweepKnob.set("machine.slubMinOrder=0,10")])
         #expect(plan.points.count == 2)

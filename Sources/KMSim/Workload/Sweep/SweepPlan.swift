@@ -24,6 +24,8 @@ public struct SweepPlan: Sendable {
     }
 
     public var workloadName: String
+    /// The most points one sweep expands to: every point is a workload text held in memory until run.
+    public static let maximumPoints = 100_000
     public var knobs: [SweepKnob]
     public var points: [Point]
 
@@ -41,6 +43,14 @@ public struct SweepPlan: Sendable {
             seen[knob.path] = knob.flag
         }
         if !messages.isEmpty { throw SweepError(messages: messages) }
+        var count = 1
+        for knob in knobs {
+            let (product, overflow) = count.multipliedReportingOverflow(by: knob.values.count)
+            guard !overflow, product <= Self.maximumPoints else {
+                throw SweepError("\(knobs.map(\.flag).joined(separator: " ")): more than \(Self.maximumPoints) points; sweep fewer values at once (or split the sweep)")
+            }
+            count = product
+        }
         var points: [Point] = []
         var aloneErrors: [String: [String]] = [:]
         func alone(_ knob: SweepKnob, _ value: String) -> [String] {
