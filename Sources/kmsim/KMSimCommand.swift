@@ -16,6 +16,7 @@ struct KMSimCommand: ParsableCommand {
             GFPCommand.self,
             TopologyCommand.self,
             CostsCommand.self,
+            SweepCommand.self,
         ]
     )
 

@@ -56,7 +56,8 @@ public final class Machine: Sendable {
                                           faultInjection: faultInjection)
         slab = SlabAllocator(pageAllocator: pageAllocator, cpuNodes: (0..<spec.cpuCount).map(spec.node(ofCPU:)),
                              nodeCount: spec.nodes, lockStat: lockStat, bugReports: bugReports,
-                             debug: slubDebug, debugCaches: slubDebugCaches, faults: faultInjection)
+                             debug: slubDebug, debugCaches: slubDebugCaches, faults: faultInjection,
+                             tunables: spec.tunables)
         cpus = SimulatedCPUs(spec: spec, host: host, debug: sleepDebug, irqMask: lockStat.irqMask)
         reclaim = PageReclaim(allocator: pageAllocator, cpus: cpus, debug: sleepDebug, lockStat: lockStat,
                               config: reclaimConfig ?? .defaults(for: spec))

@@ -40,6 +40,7 @@ extension MachineSpec {
             throw MachineSpecError(field: "watermarkScaleFactor", message: "must be within 1...3000 (as the sysctl), got \(watermarkScaleFactor)")
         }
         try validateDistances()
+        try tunables.validate()
     }
 
     private func validateZones() throws(MachineSpecError) {

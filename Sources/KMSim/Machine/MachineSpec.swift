@@ -30,6 +30,9 @@ public struct MachineSpec: Sendable, Equatable, Codable {
     public var watermarkScaleFactor: Int
     /// The SLIT distance matrix; nil means 10 on the diagonal and 20 elsewhere.
     public var distances: [[Int]]?
+    /// `vm.percpu_pagelist_high_fraction`, the pcp batch, `slub_min_objects=`/`slub_min_order=`/
+    /// `slub_max_order=` and `cpu_partial`: the kernel's defaults unless a workload sets them.
+    public var tunables = KernelTunables()
 
     public init(nodes: Int = 1, cpusPerNode: Int = 2, memoryPerNode: UInt64 = 1 << 30,
                 zoneSizes: [Int: [ZoneType: UInt64]] = [:], minFreeKbytes: Int? = nil,

@@ -105,7 +105,8 @@ public final class PageAllocator: @unchecked Sendable {
                                        watermarkScaleFactor: spec.watermarkScaleFactor)
         for (zone, mark) in zip(zones, marks) {
             zone.install(mark)
-            zone.setupPageset(cpusOfNode: spec.cpusPerNode, onlineCPUs: spec.cpuCount)
+            zone.setupPageset(cpusOfNode: spec.cpusPerNode, onlineCPUs: spec.cpuCount,
+                              highFraction: spec.tunables.percpuPagelistHighFraction, batchOverride: spec.tunables.pcpBatch)
             zone.freeSpanAtBoot(managed: zone.managedPages)
         }
         let zonelists = Zonelists(spec: spec, zones: zones)

@@ -5,16 +5,23 @@
 /// The fast paths take the CPU's `&pcp->lock` with a trylock, as `pcp_spin_trylock()` does: when the
 /// lock is busy (the CPU's interrupt side, or a drain, holds it) the caller goes to the zone instead.
 extension Zone {
-    /// `zone_set_pageset_high_and_batch()` with `percpu_pagelist_high_fraction` 0: batch from the zone
-    /// size, `high_min` from the low watermark and `high_max` from managed / 8, both split over the CPUs
-    /// of the zone's node; `high` starts at `high_min`.
-    func setupPageset(cpusOfNode: Int, onlineCPUs: Int) {
-        let batch = PerCPUPageSizing.batch(managedPages: managedPages)
+    /// `zone_set_pageset_high_and_batch()`: batch from the zone size (`zone_batchsize()`, or the
+    /// workload's `pcpBatch`). With `percpu_pagelist_high_fraction` 0, `high_min` from the low watermark
+    /// and `high_max` from managed / 8, both split over the CPUs of the zone's node, `high` starting at
+    /// `high_min`; with a fraction N, `high_min == high_max` = managed / N split the same way (manual
+    /// tuning turns the auto-tuning off). An override is clamped so 4 × batch on every CPU of the node
+    /// stays within managed / 8, the kernel's own `high_max`: a batch no kernel formula gives must not
+    /// let the lists hold a small zone's every page.
+    func setupPageset(cpusOfNode: Int, onlineCPUs: Int, highFraction: Int = 0, batchOverride: Int? = nil) {
+        let split = max(cpusOfNode > 0 ? cpusOfNode : onlineCPUs, 1)
+        let batchLimit = max(1, managedPages / (PerCPUPageSizing.minHighFraction * 4 * split))
+        let batch = batchOverride.map { min($0, batchLimit) } ?? PerCPUPageSizing.batch(managedPages: managedPages)
         let highMin = PerCPUPageSizing.high(lowWatermark: watermarkLow, managedPages: managedPages, batch: batch,
-                                            cpusOfNode: cpusOfNode, onlineCPUs: onlineCPUs, highFraction: 0)
-        let highMax = PerCPUPageSizing.high(lowWatermark: watermarkLow, managedPages: managedPages, batch: batch,
-                                            cpusOfNode: cpusOfNode, onlineCPUs: onlineCPUs,
-                                            highFraction: PerCPUPageSizing.minHighFraction)
+                                            cpusOfNode: cpusOfNode, onlineCPUs: onlineCPUs, highFraction: highFraction)
+        let highMax = highFraction != 0 ? highMin
+            : PerCPUPageSizing.high(lowWatermark: watermarkLow, managedPages: managedPages, batch: batch,
+                                    cpusOfNode: cpusOfNode, onlineCPUs: onlineCPUs,
+                                    highFraction: PerCPUPageSizing.minHighFraction)
         for cpu in 0..<cpuCount {
             pcpLocks[cpu].withLock(cpu: cpu) {
                 let pcp = pcp(cpu)

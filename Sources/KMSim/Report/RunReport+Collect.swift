@@ -70,6 +70,7 @@ extension RunResult {
         }
         report.host = .init(wallSeconds: hostSeconds, simulatedSeconds: elapsedSeconds,
                             simulatedOpsPerHostSecond: hostSeconds > 0 ? Double(operations) / hostSeconds : 0)
+        report.allLatencyNs = Self.mergedLatency(latency)
         self.init(report: report, bugReports: bugs.values.reduce(0, +))
     }
 
@@ -84,6 +85,15 @@ extension RunResult {
                 merged.add(histogram)
             }
         }
+        guard merged.totalCount > 0 else { return .zero }
+        let summary = LatencyReport.summarize(merged)
+        return .init(p50: summary.p50, p99: summary.p99, p999: summary.p999, max: summary.max)
+    }
+
+    /// Every histogram of the run merged into one.
+    static func mergedLatency(_ report: LatencyReport) -> RunReport.Latency {
+        var merged = LatencyReport.makeHistogram()
+        for histogram in report.histograms.values { merged.add(histogram) }
         guard merged.totalCount > 0 else { return .zero }
         let summary = LatencyReport.summarize(merged)
         return .init(p50: summary.p50, p99: summary.p99, p999: summary.p999, max: summary.max)

@@ -144,6 +144,9 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var injectedFailureSites: [FaultInjection.Site] = []
     /// What the host did: the only part of a virtual run's report that changes from run to run.
     public var host = Host(wallSeconds: 0, simulatedSeconds: 0, simulatedOpsPerHostSecond: 0)
+    /// Every timed allocation of the run, all classes' histograms merged: the figure `kmsim sweep` shows
+    /// as ns per operation.
+    public var allLatencyNs = Latency.zero
 
     public struct InterruptDelay: Codable, Sendable, Equatable {
         public var p50: UInt64

@@ -26,7 +26,7 @@ public final class KMemCache: @unchecked Sendable {
     let random: UInt
     /// `s->min_partial`.
     public let minPartial: Int
-    /// `s->cpu_partial` (objects) and `s->cpu_partial_slabs`.
+    /// `s->cpu_partial` (objects) and `s->cpu_partial_slabs` (`slub_set_cpu_partial()`: DIV_ROUND_UP(objects × 2, objects per slab)).
     public let cpuPartialObjects: Int
     public let cpuPartialSlabs: Int
     /// `kmem_cache_debug(s)`: any of F, Z, P, U.
@@ -47,7 +47,8 @@ public final class KMemCache: @unchecked Sendable {
     init?(name: String, id: Int, size: Int, align: Int, flags: SlabFlags,
           constructor: (@Sendable (UnsafeMutableRawPointer) -> Void)?, env: SlabEnvironment) {
         guard let geometry = SlabGeometry(objectSize: size, align: align, flags: flags,
-                                          hasConstructor: constructor != nil, cpuCount: env.cpuCount)
+                                          hasConstructor: constructor != nil, cpuCount: env.cpuCount,
+                                          tunables: env.tunables)
         else { return nil }
         self.name = name
         self.id = id
@@ -60,18 +61,7 @@ public final class KMemCache: @unchecked Sendable {
         let log2Size = Int.bitWidth - 1 - geometry.size.leadingZeroBitCount
         self.minPartial = min(max(log2Size / 2, 5), 10)
         self.isDebug = !flags.isDisjoint(with: .debugFlags)
-        let objects: Int
-        if isDebug {
-            objects = 0
-        } else if geometry.size >= SlabGeometry.pageSize {
-            objects = 6
-        } else if geometry.size >= 1024 {
-            objects = 24
-        } else if geometry.size >= 256 {
-            objects = 52
-        } else {
-            objects = 120
-        }
+        let objects = isDebug ? 0 : env.tunables.cpuPartial(forCache: name) ?? Self.defaultCPUPartial(size: geometry.size)
         self.cpuPartialObjects = objects
         self.cpuPartialSlabs = (objects * 2 + geometry.objectsPerSlab - 1) / geometry.objectsPerSlab
         var allocFlags: GFPFlags = .comp
@@ -86,6 +76,16 @@ public final class KMemCache: @unchecked Sendable {
                                      irqMask: VirtualClock.booting == nil ? env.listLockClass.irqMask : nil)
         self.nodes = (0..<env.nodeCount).map { KMemCacheNode(node: $0, listLock: SpinLock(class: env.listLockClass)) }
         self.stats = SlabStatCounters(cpuCount: env.cpuCount)
+    }
+
+    /// `set_cpu_partial()`'s default `cpu_partial` for a cache of slot size `size`: fewer objects for
+    /// larger ones. (A debug cache has none: `kmem_cache_has_cpu_partial()` is false, and the kernel
+    /// refuses a non-zero `cpu_partial` for it; a workload's setting is ignored there.)
+    static func defaultCPUPartial(size: Int) -> Int {
+        if size >= SlabGeometry.pageSize { return 6 }
+        if size >= 1024 { return 24 }
+        if size >= 256 { return 52 }
+        return 120
     }
 
     deinit {

@@ -29,13 +29,14 @@ public final class SlabAllocator: @unchecked Sendable {
     /// Boots SLUB over `pageAllocator` (`kmem_cache_init()` + `create_kmalloc_caches()`): `cpuNodes[i]`
     /// is the node of CPU i. `debug` is `slub_debug=`'s letters, for the caches named in `debugCaches`
     /// or, when that is empty, for all of them. `faults` installs `failslab`'s hook when it has one (and
-    /// marks the caches its `cache-filter` list names with SLAB_FAILSLAB).
+    /// marks the caches its `cache-filter` list names with SLAB_FAILSLAB). `tunables` are the `slub_*=`
+    /// boot parameters and `cpu_partial` settings.
     public init(pageAllocator: PageAllocator, cpuNodes: [Int], nodeCount: Int, lockStat: LockStatRegistry,
                 bugReports: BugReports, debug: SlabFlags = [], debugCaches: Set<String> = [],
-                faults: FaultInjection? = nil) {
+                faults: FaultInjection? = nil, tunables: KernelTunables = KernelTunables()) {
         let faults = faults?.hooksSlab == true ? faults : nil
         let env = SlabEnvironment(pageAllocator: pageAllocator, cpuNode: cpuNodes, nodeCount: nodeCount,
-                                  bugReports: bugReports, lockStat: lockStat, faults: faults)
+                                  bugReports: bugReports, lockStat: lockStat, faults: faults, tunables: tunables)
         self.env = env
         self.debugFlags = debug.intersection(.debugFlags)
         self.debugCaches = debugCaches

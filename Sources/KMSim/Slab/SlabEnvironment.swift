@@ -13,6 +13,8 @@ final class SlabEnvironment: @unchecked Sendable {
     let nodeCount: Int
     /// The node of each CPU (`cpu_to_mem()`).
     let cpuNode: [Int]
+    /// `slub_min_objects=`, `slub_min_order=`, `slub_max_order=` and `cpu_partial` settings.
+    let tunables: KernelTunables
     let reporter: SlabReporter
     let listLockClass: LockClass
     /// `failslab`'s hook (`should_failslab()`), nil without fault injection: fixed at boot, so the
@@ -37,9 +39,10 @@ final class SlabEnvironment: @unchecked Sendable {
     }
 
     init(pageAllocator: PageAllocator, cpuNode: [Int], nodeCount: Int, bugReports: BugReports,
-         lockStat: LockStatRegistry, faults: FaultInjection?) {
+         lockStat: LockStatRegistry, faults: FaultInjection?, tunables: KernelTunables = KernelTunables()) {
         self.pageAllocator = pageAllocator
         self.faults = faults
+        self.tunables = tunables
         self.cpuCount = cpuNode.count
         self.cpuNode = cpuNode
         self.nodeCount = nodeCount

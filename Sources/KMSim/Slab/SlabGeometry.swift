@@ -35,7 +35,7 @@ public struct SlabGeometry: Sendable, Equatable {
 
     /// Page size of the simulated x86-64 machine.
     public static let pageSize = 4096
-    /// `slub_max_order` = PAGE_ALLOC_COSTLY_ORDER.
+    /// `slub_max_order`'s default, PAGE_ALLOC_COSTLY_ORDER (the workload's `slubMaxOrder` overrides it).
     public static let maxOrder = 3
     /// `MAX_PAGE_ORDER`.
     static let maxPageOrder = 10
@@ -52,7 +52,7 @@ public struct SlabGeometry: Sendable, Equatable {
     /// the given flags. Returns nil when no slab of order ≤ MAX_PAGE_ORDER holds one object (the kernel's
     /// kmem_cache_open failing), or when the size or alignment is not usable.
     public init?(objectSize: Int, align requestedAlign: Int, flags: SlabFlags, hasConstructor: Bool,
-                 cpuCount: Int) {
+                 cpuCount: Int, tunables: KernelTunables = KernelTunables()) {
         guard objectSize > 0, objectSize <= Self.pageSize << Self.maxPageOrder,
               requestedAlign >= 0, requestedAlign <= Self.pageSize << Self.maxOrder,
               requestedAlign == 0 || requestedAlign & (requestedAlign - 1) == 0, cpuCount > 0
@@ -87,7 +87,7 @@ public struct SlabGeometry: Sendable, Equatable {
         }
         size = Self.alignUp(size, align)
 
-        let order = Self.calculateOrder(size: size, cpuCount: cpuCount)
+        let order = Self.calculateOrder(size: size, cpuCount: cpuCount, tunables: tunables)
         guard order >= 0 else { return nil }
         let minOrder = Self.getOrder(size)
         self.objectSize = objectSize
@@ -139,14 +139,16 @@ public struct SlabGeometry: Sendable, Equatable {
         return alignUp(align, wordSize)
     }
 
-    /// `calculate_order()`: min_objects = 4 × (fls(nr_cpus) + 1), capped by what fits in an order-3 slab;
-    /// the smallest order from there up to `slub_max_order` whose leftover is at most 1/16, then 1/8,
-    /// 1/4 and 1/2 of the slab; else `get_order(size)`. Returns -1 for the kernel's -ENOSYS.
-    public static func calculateOrder(size: Int, cpuCount: Int) -> Int {
-        var minObjects = 4 * (fls(cpuCount) + 1)
+    /// `calculate_order()`: min_objects = `slub_min_objects`, or 4 × (fls(nr_cpus) + 1) when that is 0,
+    /// capped by what fits in a slab of `slub_max_order`; the smallest order from max(`slub_min_order`,
+    /// that) up to `slub_max_order` whose leftover is at most 1/16, then 1/8, 1/4 and 1/2 of the slab;
+    /// else `get_order(size)`. Returns -1 for the kernel's -ENOSYS.
+    public static func calculateOrder(size: Int, cpuCount: Int, tunables: KernelTunables = KernelTunables()) -> Int {
+        let maxOrder = tunables.slubMaxOrder
+        var minObjects = tunables.slubMinObjects > 0 ? tunables.slubMinObjects : 4 * (fls(cpuCount) + 1)
         let maxObjects = max(orderObjects(order: maxOrder, size: size), 1)
         minObjects = min(minObjects, maxObjects)
-        let minOrder = getOrder(minObjects * size)
+        let minOrder = max(tunables.slubMinOrder, getOrder(minObjects * size))
         if orderObjects(order: minOrder, size: size) > maxObjectsPerSlab {
             return getOrder(size * maxObjectsPerSlab) - 1
         }

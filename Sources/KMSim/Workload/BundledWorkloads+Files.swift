@@ -375,6 +375,46 @@ taskGroups:
     remoteFree: 50%
 
 """#,
+        "llfree-repeat": #"""
+# llfree-repeat — the "repeat" benchmark of the LLFree kernel module (luhsra/linux-alloc-bench, from
+# Wrenger et al., "LLFree: Scalable and Optionally-Persistent Page-Frame Allocation", USENIX ATC '23).
+#
+# What it demonstrates: every CPU allocates one page with
+# alloc_pages_node(0, GFP_HIGHUSER_MOVABLE | __GFP_THISNODE, order) and frees it at once, over and
+# over. At order 0 the page comes from and goes back to the CPU's own per-CPU list, so the buddy
+# allocator and &zone->lock are touched only when the list is first filled: time per operation should
+# not grow with the CPU count. Order 9 (a THP) is refilled per pageblock; sweep it with
+# `kmsim sweep llfree-repeat --set taskGroups.0.mix.0.order=0,9 --cpus 1,2,4,8`.
+#
+# Run it on the virtual clock (`kmsim run llfree-repeat --clock virtual`; `kmsim sweep` uses it by
+# default) to see how the allocator scales on a machine larger than the host.
+#
+# The benchmark's other two loops (bulk: allocate N, then free N; rand: free pages another CPU
+# allocated) need phases with a barrier between them, which workload files cannot express yet.
+#
+# What to look at in the report:
+#   - latency p50 / p99 of task GFP_HIGHUSER_MOVABLE|__GFP_THISNODE alloc_pages (alloc and free pair);
+#   - per-CPU page list hit %;
+#   - locks: &pcp->lock uncontended, &zone->lock acquisitions only for refills.
+name: llfree-repeat
+description: LLFree kernel benchmark "repeat" - every CPU allocates and frees one order-0 page, again and again
+machine:
+  nodes: 1
+  cpusPerNode: 4
+  memoryPerNode: 1GiB
+duration: 10ms
+seed: 23
+
+taskGroups:
+  - name: repeat
+    cpus: all
+    gfp: GFP_HIGHUSER_MOVABLE|__GFP_THISNODE
+    mix:
+      - api: allocPages
+        order: 0
+    lifetime: 0
+
+"""#,
         "netrx-failslab": #"""
 # netrx-failslab — a NIC receive path whose GFP_ATOMIC sk_buff allocations fail at 1 % by fault
 # injection, while page cache writers push memory down.

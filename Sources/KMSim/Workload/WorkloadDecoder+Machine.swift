@@ -2,6 +2,7 @@ import Yams
 
 extension WorkloadDecoder {
     static let machineKeys = ["nodes", "cpusPerNode", "memoryPerNode", "zones", "minFreeKbytes", "watermarkScaleFactor", "distances"]
+        + tunableKeys
 
     /// `machine:`: reads the fields, then lets `MachineSpec.validate()` judge the whole and places each of
     /// its complaints on the YAML node of the field it names.
@@ -39,6 +40,7 @@ extension WorkloadDecoder {
         if let value = mapping["distances"] {
             spec.distances = decodeDistances(value, fieldNodes: &fieldNodes)
         }
+        decodeTunables(mapping, into: &spec.tunables, fieldNodes: &fieldNodes)
         let countsRead = ["nodes", "cpusPerNode"].allSatisfy { !mapping.has($0) || fieldNodes[$0] != nil }
         return validateMachine(spec, fieldNodes: fieldNodes, machineNode: node, countsRead: countsRead)
     }
@@ -97,7 +99,7 @@ extension WorkloadDecoder {
             let digits = field.dropFirst("zones.node".count).prefix { $0.isNumber }
             guard let node = Int(digits), spec.zoneSizes[node] != nil else { return false }
             spec.zoneSizes[node] = nil
-        default: return false
+        default: return resetTunable(field, of: &spec.tunables)
         }
         return true
     }
