@@ -129,13 +129,4 @@ extension WorkloadDecoder {
         }
         return failed ? nil : names
     }
-
-    /// Every kmalloc cache's name (`kmalloc-64`, `kmalloc-rcl-64`, `dma-kmalloc-64`, `kmalloc-cg-64`...).
-    static var kmallocCacheNames: Set<String> {
-        var names: Set<String> = []
-        for type in KmallocType.allCases {
-            for index in KmallocSizes.indices { names.insert(type.cacheName(size: KmallocSizes.size(ofIndex: index))) }
-        }
-        return names
-    }
 }

@@ -3,7 +3,8 @@ import Yams
 extension WorkloadDecoder {
     static let tunableKeys = ["percpuPagelistHighFraction", "pcpBatch", "slubMinObjects", "slubMinOrder", "slubMaxOrder", "cpuPartial"]
 
-    /// The kmalloc cache names `cpuPartial:` may name (`kmalloc-64`, `kmalloc-rcl-1k`, `dma-kmalloc-8k`...).
+    /// Every kmalloc cache's name (`kmalloc-64`, `kmalloc-rcl-1k`, `dma-kmalloc-8k`, `kmalloc-cg-64`...):
+    /// what `cpuPartial:` and failslab's `cache-filter` may name.
     static var kmallocCacheNames: [String] {
         KmallocType.allCases.flatMap { type in KmallocSizes.indices.map { type.cacheName(size: KmallocSizes.size(ofIndex: $0)) } }
     }
