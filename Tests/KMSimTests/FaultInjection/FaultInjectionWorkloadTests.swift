@@ -4,7 +4,7 @@ import Testing
 
 /// The `faults:` section, `makeItFail`/`failNth` and whole runs: located errors for bad knobs, injected
 /// failures in the report, fail-nth walking a task's allocations, and repeatable runs for a seed.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct FaultInjectionWorkloadTests {
+@Suite(.serialized, TestTime.limit(minutes: 5)) struct FaultInjectionWorkloadTests {
     static func errors(_ yaml: String) -> [WorkloadDiagnostic] {
         do {
             _ = try WorkloadSpec.parse(yaml: yaml, file: "faults.yaml")

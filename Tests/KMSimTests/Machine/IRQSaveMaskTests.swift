@@ -4,7 +4,7 @@ import Testing
 @testable import KMSim
 
 /// The real engine's interrupt sides respect the process side's irqsave sections (`ProcessIRQMask`).
-@Suite(.timeLimit(.minutes(1))) struct IRQSaveMaskTests {
+@Suite(TestTime.limit(minutes: 1)) struct IRQSaveMaskTests {
     static func spin(milliseconds: Double) {
         let end = Date().addingTimeInterval(milliseconds / 1000)
         while Date() < end {}

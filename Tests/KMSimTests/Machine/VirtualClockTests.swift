@@ -4,7 +4,7 @@ import Testing
 
 /// The virtual clock's engine on its own: the lock model with hand-computed times, interrupt deferral
 /// inside interrupts-off sections, and tasks sleeping and waking in simulated time.
-@Suite(.timeLimit(.minutes(1))) struct VirtualClockTests {
+@Suite(TestTime.limit(minutes: 1)) struct VirtualClockTests {
     /// A cost table where the work inside a hold is a round 100 ns (`pcpHit`), a lock acquire 5 ns and a
     /// line transfer 70 ns at distance 10.
     static func costs() -> CostTable {

@@ -3,28 +3,9 @@ import Testing
 @testable import KMSim
 
 /// The `kmsim sweep` executable: child runs with --jobs, --shard and merge, and exit status 2 for bad knobs.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct SweepCommandTests {
-    static func kmsim() throws -> URL {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [directory.appendingPathComponent("kmsim"), directory.deletingLastPathComponent().appendingPathComponent("kmsim"),
-                          directory.appendingPathComponent("../../kmsim").standardized]
-        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                            "the kmsim executable is built beside the tests; looked in \(candidates.map(\.path))")
-    }
-
+@Suite(.serialized, TestTime.limit(minutes: 5)) struct SweepCommandTests {
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = try kmsim()
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        try KMSimExecutable.run(arguments)
     }
 
     @Test func shardedChildRunsMergeIntoTheWholeSweep() throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// Whole sweeps on the virtual clock: shards merged equal the unsharded sweep byte for byte, and the
 /// JSON and CSV carry the columns the README lists.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct SweepRunTests {
+@Suite(.serialized, TestTime.limit(minutes: 5)) struct SweepRunTests {
     static let settings = SweepRunSettings(clock: .virtual, duration: "200us", jobs: 1)
 
     static func plan() throws -> SweepPlan {

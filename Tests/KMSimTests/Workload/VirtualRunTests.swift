@@ -4,7 +4,7 @@ import Testing
 
 /// Whole runs on the virtual clock: determinism, machines far bigger than the host, contention figures
 /// that follow from the model, every bundled workload with its invariants, and the `clock:`/`costs:` keys.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct VirtualRunTests {
+@Suite(.serialized, TestTime.limit(minutes: 5)) struct VirtualRunTests {
     static func stress(cpusPerNode: Int, nodes: Int = 1, memory: String = "256MiB", sizes: String = "8-4096",
                        remoteFree: String = "0%", irqRate: Double = 0, seed: UInt64 = 7) throws -> WorkloadSpec {
         var options = StressOptions()
@@ -70,31 +70,11 @@ import Testing
 
     /// The built executable, run unpinned and pinned to one host CPU with taskset, prints the same JSON.
     @Test func pinningTheProcessToOneHostCoreChangesNothing() throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kmsim")
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [executable, directory.deletingLastPathComponent().appendingPathComponent("kmsim"),
-                          directory.appendingPathComponent("../../kmsim").standardized]
-        let kmsim = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                                 "the kmsim executable is built beside the tests by `swift test`; looked in \(candidates.map(\.path))")
         let arguments = ["run", "larson", "--clock", "virtual", "--duration", "300us", "--quiet", "--json", "-"]
         func run(_ launcher: String?) throws -> [String: Any] {
-            let process = Process()
-            let pipe = Pipe()
-            if let launcher {
-                process.executableURL = URL(fileURLWithPath: launcher)
-                process.arguments = ["-c", "0", kmsim.path] + arguments
-            } else {
-                process.executableURL = kmsim
-                process.arguments = arguments
-            }
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-            let text = String(decoding: data, as: UTF8.self)
-            let start = try #require(text.firstIndex(of: "{"), "no JSON in: \(text)")
-            var json = try #require(try JSONSerialization.jsonObject(with: Data(text[start...].utf8)) as? [String: Any])
+            let result = try KMSimExecutable.run(arguments, launcher: launcher, launcherArguments: ["-c", "0"])
+            #expect(result.status == 0, "\(result.errors)")
+            var json = try #require(try KMSimExecutable.json(in: result.output) as? [String: Any])
             json["host"] = nil
             return json
         }

@@ -1,5 +1,6 @@
 import Glibc
 import HeapModule
+import Synchronization
 
 /// The virtual clock: the engine that runs a machine in simulated time on one host thread.
 ///
@@ -53,6 +54,11 @@ public final class VirtualClock: @unchecked Sendable {
     /// Enqueues that came from a thread other than the loop's while it ran: each is a determinism bug.
     public private(set) var foreignEnqueues = 0
     @exclusivity(unchecked) var interrupts: VirtualInterruptState
+    /// How many times `runLoop` has returned: stored releasing by the loop thread at its end and loaded
+    /// acquiring by `joinLoop()`, the happens-before edge from the loop's writes to the thread that reads
+    /// the results (a continuation's resume is one too, but ThreadSanitizer cannot see into the Swift
+    /// runtime).
+    private let loopsFinished = Atomic<Int>(0)
 
     /// The housekeeping actor (timers of the run itself: its end, periodic checks).
     public var housekeeping: Int { actorCount - 1 }
@@ -209,6 +215,14 @@ public final class VirtualClock: @unchecked Sendable {
         HostThreadState.markSide(raw: 0)
         accounting = false
         running = housekeeping
+        loopsFinished.add(1, ordering: .releasing)
+    }
+
+    /// Called by the thread that waited for `runLoop` on another thread, before it reads what the loop
+    /// did: returns how many loops have finished (acquiring).
+    @discardableResult
+    public func joinLoop() -> Int {
+        loopsFinished.load(ordering: .acquiring)
     }
 
     /// Runs `body` (an invariant check, a census) without lock accounting: what it locks is kmsim's

@@ -25,6 +25,7 @@ extension WorkloadRunner {
             thread.stackSize = 16 << 20
             thread.start()
         }
+        clock.joinLoop()
         let hostSeconds = Double(monotonicNanoseconds() - hostStart) / 1e9
         await machine.reclaim.stopKswapds()
         await checkInvariants(final: true)
@@ -51,10 +52,11 @@ extension WorkloadRunner {
         if options.check { scheduleVirtualCheck(clock) }
     }
 
-    /// Seconds as simulated nanoseconds, saturating far below overflow (durations are range-checked
-    /// where they are read, to at most 10^6 s).
+    /// Seconds as simulated nanoseconds, rounded to the nearest (200 µs is 199999.99... ns in binary
+    /// floating point) and saturating far below overflow (durations are range-checked where they are
+    /// read, to at most 10^6 s).
     static func simulatedNanoseconds(_ seconds: Double) -> Int64 {
-        min(Int64(clamping: nanoseconds(seconds: seconds)), Int64.max / 2)
+        min(Int64(clamping: nanoseconds(seconds: seconds + 0.5e-9)), Int64.max / 2)
     }
 
     /// The end of the run: every task is told to stop (cancelled, so sleepers wake), kswapd exits, and
