@@ -39,6 +39,9 @@ public final class SpinLock: Sendable {
     let irqMask: ProcessIRQMask?
     /// Whether the current hold set `irqMask` (written and read only by the holder).
     let maskedIRQs = Atomic<Bool>(false)
+    /// Neither virtual nor irqsave: the fast paths below test only this, one predictable branch fixed
+    /// when the lock is built, and leave the other cases to out-of-line code.
+    let isPlain: Bool
 
     static let lockedBit: UInt64 = 1
     /// Bits 1–16: 1 + the CPU of the last `lock(cpu:)`.
@@ -55,6 +58,7 @@ public final class SpinLock: Sendable {
         self.holdStart = Atomic(0)
         self.virtual = VirtualClock.booting.map { VirtualLockState(clock: $0, className: lockClass.name) }
         self.irqMask = lockClass.irqMask
+        self.isPlain = virtual == nil && irqMask == nil
         lockClass.register(self)
     }
 
@@ -90,8 +94,7 @@ public final class SpinLock: Sendable {
     /// bounces. `site` names the caller in /proc/lock_stat's contention points.
     @inline(__always)
     public func lock(cpu: Int, site: StaticString = #function) {
-        if let virtual { return lockVirtual(virtual, cpu: cpu, siteKey: LockSite.key(site)) }
-        if let irqMask { return lockMaskingIRQs(irqMask, cpu: cpu, site: site) }
+        guard isPlain else { return lockSpecial(cpu: cpu, site: site) }
         let current = word.load(ordering: .relaxed)
         if current & Self.lockedBit == 0,
            word.compareExchange(expected: current, desired: Self.lockedWord(cpu: cpu, previous: current),
@@ -104,17 +107,18 @@ public final class SpinLock: Sendable {
 
     /// `spin_trylock()`: takes the lock if it is free right now, with a single attempt.
     public func tryLock(cpu: Int) -> Bool {
-        if let virtual { return tryLockVirtual(virtual) }
-        let masked = irqMask?.save(cpu: cpu) ?? false
+        guard isPlain else { return tryLockSpecial(cpu: cpu) }
+        return tryAcquire()
+    }
+
+    /// The single compare-and-swap of `spin_trylock()`.
+    @inline(__always)
+    func tryAcquire() -> Bool {
         let current = word.load(ordering: .relaxed)
         guard current & Self.lockedBit == 0,
               word.compareExchange(expected: current, desired: current | Self.lockedBit,
                                    successOrdering: .acquiring, failureOrdering: .relaxed).exchanged
-        else {
-            if masked { irqMask?.restore(cpu: cpu) }
-            return false
-        }
-        if irqMask != nil { maskedIRQs.store(masked, ordering: .relaxed) }
+        else { return false }
         startHoldTime(now: nil)
         return true
     }
@@ -123,16 +127,50 @@ public final class SpinLock: Sendable {
     /// and releases the lock, all in one releasing store.
     @inline(__always)
     public func unlock(cpu: Int) {
-        if let virtual { return unlockVirtual(virtual, cpu: cpu) }
+        guard isPlain else { return unlockSpecial(cpu: cpu) }
+        release(cpu: cpu)
+    }
+
+    /// The hold time and the releasing store of `spin_unlock()`.
+    @inline(__always)
+    func release(cpu: Int) {
         let start = holdStart.load(ordering: .relaxed)
         if start != 0 {
             holdStart.store(0, ordering: .relaxed)
             lockClass.recordHoldTime(LockStatClock.now() - start, cpu: cpu)
         }
-        let masked = irqMask != nil && maskedIRQs.load(ordering: .relaxed)
         let current = word.load(ordering: .relaxed)
         precondition(current & Self.lockedBit != 0, "unlock of an unlocked SpinLock (\(lockClass.name))")
         word.store((current & ~Self.lockedBit) &+ Self.acquisitionUnit, ordering: .releasing)
+    }
+
+    /// `lock(cpu:site:)` for a virtual or an irqsave lock.
+    @inline(never)
+    func lockSpecial(cpu: Int, site: StaticString) {
+        if let virtual { return lockVirtual(virtual, cpu: cpu, siteKey: LockSite.key(site)) }
+        if let irqMask { lockMaskingIRQs(irqMask, cpu: cpu, site: site) }
+    }
+
+    /// `tryLock(cpu:)` for a virtual or an irqsave lock.
+    @inline(never)
+    func tryLockSpecial(cpu: Int) -> Bool {
+        if let virtual { return tryLockVirtual(virtual) }
+        let masked = irqMask?.save(cpu: cpu) ?? false
+        guard tryAcquire() else {
+            if masked { irqMask?.restore(cpu: cpu) }
+            return false
+        }
+        maskedIRQs.store(masked, ordering: .relaxed)
+        return true
+    }
+
+    /// `unlock(cpu:)` for a virtual or an irqsave lock: `spin_unlock_irqrestore()` restores interrupts
+    /// after the release.
+    @inline(never)
+    func unlockSpecial(cpu: Int) {
+        if let virtual { return unlockVirtual(virtual, cpu: cpu) }
+        let masked = maskedIRQs.load(ordering: .relaxed)
+        release(cpu: cpu)
         if masked { irqMask?.restore(cpu: cpu) }
     }
 
