@@ -16,9 +16,12 @@ import Glibc
 ///   again and waits for `local_irq_restore()` before it runs the handler (a pending IRQ is delivered at
 ///   the restore).
 /// With interrupts enabled the two sides still run concurrently, as an interrupt may land anywhere else
-/// in the kernel's fast paths. The process side's wait is bounded (`maximumHandlerWait` polls, far longer
-/// than any handler) so that a handler spinning on a lock the process side holds, which the kernel's lock
-/// discipline forbids but an interrupt-side drain of kmsim's could meet, cannot deadlock the two threads.
+/// in the kernel's fast paths. The process side's wait is bounded (`maximumHandlerWait` polls, longer
+/// than an allocating handler takes) because a handler may spin on a lock the process side already holds:
+/// kmsim's `drain_all_pages()` drains a CPU's pcp lists from an IPI handler (6.12 uses a per-CPU work
+/// item), which takes that CPU's `&pcp->lock` while its process side may hold it and be on its way into
+/// `&zone->lock`. A long bound stalled such a pair for tens of milliseconds; past the bound the process
+/// side goes on, and that rare overlap may show as same-CPU contention.
 ///
 /// Synchronisation: every access is an atomic operation on `UnsafeAtomic` cells (sequentially
 /// consistent for the handshake); the storage pointer is immutable and freed in `deinit`, hence
@@ -28,7 +31,7 @@ public final class ProcessIRQMask: @unchecked Sendable {
     private let cells: UnsafeMutablePointer<UnsafeAtomic<Int>.Storage>
     /// Each CPU's two counters share one 128-byte block, apart from other CPUs' blocks.
     private static let stride = 16
-    static let maximumHandlerWait = 1 << 20
+    static let maximumHandlerWait = 1 << 10
 
     public init(cpuCount: Int) {
         self.cpuCount = cpuCount
@@ -62,7 +65,7 @@ public final class ProcessIRQMask: @unchecked Sendable {
             while inHandler(cpu).load(ordering: .sequentiallyConsistent) != 0 && polls < Self.maximumHandlerWait {
                 kmsim_cpu_relax()
                 polls &+= 1
-                if polls & 1023 == 0 { sched_yield() }
+                if polls & 255 == 0 { sched_yield() }
             }
         }
         return true

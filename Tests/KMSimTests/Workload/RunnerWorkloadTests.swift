@@ -18,7 +18,13 @@ import Testing
     @Test(arguments: BundledWorkloads.names)
     func bundledWorkloadRunsWithInvariantsHeld(name: String) async throws {
         let parsed = try #require(try BundledWorkloads.load(named: name))
-        let (runner, result) = try await Self.run(parsed.spec)
+        var (runner, result) = try await Self.run(parsed.spec)
+        if result.report.operations == 0 && !runner.plan.groups.isEmpty {
+            // 0.3 s of wall time on a host loaded by the suites running beside this one (child processes
+            // of the CLI and sweep tests among them) can pass before a task finishes its first batch:
+            // once more, longer, so the run is judged on work it had the time to do.
+            (runner, result) = try await Self.run(parsed.spec, seconds: 3)
+        }
         let report = result.report
         #expect(report.invariants.violations.isEmpty, "\(name): \(report.invariants.violations)")
         #expect(report.invariants.checked >= 1)
