@@ -29,11 +29,9 @@ public final class CPUQueueExecutor: SerialExecutor, TaskExecutor {
         let job = UnownedJob(job)
         let serial = asUnownedSerialExecutor()
         let preferred = asUnownedTaskExecutor()
-        if let virtualClock {
-            if virtualClock.isLoopThread {
-                return virtualClock.enqueue(job, actor: side.cpu, side: side, serial: serial, preferred: preferred)
-            }
-            virtualClock.noteForeignEnqueue()
+        if let virtualClock,
+           virtualClock.enqueueIfLooping(job, actor: side.cpu, side: side, serial: serial, preferred: preferred) {
+            return
         }
         let side = self.side
         let hostNode = self.hostNode

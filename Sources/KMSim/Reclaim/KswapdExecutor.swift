@@ -23,12 +23,10 @@ final class KswapdExecutor: SerialExecutor, TaskExecutor {
         let job = UnownedJob(job)
         let serial = asUnownedSerialExecutor()
         let preferred = asUnownedTaskExecutor()
-        if let virtualClock {
-            if virtualClock.isLoopThread {
-                return virtualClock.enqueue(job, actor: virtualClock.kswapdActor(node: node), side: nil, serial: serial,
-                                            preferred: preferred)
-            }
-            virtualClock.noteForeignEnqueue()
+        if let virtualClock,
+           virtualClock.enqueueIfLooping(job, actor: virtualClock.kswapdActor(node: node), side: nil, serial: serial,
+                                         preferred: preferred) {
+            return
         }
         let hostNode = self.hostNode
         queue.async {

@@ -17,39 +17,16 @@ final class VirtualLockState: @unchecked Sendable {
     /// The work every hold of this class does, charged inside the hold: a slab's move on or off a node
     /// partial list for `&n->list_lock` (its other classes' work is charged by the callers, per page).
     let holdCost: VirtualCost?
-    /// Recent holds as (start, end) pairs, a ring.
-    @exclusivity(unchecked) private var holds: [Int64] = Array(repeating: 0, count: VirtualLockState.holdsKept * 2)
-    @exclusivity(unchecked) private var nextSlot = 0
+    /// Recent holds.
+    @exclusivity(unchecked) var holds = HoldIntervals()
     @exclusivity(unchecked) var holdStart: Int64 = 0
     /// Whether the current hold is accounted (taken while the clock's `accounting` was on).
     @exclusivity(unchecked) var accounted = false
-    static let holdsKept = 8
 
-    init(clock: VirtualClock, className: String) {
+    init(clock: VirtualClock, lockClass: LockClass) {
         self.clock = clock
-        disablesIRQs = LockStatRegistry.irqSafeClasses.contains(className)
-        holdCost = className == "&n->list_lock" ? .slubNodePartial : nil
-    }
-
-    /// When the lock is free for a CPU arriving at `time`: the end of the hold covering it, following holds
-    /// that begin where the previous ended, or `time` itself.
-    func freeTime(arriving time: Int64) -> Int64 {
-        var probe = time
-        var moved = true
-        while moved {
-            moved = false
-            for slot in 0..<Self.holdsKept where holds[slot * 2] <= probe && probe < holds[slot * 2 + 1] {
-                probe = holds[slot * 2 + 1]
-                moved = true
-            }
-        }
-        return probe
-    }
-
-    func recordHold(from start: Int64, to end: Int64) {
-        holds[nextSlot * 2] = start
-        holds[nextSlot * 2 + 1] = end
-        nextSlot = (nextSlot + 1) % Self.holdsKept
+        disablesIRQs = lockClass.irqMask != nil
+        holdCost = lockClass.name == "&n->list_lock" ? .slubNodePartial : nil
     }
 }
 
@@ -63,7 +40,7 @@ extension SpinLock {
         state.accounted = clock.accounting
         guard state.accounted else { return }
         let arrival = clock.now
-        let free = state.freeTime(arriving: arrival)
+        let free = state.holds.end(covering: arrival) ?? arrival
         let lastCPU = Self.lastCPU(in: previous)
         let bounced = lastCPU != 0 && lastCPU != Self.cpuField(cpu)
         if free > arrival {
@@ -87,7 +64,7 @@ extension SpinLock {
     func tryLockVirtual(_ state: VirtualLockState) -> Bool {
         let now = state.clock.now
         state.accounted = state.clock.accounting
-        guard !state.accounted || state.freeTime(arriving: now) == now else { return false }
+        guard !state.accounted || state.holds.end(covering: now) == nil else { return false }
         let previous = word.load(ordering: .relaxed)
         word.store(previous | Self.lockedBit, ordering: .relaxed)
         guard state.accounted else { return true }
@@ -102,11 +79,10 @@ extension SpinLock {
     func unlockVirtual(_ state: VirtualLockState, cpu: Int) {
         if state.accounted {
             let end = state.clock.now
-            state.recordHold(from: state.holdStart, to: end)
+            state.holds.record(from: state.holdStart, to: end)
             lockClass.recordHoldTime(end - state.holdStart, cpu: cpu)
             if state.disablesIRQs { state.clock.recordIRQsOff(from: state.holdStart, to: end) }
         }
-        let current = word.load(ordering: .relaxed)
-        word.store((current & ~Self.lockedBit) &+ Self.acquisitionUnit, ordering: .releasing)
+        release(cpu: cpu)
     }
 }

@@ -56,7 +56,7 @@ public final class SpinLock: Sendable {
         self.word = Atomic(0)
         self.holderSite = Atomic(0)
         self.holdStart = Atomic(0)
-        self.virtual = VirtualClock.booting.map { VirtualLockState(clock: $0, className: lockClass.name) }
+        self.virtual = VirtualClock.booting.map { VirtualLockState(clock: $0, lockClass: lockClass) }
         self.irqMask = lockClass.irqMask
         self.isPlain = virtual == nil && irqMask == nil
         lockClass.register(self)
@@ -95,6 +95,12 @@ public final class SpinLock: Sendable {
     @inline(__always)
     public func lock(cpu: Int, site: StaticString = #function) {
         guard isPlain else { return lockSpecial(cpu: cpu, site: site) }
+        acquire(cpu: cpu, site: site)
+    }
+
+    /// The compare-and-swap of `spin_lock()`, or its contended path.
+    @inline(__always)
+    func acquire(cpu: Int, site: StaticString) {
         let current = word.load(ordering: .relaxed)
         if current & Self.lockedBit == 0,
            word.compareExchange(expected: current, desired: Self.lockedWord(cpu: cpu, previous: current),
@@ -180,14 +186,7 @@ public final class SpinLock: Sendable {
     @inline(never)
     func lockMaskingIRQs(_ mask: ProcessIRQMask, cpu: Int, site: StaticString) {
         let masked = mask.save(cpu: cpu)
-        let current = word.load(ordering: .relaxed)
-        if current & Self.lockedBit == 0,
-           word.compareExchange(expected: current, desired: Self.lockedWord(cpu: cpu, previous: current),
-                                successOrdering: .acquiring, failureOrdering: .relaxed).exchanged {
-            didAcquire(cpu: cpu, previous: current, siteKey: LockSite.key(site), now: nil)
-        } else {
-            lockContended(cpu: cpu, siteKey: LockSite.key(site))
-        }
+        acquire(cpu: cpu, site: site)
         maskedIRQs.store(masked, ordering: .relaxed)
     }
 

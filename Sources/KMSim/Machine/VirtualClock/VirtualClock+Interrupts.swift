@@ -8,10 +8,8 @@ import Histogram
 /// (`local_irq_restore()` delivers the pending IRQ), and one arriving while the CPU is busy otherwise waits
 /// for the running call to end. Both count in the delivery delay.
 struct VirtualInterruptState {
-    /// Recent interrupts-off intervals per CPU, a ring of `intervalsKept` (start, end) pairs.
-    var intervals: [Int64]
-    var nextSlot: [Int]
-    static let intervalsKept = 8
+    /// Recent interrupts-off intervals, per CPU.
+    var irqsOff: [HoldIntervals]
     /// Interrupts whose arrival fell inside an interrupts-off interval.
     var deferred = 0
     /// Interrupts delivered.
@@ -20,37 +18,7 @@ struct VirtualInterruptState {
     var delay = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
 
     init(cpuCount: Int) {
-        intervals = Array(repeating: 0, count: cpuCount * Self.intervalsKept * 2)
-        nextSlot = Array(repeating: 0, count: cpuCount)
-    }
-
-    mutating func recordIRQsOff(cpu: Int, from start: Int64, to end: Int64) {
-        guard end > start else { return }
-        let slot = nextSlot[cpu]
-        nextSlot[cpu] = (slot + 1) % Self.intervalsKept
-        let base = (cpu * Self.intervalsKept + slot) * 2
-        intervals[base] = start
-        intervals[base + 1] = end
-    }
-
-    /// The end of the interrupts-off interval containing `time` on `cpu`, following intervals that
-    /// begin where the previous ended; nil when interrupts were on at `time`.
-    func irqsOffEnd(cpu: Int, at time: Int64) -> Int64? {
-        var end: Int64?
-        var probe = time
-        var found = true
-        while found {
-            found = false
-            for slot in 0..<Self.intervalsKept {
-                let base = (cpu * Self.intervalsKept + slot) * 2
-                if intervals[base] <= probe && probe < intervals[base + 1] {
-                    probe = intervals[base + 1]
-                    end = probe
-                    found = true
-                }
-            }
-        }
-        return end
+        irqsOff = Array(repeating: HoldIntervals(), count: cpuCount)
     }
 }
 
@@ -58,8 +26,8 @@ extension VirtualClock {
     /// Notes that the running CPU had interrupts off from `start` to `end` (a released irqsave lock).
     @inline(__always)
     func recordIRQsOff(from start: Int64, to end: Int64) {
-        guard running < cpuCount else { return }
-        interrupts.recordIRQsOff(cpu: running, from: start, to: end)
+        guard running < cpuCount, end > start else { return }
+        interrupts.irqsOff[running].record(from: start, to: end)
     }
 
     /// Delivers an interrupt that arrived at `arrival` on CPU `cpu` (the running actor, whose clock the
@@ -67,7 +35,7 @@ extension VirtualClock {
     /// in, else run as soon as the CPU's current call has ended, which is now. `handler` then runs with
     /// the CPU's clock, so the process side waits for it.
     public func deliverInterrupt(cpu: Int, arrival: Int64, _ handler: () -> Void) {
-        if let end = interrupts.irqsOffEnd(cpu: cpu, at: arrival) {
+        if let end = interrupts.irqsOff[cpu].end(covering: arrival) {
             interrupts.deferred += 1
             advance(to: end)
         }

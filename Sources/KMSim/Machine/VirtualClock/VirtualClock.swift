@@ -162,16 +162,24 @@ public final class VirtualClock: @unchecked Sendable {
 
     /// An executor's `enqueue` on the loop thread: the job runs on `actor` once its clock and the
     /// waker's have reached now (a wake-up cannot run before it was made).
-    func enqueue(_ job: UnownedJob, actor: Int, side: CPUSide?, serial: UnownedSerialExecutor,
+    private func enqueue(_ job: UnownedJob, actor: Int, side: CPUSide?, serial: UnownedSerialExecutor,
                  preferred: UnownedTaskExecutor) {
         let time = max(clocks[actor], clocks[running])
         push(Event(time: time, sequence: nextSequence(), actor: Int32(actor), side: side.map { $0.rawValue + 1 } ?? 0,
                    payload: .job(job, serial, preferred)))
     }
 
-    /// Counts an enqueue from a foreign thread (the caller then falls back to the real executor).
-    func noteForeignEnqueue() {
-        if loopThread != nil { foreignEnqueues += 1 }
+    /// An executor's `enqueue` when the machine runs on this clock: on the loop thread the job becomes
+    /// an event (true); from any other thread it is counted as foreign and the caller falls back to its
+    /// real queue (false).
+    func enqueueIfLooping(_ job: UnownedJob, actor: Int, side: CPUSide?, serial: UnownedSerialExecutor,
+                          preferred: UnownedTaskExecutor) -> Bool {
+        guard isLoopThread else {
+            if loopThread != nil { foreignEnqueues += 1 }
+            return false
+        }
+        enqueue(job, actor: actor, side: side, serial: serial, preferred: preferred)
+        return true
     }
 
     private func nextSequence() -> UInt64 {
