@@ -15,6 +15,10 @@ public struct DeliberateBugSpec: Sendable, Equatable {
         /// A write just past the end of an object: found by SLUB red zones as "Right Redzone overwritten".
         case redzoneOverwrite
 
+        /// Whether SLUB's debugging finds this bug (a double free, a write after free, a red zone write):
+        /// it then exists only for kmalloc sizes a slab cache serves, `slabDebugSizes`.
+        public var isSlabBug: Bool { self != .sleepingAllocInIRQ }
+
         /// The report the kernel prints first, so the runner can match it.
         public var reportTitle: String {
             switch self {
@@ -25,6 +29,12 @@ public struct DeliberateBugSpec: Sendable, Equatable {
             }
         }
     }
+
+    /// The kmalloc sizes SLUB debugging covers: up to KMALLOC_MAX_CACHE_SIZE. Larger requests go to the
+    /// page allocator (`kmalloc_large()`), which has no red zones, poison or free-pointer checks, so a
+    /// slab bug on them would go unreported in the kernel too (a red zone write would land in the next
+    /// page); the slab bugs accept only these sizes.
+    public static let slabDebugSizes: ClosedRange<UInt64> = 1...UInt64(KmallocSizes.maxCacheSize)
 
     public var kind: Kind
     public var cpus: CPUSelection

@@ -32,7 +32,15 @@ extension WorkloadDecoder {
             failed = true
         }
         if let value = mapping["size"] {
-            if let size = reader.bytes(value, "size", in: 1...AllocationSpec.kmallocMaxSize) { bug.size = size } else { failed = true }
+            if let size = reader.bytes(value, "size", in: 1...AllocationSpec.kmallocMaxSize) {
+                if let kind, kind.isSlabBug, !DeliberateBugSpec.slabDebugSizes.contains(size) {
+                    reader.error("size: found \(ByteSize.format(size)), expected at most \(ByteSize.format(DeliberateBugSpec.slabDebugSizes.upperBound)) (KMALLOC_MAX_CACHE_SIZE) for a \(kind.rawValue) bug: larger kmallocs come from the page allocator (kmalloc_large), which slub_debug does not check", at: value)
+                    failed = true
+                }
+                bug.size = size
+            } else {
+                failed = true
+            }
         }
         if let value = mapping["gfp"] {
             if kind != nil && kind != .sleepingAllocInIRQ, let key = mapping.keyNode("gfp") {

@@ -15,9 +15,9 @@ import Testing
     static let rates: Choices = (["0.001", "1", "1000000"], ["0.0000000001", "1000001", "1e300", "0"])
     static let opsRates: Choices = (["0.001", "1", "1000000000"], ["0.0000000001", "1e10", "1e300", "0"])
     static let sizes: Choices = (["1", "4MiB", "1-4MiB", "8-8"], ["4194305", "18446744073709551615B", "0"])
-    /// Sizes for the deliberate slab bugs: issue 18 point 3 (bugs on page-multiple sizes) is not fixed
-    /// yet, and a red zone write past a kmalloc_large object can leave the mapping.
-    static let bugSizes: Choices = (["1", "96", "3000"], ["4194305", "0"])
+    /// Sizes for the deliberate slab bugs: any a kmalloc slab cache serves (page multiples among them);
+    /// above KMALLOC_MAX_CACHE_SIZE slub_debug has nothing to check.
+    static let bugSizes: Choices = (["1", "96", "3000", "4KiB", "8KiB"], ["8193", "4MiB", "4194305", "0"])
     static let files: Choices = (["4KiB", "1MiB"], ["1", "2TiB"])
     static let bandwidths: Choices = (["1", "4KiB", "1TiB"], ["0"])
     static let counts: Choices = (["1", "256"], ["0", "257", "2147483648"])
