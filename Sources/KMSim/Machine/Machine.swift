@@ -84,6 +84,6 @@ public final class Machine: Sendable {
     /// included: `vmalloc.waitForDeferredWork()`).
     public func checkInvariants() -> [String] {
         pageAllocator.checkInvariants() + slab.checkInvariants(pfnCount: spec.pagesPerNode * spec.nodes)
-            + vmalloc.checkInvariants()
+            + vmalloc.checkInvariants() + reclaim.lruvecs.flatMap { $0.checkInvariants(cpu: 0) }
     }
 }

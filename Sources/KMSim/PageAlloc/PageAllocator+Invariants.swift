@@ -24,7 +24,7 @@ extension PageAllocator {
         for order in 0...Self.maxOrder {
             var blocksOfOrder = 0
             for type in 0..<Zone.freeListTypes {
-                let walked = walk(zone.freeList(order: order, migratetype: type), frames: zone.frames, limit: zone.managedPages) { pfn in
+                let walked = zone.freeList(order: order, migratetype: type).walk(zone.frames, limit: zone.managedPages) { pfn in
                     let frame = zone.frames[pfn]
                     if !zone.isBuddyHead(pfn) || Int(frame.order) != order || Int(frame.migratetype) != type
                         || frame.flags != PageFlags.buddy.rawValue || !zone.spans(pfn) {
@@ -57,7 +57,7 @@ extension PageAllocator {
             var listed = 0
             for index in 0..<PerCPUPages.listCount {
                 let order = PerCPUPages.order(ofIndex: index)
-                let walked = walk(zone.pcpLists(other) + index, frames: zone.frames, limit: zone.managedPages) { pfn in
+                let walked = (zone.pcpLists(other) + index).walk(zone.frames, limit: zone.managedPages) { pfn in
                     if zone.frames[pfn].flags != PageFlags.pcp.rawValue || Int(zone.frames[pfn].order) != order {
                         problems.append("\(name): pfn \(pfn) on cpu \(other)'s pcp list \(index) is not marked as a pcp page of order \(order)")
                     }
@@ -94,22 +94,5 @@ extension PageAllocator {
             problems.append("\(name): buddy \(buddyPages) + pcp \(pcpPages) + allocated \(allocated) != managed \(zone.managedPages)")
         }
         return problems
-    }
-
-    /// Walks a list checking the back links; the block count, or nil if the list is corrupt.
-    private func walk(_ list: UnsafeMutablePointer<PageList>, frames: UnsafeMutablePointer<PageFrame>, limit: Int,
-                      _ visit: (PFN) -> Void) -> Int? {
-        var count = 0
-        var previous = PageFrame.none
-        var cursor = list.pointee.head
-        while cursor != PageFrame.none {
-            let pfn = Int(cursor)
-            guard frames[pfn].prev == previous, count <= limit else { return nil }
-            visit(pfn)
-            count += 1
-            previous = cursor
-            cursor = frames[pfn].next
-        }
-        return list.pointee.tail == previous ? count : nil
     }
 }

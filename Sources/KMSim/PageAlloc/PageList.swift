@@ -68,4 +68,22 @@ extension UnsafeMutablePointer where Pointee == PageList {
         remove(pfn, frames)
         return pfn
     }
+
+    /// Walks the list for the invariant checker, checking every back link and that the tail is the
+    /// last entry, visiting each page; the entry count, or nil when the list is corrupt (a broken link,
+    /// or more than `limit` entries, which a cycle would make).
+    func walk(_ frames: UnsafeMutablePointer<PageFrame>, limit: Int, _ visit: (PFN) -> Void) -> Int? {
+        var count = 0
+        var previous = PageFrame.none
+        var cursor = pointee.head
+        while cursor != PageFrame.none {
+            let pfn = Int(cursor)
+            guard frames[pfn].prev == previous, count <= limit else { return nil }
+            visit(pfn)
+            count += 1
+            previous = cursor
+            cursor = frames[pfn].next
+        }
+        return pointee.tail == previous ? count : nil
+    }
 }

@@ -156,4 +156,41 @@ import Testing
                           })
         vmalloc.vfree(address, context: Self.context)
     }
+
+    // MARK: LRU
+
+    @Test func lruMembership() async throws {
+        let machine = try Self.machine()
+        let reclaim = machine.reclaim
+        let task = try #require(reclaim.registerTask(pid: 100, comm: "reader"))
+        let region = reclaim.mapFile(task, pages: 4)
+        for index in 0..<4 { _ = await reclaim.readFile(region, page: index, context: Self.context) }
+        let lruvec = reclaim.lruvecs[0]
+        let pfn = try #require(lruvec.tail(.inactiveFile))
+        let frame = machine.pageAllocator.frame(pfn)
+        let flags = frame.pointee.flags
+        // A listed page that lost PG_lru, and one whose flags say another list.
+        Self.expectCaught(machine, ["node 0 nr_zone_inactive_file: pfn \(pfn) is listed but"],
+                          corrupt: { frame.pointee.flags = flags & ~PageFlags.lru.rawValue },
+                          restore: { frame.pointee.flags = flags })
+        Self.expectCaught(machine, ["node 0 nr_zone_inactive_file: pfn \(pfn) is listed but"],
+                          corrupt: { frame.pointee.flags = flags | PageFlags.active.rawValue },
+                          restore: { frame.pointee.flags = flags })
+        // A zone count that disagrees with the list.
+        let index = ZoneType.normal.rawValue * 4 + LRUList.inactiveFile.rawValue
+        Self.expectCaught(machine, ["node 0 zone Normal nr_zone_inactive_file is 5, the list holds 4"],
+                          corrupt: { lruvec.counts.addLocked(index, 1) }, restore: { lruvec.counts.addLocked(index, -1) })
+        // A broken back link.
+        let previous = frame.pointee.prev
+        Self.expectCaught(machine, ["node 0 nr_zone_inactive_file: the list is corrupt"],
+                          corrupt: { frame.pointee.prev = PageFrame.none }, restore: { frame.pointee.prev = previous })
+        // A page with PG_lru on no list (an allocated page that was never added).
+        let stray = try #require(machine.pageAllocator.allocPages(order: 0, gfp: .kernel, context: Self.context))
+        let strayFrame = machine.pageAllocator.frame(stray)
+        let strayFlags = strayFrame.pointee.flags
+        Self.expectCaught(machine, ["node 0: 5 pages have PG_lru, the LRU lists hold 4"],
+                          corrupt: { strayFrame.pointee.flags = strayFlags | PageFlags.lru.rawValue },
+                          restore: { strayFrame.pointee.flags = strayFlags })
+        machine.pageAllocator.freePages(stray, order: 0, context: Self.context)
+    }
 }
