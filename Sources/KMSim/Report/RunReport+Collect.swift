@@ -71,6 +71,7 @@ extension RunResult {
         report.host = .init(wallSeconds: hostSeconds, simulatedSeconds: elapsedSeconds,
                             simulatedOpsPerHostSecond: hostSeconds > 0 ? Double(operations) / hostSeconds : 0)
         report.allLatencyNs = Self.mergedLatency(latency)
+        report.phases = RunReport.phaseRows(runner)
         self.init(report: report, bugReports: bugs.values.reduce(0, +))
     }
 

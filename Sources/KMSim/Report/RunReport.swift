@@ -147,6 +147,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// Every timed allocation of the run, all classes' histograms merged: the figure `kmsim sweep` shows
     /// as ns per operation.
     public var allLatencyNs = Latency.zero
+    /// Phased task groups' phases (`phases:`), time per operation across their CPUs; empty without any.
+    public var phases: [PhaseRow] = []
 
     public struct InterruptDelay: Codable, Sendable, Equatable {
         public var p50: UInt64

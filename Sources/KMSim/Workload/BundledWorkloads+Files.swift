@@ -375,6 +375,91 @@ taskGroups:
     remoteFree: 50%
 
 """#,
+        "llfree-bulk": #"""
+# llfree-bulk — the "bulk" benchmark of the LLFree kernel module (luhsra/linux-alloc-bench, from
+# Wrenger et al., "LLFree: Scalable and Optionally-Persistent Page-Frame Allocation", USENIX ATC '23).
+#
+# What it demonstrates: every CPU allocates 4096 pages with
+# alloc_pages_node(0, GFP_HIGHUSER_MOVABLE | __GFP_THISNODE, order), all CPUs starting together after a
+# barrier; after a second barrier every CPU frees the pages it allocated. The per-CPU lists hold only
+# `pcp->high` pages, so nearly every allocation beyond the first batch refills from the buddy
+# allocator under &zone->lock, and every free past `high` drains back under it: the time per
+# allocation grows with the CPU count as the zone lock is shared. Sweep it:
+# `kmsim sweep llfree-bulk --cpus 1,2,4,8,16,26` (26 CPUs: the paper's single socket), or
+# `--set taskGroups.0.mix.0.order=0,9` for huge pages.
+#
+# The run ends when both phases are done (`duration` is only an upper bound). Run it on the virtual
+# clock (`kmsim run llfree-bulk --clock virtual`; sweeps use it by default) for figures of the
+# simulated machine rather than of the host.
+#
+# What to look at in the report:
+#   - phases: alloc and free, time per operation averaged over the CPUs, with the fastest and slowest
+#     CPU (the benchmark's output);
+#   - locks: &zone->lock contentions and wait, &pcp->lock;
+#   - per-CPU page lists: the hit rate, low here by design.
+name: llfree-bulk
+description: LLFree kernel benchmark "bulk" - every CPU allocates 4096 pages, barrier, then frees them all
+machine:
+  nodes: 1
+  cpusPerNode: 4
+  memoryPerNode: 2GiB
+clock: virtual
+duration: 5s
+seed: 29
+
+taskGroups:
+  - name: bulk
+    cpus: all
+    gfp: GFP_HIGHUSER_MOVABLE|__GFP_THISNODE
+    mix:
+      - api: allocPages
+        order: 0
+    phases:
+      - {name: alloc, allocate: 4096}
+      - {name: free, free: own}
+
+"""#,
+        "llfree-rand": #"""
+# llfree-rand — the "rand" benchmark of the LLFree kernel module (luhsra/linux-alloc-bench, from
+# Wrenger et al., "LLFree: Scalable and Optionally-Persistent Page-Frame Allocation", USENIX ATC '23).
+#
+# What it demonstrates: every CPU allocates 4096 pages with
+# alloc_pages_node(0, GFP_HIGHUSER_MOVABLE | __GFP_THISNODE, order); after a barrier the pages of all
+# CPUs are shuffled (seeded) and dealt out again, so each CPU frees pages that other CPUs allocated,
+# in random order. A freed page goes to the freeing CPU's per-CPU list whatever CPU allocated it, and
+# lists past `high` drain to the buddy allocator, where random order defeats buddy merging until the
+# end: the time per free is what the benchmark reports. Sweep it:
+# `kmsim sweep llfree-rand --cpus 1,2,4,8,16,26`.
+#
+# The run ends when both phases are done (`duration` is only an upper bound). Run it on the virtual
+# clock (the file says so; `--clock real` runs it on host threads).
+#
+# What to look at in the report:
+#   - phases: free, time per operation averaged over the CPUs, with min and max;
+#   - locks: &zone->lock contentions during the free phase;
+#   - /proc/buddyinfo (`--proc-dir`): the free blocks merged back to high orders at the end.
+name: llfree-rand
+description: LLFree kernel benchmark "rand" - every CPU allocates 4096 pages, they are shuffled across CPUs, each CPU frees its share
+machine:
+  nodes: 1
+  cpusPerNode: 4
+  memoryPerNode: 2GiB
+clock: virtual
+duration: 5s
+seed: 31
+
+taskGroups:
+  - name: rand
+    cpus: all
+    gfp: GFP_HIGHUSER_MOVABLE|__GFP_THISNODE
+    mix:
+      - api: allocPages
+        order: 0
+    phases:
+      - {name: alloc, allocate: 4096}
+      - {name: free, free: shuffled}
+
+"""#,
         "llfree-repeat": #"""
 # llfree-repeat — the "repeat" benchmark of the LLFree kernel module (luhsra/linux-alloc-bench, from
 # Wrenger et al., "LLFree: Scalable and Optionally-Persistent Page-Frame Allocation", USENIX ATC '23).
@@ -389,8 +474,8 @@ taskGroups:
 # Run it on the virtual clock (`kmsim run llfree-repeat --clock virtual`; `kmsim sweep` uses it by
 # default) to see how the allocator scales on a machine larger than the host.
 #
-# The benchmark's other two loops (bulk: allocate N, then free N; rand: free pages another CPU
-# allocated) need phases with a barrier between them, which workload files cannot express yet.
+# The benchmark's other two loops are `llfree-bulk` (allocate N, barrier, free N) and `llfree-rand`
+# (allocate N, shuffle across CPUs, each CPU frees its share), written with task group `phases:`.
 #
 # What to look at in the report:
 #   - latency p50 / p99 of task GFP_HIGHUSER_MOVABLE|__GFP_THISNODE alloc_pages (alloc and free pair);

@@ -20,6 +20,10 @@ public struct TaskGroupSpec: Sendable, Equatable {
     /// `/proc/<pid>/fail-nth` for each task of the group: its Nth call to a fault point (one that
     /// passes the capability's own filters: NOFAIL, ignore-gfp-wait, ...) fails; nil: not set.
     public var failNth: Int?
+    /// Phases the group runs once each, with a barrier before each (`PhaseSpec`); empty: the group runs
+    /// its mix in a loop until the run ends. A phased group ends when its last phase does, and a
+    /// workload whose groups are all phased ends then too (`duration` is then an upper bound).
+    public var phases: [PhaseSpec] = []
 
     public init(name: String, cpus: CPUSelection = .all, tasksPerCPU: Int = 1, mix: [WeightedAllocation],
                 lifetime: Lifetime = .operations(0), remoteFree: RemoteFreeSpec = .none,

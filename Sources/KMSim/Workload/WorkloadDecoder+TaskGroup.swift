@@ -2,7 +2,7 @@ import Yams
 
 extension WorkloadDecoder {
     static let taskGroupKeys = ["name", "cpus", "tasksPerCPU", "gfp", "mix", "lifetime", "remoteFree", "scoped", "opsPerSecond",
-                                 "makeItFail", "failNth"]
+                                 "makeItFail", "failNth", "phases"]
     static let mixKeys = ["weight"] + allocationKeys
     static let lifetimeExpected = "an operation count such as 100, a duration such as 5ms, forever, or {slots: N}"
     /// Tasks per CPU a group may ask for; the runner creates each as a simulated task.
@@ -61,6 +61,9 @@ extension WorkloadDecoder {
         }
         if let value = mapping["failNth"] {
             if let nth = reader.int(value, "failNth", in: 1...Int(Int32.max)) { group.failNth = nth } else { failed = true }
+        }
+        if let value = mapping["phases"] {
+            if let phases = decodePhases(value, group: mapping) { group.phases = phases } else { failed = true }
         }
         return failed ? nil : group
     }

@@ -26,7 +26,7 @@ enum KMSimExecutable {
             process.arguments = arguments
         }
         let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("kmsim-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorsFile) }
         let output = Pipe()
         process.standardOutput = output

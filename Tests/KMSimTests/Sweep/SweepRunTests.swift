@@ -60,6 +60,19 @@ import Testing
         #expect(text[0].contains("reclaim stalls"))
     }
 
+    @Test func aPhasedWorkloadsRowsCarryItsPhases() async throws {
+        let plan = try SweepPlan(source: SweepSource.resolve("llfree-bulk").0,
+                                 knobs: [SweepKnob.cpus("1,2"), SweepKnob.set("taskGroups.0.phases.0.allocate=64")])
+        let entries = try await Self.run(plan.points)
+        let rows = try entries.map { try SweepRow($0, order: plan.knobs.map(\.path)) }
+        #expect(rows.map { $0.phases.map(\.label) } == [["alloc", "free"], ["alloc", "free"]])
+        #expect(rows.allSatisfy { $0.phases.allSatisfy { $0.nsPerOperation.mean > 0 } })
+        let csv = SweepTable.csv(rows).split(separator: "\n").map(String.init)
+        #expect(csv[0].hasPrefix("machine.cpusPerNode,taskGroups.0.phases.0.allocate,allocNsPerOpMean,allocNsPerOpMin,allocNsPerOpMax,freeNsPerOpMean,"))
+        let text = SweepTable.text(rows).split(separator: "\n").map(String.init)
+        #expect(text[0].hasPrefix("machine.cpusPerNode  taskGroups.0.phases.0.allocate  alloc ns/op  free ns/op  ops/s"), "\(text[0])")
+    }
+
     @Test func realClockRowsSayHowManyHostCoresTheRunHad() {
         var settings = Self.settings
         #expect(settings.hostCores(points: 4, hostCores: 8) == nil)

@@ -59,22 +59,23 @@ import Testing
     }
 
     @Test func oomWorkloadKillsATaskAndNOFAILNeverFails() async throws {
-        // The bundled workload made small enough that even a ThreadSanitizer build running the whole
-        // suite in parallel outgrows memory within the run: 32 MiB of RAM, the two hogs at 24 MiB each and
-        // unthrottled, and without the leaking group (once both hogs are killed nothing else could be,
-        // and the leak would end in "no killable process"). How long the hogs take depends on the build,
-        // so a run without a kill is retried once, four times longer.
+        // The bundled workload made small and run on the virtual clock, so when the kill comes does not
+        // depend on how fast the build runs (a ThreadSanitizer build on a loaded host once filled no
+        // memory in 12 s of host time): 32 MiB of RAM, the two hogs at 24 MiB each and unthrottled, and
+        // without the leaking group (once both hogs are killed nothing else could be, and the leak would
+        // end in "no killable process"). The other groups free each object 16 operations later: at the
+        // virtual clock's full speed their 10 ms and 1 ms lifetimes would keep more live objects than the
+        // 32 MiB hold, and a kernel thread's memory cannot be reclaimed by a kill.
         var spec = try #require(try BundledWorkloads.load(named: "oom")).spec
+        spec.clock = .virtual
         spec.machine.memoryPerNode = 32 << 20
         for index in spec.memoryUsers.indices {
             spec.memoryUsers[index].bytes = 24 << 20
             spec.memoryUsers[index].bandwidth = nil
         }
         spec.taskGroups.removeAll { $0.name == "leak" }
-        var (runner, result) = try await Self.run(spec, seconds: 3)
-        if result.report.reclaim.oomKills == 0 {
-            (runner, result) = try await Self.run(spec, seconds: 12)
-        }
+        for index in spec.taskGroups.indices { spec.taskGroups[index].lifetime = .operations(16) }
+        let (runner, result) = try await Self.run(spec, seconds: 0.01)
         let report = result.report
         #expect(report.reclaim.oomKills >= 1, "anonymous memory beyond RAM with no swap must end in an OOM kill")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmsim-oom-\(UUID().uuidString)")

@@ -10,8 +10,14 @@ extension WorkloadRunner {
                 self?.stopping.store(true, ordering: .relaxed)
                 timer.cancel()
             }
+            // A run of phased groups ends when their tasks do, the duration being a bound.
+            let finisher = endsWithPhases ? Task {
+                for task in workers { await task.value }
+                timer.cancel()
+            } : nil
             // The caller's cancellation still ends the wait, as when it slept in scheduleTimeout itself.
             await withTaskCancellationHandler { await timer.value } onCancel: { timer.cancel() }
+            finisher?.cancel()
         } else {
             machine.bugReports.whenPanicked { [weak self] in self?.stopping.store(true, ordering: .relaxed) }
             for task in workers { await task.value }

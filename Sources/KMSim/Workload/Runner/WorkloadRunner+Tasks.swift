@@ -17,14 +17,20 @@ extension WorkloadRunner {
         var started = StartedTasks()
         var pid = Self.firstPID
         for (groupIndex, group) in plan.groups.enumerated() {
+            var ordinal = 0
             for cpu in group.cpus {
                 for _ in 0..<group.spec.tasksPerCPU {
-                    let task = cpus[cpu].startTask(pid: pid) { context, runqueue in
-                        await self.runWorker(group: groupIndex, context: &context, runqueue: runqueue)
+                    let task = cpus[cpu].startTask(pid: pid) { [ordinal] context, runqueue in
+                        if group.spec.phases.isEmpty {
+                            await self.runWorker(group: groupIndex, context: &context, runqueue: runqueue)
+                        } else {
+                            await self.runPhasedWorker(group: groupIndex, ordinal: ordinal, context: &context, runqueue: runqueue)
+                        }
                         self.workerFinished()
                     }
                     started.workers.append(task)
                     pid += 1
+                    ordinal += 1
                 }
             }
         }

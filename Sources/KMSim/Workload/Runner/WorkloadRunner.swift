@@ -43,6 +43,8 @@ public final class WorkloadRunner: Sendable {
     /// `virtualBatchOperations` on the virtual clock, where a batch usually yields after a few).
     let batchOperations: Int
     static let virtualBatchOperations = 32
+    /// Each phased task group's shared barriers, shuffle pool and phase times; nil for a looping group.
+    let phaseStates: [GroupPhaseState?]
 
 
     /// The seconds the run lasts (nil: until every task has done its operations).
@@ -68,6 +70,10 @@ public final class WorkloadRunner: Sendable {
             throw RunError.bugSizeNotCoveredBySlubDebug(bug.kind, bug.size)
         }
         self.plan = plan
+        phaseStates = plan.groups.map { group in
+            group.spec.phases.isEmpty ? nil
+                : GroupPhaseState(taskCount: group.cpus.count * group.spec.tasksPerCPU, phaseCount: group.spec.phases.count)
+        }
         let clock = (options.clock ?? spec.clock) == .virtual ? VirtualClock(spec: spec.machine, costs: spec.costs) : nil
         virtualClock = clock
         batchOperations = clock == nil ? options.batchOperations : min(options.batchOperations, Self.virtualBatchOperations)

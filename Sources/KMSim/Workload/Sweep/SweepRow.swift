@@ -18,6 +18,9 @@ public struct SweepRow: Sendable {
     public var reclaimStalls: Int
     /// The host cores the run had (real clock only).
     public var hostCores: Int?
+    /// Phased task groups' phases (`RunReport.phases`): a label (the phase name, prefixed with its
+    /// group's when the workload has several phased groups) and the time per operation across CPUs.
+    public var phases: [(label: String, nsPerOperation: RunReport.PhaseRow.NsPerOperation)]
 
     /// The parts of a `RunReport` a row needs (the rest of the document is ignored).
     private struct Source: Decodable {
@@ -40,6 +43,7 @@ public struct SweepRow: Sendable {
         var locks: [Lock]
         var reclaim: Reclaim
         var allLatencyNs: RunReport.Latency?
+        var phases: [RunReport.PhaseRow]?
     }
 
     /// The row of a sweep entry, knobs in `order` (else sorted by path).
@@ -64,5 +68,8 @@ public struct SweepRow: Sendable {
         topLockWaitShare = cpuNanoseconds > 0 ? Double(contended?.waitTotalNs ?? 0) / cpuNanoseconds : 0
         reclaimStalls = source.reclaim.directReclaimStalls
         hostCores = entry.hostCores
+        let phaseRows = source.phases ?? []
+        let severalGroups = Set(phaseRows.map(\.group)).count > 1
+        phases = phaseRows.map { (severalGroups ? "\($0.group)/\($0.name)" : $0.name, $0.nsPerOperation) }
     }
 }

@@ -9,13 +9,15 @@ public enum SweepTable {
     private static let textColumns = ["ops/s", "ops/s/CPU", "p50 ns", "p99 ns", "failures",
                                       "most contended lock", "contentions", "wait/CPU", "reclaim stalls"]
 
-    /// Aligned columns: knob paths first, then the figures; `host cores` last when any row has it.
+    /// Aligned columns: knob paths first, then each phase's mean time per operation (phased workloads
+    /// such as llfree-bulk), then the figures; `host cores` last when any row has it.
     public static func text(_ rows: [SweepRow]) -> String {
         let withHost = rows.contains { $0.hostCores != nil }
         let knobPaths = rows.first?.knobs.map(\.0) ?? []
-        let header = knobPaths + textColumns + (withHost ? ["host cores"] : [])
+        let phaseLabels = rows.first?.phases.map { "\($0.label) ns/op" } ?? []
+        let header = knobPaths + phaseLabels + textColumns + (withHost ? ["host cores"] : [])
         let body = rows.map { row in
-            row.knobs.map(\.1) + [
+            row.knobs.map(\.1) + row.phases.prefix(phaseLabels.count).map { String(format: "%.0f", $0.nsPerOperation.mean) } + [
                 format(row.operationsPerSecond), format(row.operationsPerSecondPerCPU),
                 String(row.p50Ns), String(row.p99Ns), String(row.failures),
                 row.topLock ?? "-", String(row.topLockContentions),
@@ -29,7 +31,7 @@ public enum SweepTable {
                 widths[column] = max(widths[column], cell.count)
             }
         }
-        let textColumn = knobPaths.count + 5 // the lock's name, left-aligned like the knobs
+        let textColumn = knobPaths.count + phaseLabels.count + 5 // the lock's name, left-aligned like the knobs
         return table.map { line in
             line.enumerated().map { column, cell in
                 let pad = String(repeating: " ", count: max(widths[column] - cell.count, 0))
@@ -38,14 +40,20 @@ public enum SweepTable {
         }.joined(separator: "\n")
     }
 
-    /// RFC 4180 CSV: a header of the knob paths and `csvColumns` (and `hostCores` on the real clock),
-    /// one line per row; the wait share is a fraction, rates have one decimal.
+    /// RFC 4180 CSV: a header of the knob paths, each phase's `<label>NsPerOpMean`, `...Min` and
+    /// `...Max` (phased workloads), `csvColumns` (and `hostCores` on the real clock), one line per row;
+    /// the wait share is a fraction, rates have one decimal.
     public static func csv(_ rows: [SweepRow]) -> String {
         let withHost = rows.contains { $0.hostCores != nil }
         let knobPaths = rows.first?.knobs.map(\.0) ?? []
-        var lines = [(knobPaths + csvColumns + (withHost ? ["hostCores"] : [])).map(quote).joined(separator: ",")]
+        let phaseLabels = rows.first?.phases.map(\.label) ?? []
+        let phaseColumns = phaseLabels.flatMap { ["\($0)NsPerOpMean", "\($0)NsPerOpMin", "\($0)NsPerOpMax"] }
+        var lines = [(knobPaths + phaseColumns + csvColumns + (withHost ? ["hostCores"] : [])).map(quote).joined(separator: ",")]
         for row in rows {
-            let cells = row.knobs.map(\.1) + [
+            let phaseCells = row.phases.prefix(phaseLabels.count).flatMap { phase in
+                [phase.nsPerOperation.mean, phase.nsPerOperation.min, phase.nsPerOperation.max].map { String(format: "%.1f", $0) }
+            }
+            let cells = row.knobs.map(\.1) + phaseCells + [
                 String(format: "%.1f", row.operationsPerSecond), String(format: "%.1f", row.operationsPerSecondPerCPU),
                 String(row.p50Ns), String(row.p99Ns), String(row.failures), row.topLock ?? "",
                 String(row.topLockContentions), String(format: "%.6f", row.topLockWaitShare), String(row.reclaimStalls),
