@@ -31,9 +31,9 @@ import Testing
 
     /// Pins a fresh thread to one CPU, then to the CPUs of its host node, and reads the affinity back
     /// with `numa_sched_getaffinity` each time.
-    @Test func pinningChangesTheThreadAffinity() async throws {
+    @Test(.enabled(if: HostTopology.current().numaAvailable, HostTopology.numaUnavailableReason))
+    func pinningChangesTheThreadAffinity() async throws {
         let host = HostTopology.current()
-        try #require(host.numaAvailable, "libnuma reports no NUMA support on this host")
         let node = host.nodes[0]
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<([Int], [Int], [Int]), Never>) in
             let thread = Thread {
@@ -61,4 +61,10 @@ import Testing
         #expect(placement[1].hostCPUs == [2, 3])
         #expect(placement[2].simulatedCPUs == [4, 5])
     }
+}
+
+extension HostTopology {
+    /// Why the pinning tests are skipped on a host without NUMA support: kmsim then runs unpinned on a
+    /// single-node fallback (`singleNodeFallback()`), and there is no binding to observe.
+    static let numaUnavailableReason: Comment = "needs libnuma's NUMA support (numa_available() >= 0): without it kmsim runs unpinned on a one-node fallback"
 }
