@@ -119,6 +119,15 @@ struct LiveObjectSet {
         count = 0
     }
 
+    /// Removes every object held and returns them, oldest first (a phased task's free phase, or its
+    /// hand-in before a shuffled one).
+    mutating func takeAll() -> [LiveObject] {
+        var all: [LiveObject] = []
+        all.reserveCapacity(count)
+        removeAll { all.append($0) }
+        return all
+    }
+
     private mutating func append(_ object: LiveObject, due: UInt64) {
         if count == capacity { grow() }
         let index = (head + count) % capacity

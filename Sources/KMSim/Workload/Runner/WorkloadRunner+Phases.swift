@@ -12,22 +12,11 @@ extension WorkloadRunner {
         guard let state = phaseStates[groupIndex] else { return }
         let group = plan.groups[groupIndex]
         let cpu = context.cpu
-        faults?.setTask(pid: context.pid, makeItFail: group.spec.makeItFail, failNth: group.spec.failNth ?? 0)
-        var generator = SplitMix64(seed: spec.seed &+ UInt64(context.pid) &* 0x9E37_79B9_7F4A_7C15)
-        var live = LiveObjectSet(.forever)
-        defer { live.deallocate() }
-        let trace = BatchTrace(capacity: batchOperations)
-        defer { trace.deallocate() }
-        let width = RunCounters.width(classCount: plan.classes.count)
-        let counts = UnsafeMutablePointer<Int64>.allocate(capacity: width)
-        counts.initialize(repeating: 0, count: width)
-        defer { counts.deallocate() }
+        var scratch = WorkerScratch(runner: self, group: group, context: context, lifetime: .forever)
+        let counts = scratch.counts
         for (index, phase) in group.spec.phases.enumerated() {
             if phase.action == .freeShuffled {
-                var kept: [LiveObject] = []
-                kept.reserveCapacity(live.count)
-                live.removeAll { kept.append($0) }
-                state.handIn(kept, ordinal: ordinal)
+                state.handIn(scratch.live.takeAll(), ordinal: ordinal)
             }
             guard await passBarrier(index, of: state, shuffling: phase.action == .freeShuffled, group: groupIndex) else { return }
             let start = nowNanoseconds()
@@ -36,17 +25,15 @@ extension WorkloadRunner {
             case .allocate(let count):
                 while done < count && !isStopping && !Task.isCancelled {
                     await gate.enter()
-                    done += await runBatch(group, operations: min(batchOperations, count - done), trace: trace, live: &live,
-                                           generator: &generator, context: &context, counts: counts, runqueue: runqueue)
+                    done += await runBatch(group, operations: min(batchOperations, count - done), trace: scratch.trace,
+                                           live: &scratch.live, generator: &scratch.generator, context: &context,
+                                           counts: counts, runqueue: runqueue)
                     gate.leave()
                     counters.flush(counts, cpu: cpu)
                     await runqueue.condResched()
                 }
             case .freeOwn:
-                var kept: [LiveObject] = []
-                kept.reserveCapacity(live.count)
-                live.removeAll { kept.append($0) }
-                done = await free(kept, context: context, runqueue: runqueue)
+                done = await free(scratch.live.takeAll(), context: context, runqueue: runqueue)
             case .freeShuffled:
                 done = await free(state.takeShare(ordinal: ordinal), context: context, runqueue: runqueue)
             }

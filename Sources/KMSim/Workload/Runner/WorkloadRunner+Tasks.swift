@@ -60,16 +60,8 @@ extension WorkloadRunner {
     func runWorker(group groupIndex: Int, context: inout ExecutionContext, runqueue: isolated CPURunqueue) async {
         let group = plan.groups[groupIndex]
         let cpu = context.cpu
-        faults?.setTask(pid: context.pid, makeItFail: group.spec.makeItFail, failNth: group.spec.failNth ?? 0)
-        var generator = SplitMix64(seed: spec.seed &+ UInt64(context.pid) &* 0x9E37_79B9_7F4A_7C15)
-        var live = LiveObjectSet(group.spec.lifetime)
-        defer { live.deallocate() }
-        let trace = BatchTrace(capacity: batchOperations)
-        defer { trace.deallocate() }
-        let width = RunCounters.width(classCount: plan.classes.count)
-        let counts = UnsafeMutablePointer<Int64>.allocate(capacity: width)
-        counts.initialize(repeating: 0, count: width)
-        defer { counts.deallocate() }
+        var scratch = WorkerScratch(runner: self, group: group, context: context, lifetime: group.spec.lifetime)
+        let counts = scratch.counts
         var limit = Int.max
         if case .operations(let n) = spec.length { limit = n }
         var batch = batchOperations
@@ -80,8 +72,8 @@ extension WorkloadRunner {
             await gate.enter()
             let n = min(batch, limit - done)
             drainIncoming(cpu: cpu, context: context, counts: counts)
-            done += await runBatch(group, operations: n, trace: trace, live: &live, generator: &generator,
-                                   context: &context, counts: counts, runqueue: runqueue)
+            done += await runBatch(group, operations: n, trace: scratch.trace, live: &scratch.live,
+                                   generator: &scratch.generator, context: &context, counts: counts, runqueue: runqueue)
             gate.leave()
             counters.flush(counts, cpu: cpu)
             if let rate = group.spec.opsPerSecond {
