@@ -26,6 +26,8 @@ public final class PageAllocator: @unchecked Sendable {
     public let spec: MachineSpec
     /// Each node's physical memory (`NODE_DATA(nid)`'s memory map and arena).
     public let nodes: [PhysicalMemory]
+    /// Every node's page contents in one linear mapping (`DirectMap`), so an address's PFN is arithmetic.
+    public let directMap: DirectMap
     /// Every zone of every node, populated or not: index `node * 5 + zoneType.rawValue`.
     public let zones: [Zone]
     /// `vm.min_free_kbytes` in effect.
@@ -81,12 +83,14 @@ public final class PageAllocator: @unchecked Sendable {
         cpuNodeTable = .allocate(capacity: cpuCount)
         cpuNodeTable.initialize(from: nodeOfCPU.map { Int32($0) }, count: cpuCount)
         let placement = spec.placement(on: host)
+        let directMap = try DirectMap(bytes: totalPages * MachineSpec.pageSize, node: 0)
         var nodes: [PhysicalMemory] = []
         for node in 0..<spec.nodes {
-            nodes.append(try PhysicalMemory(node: node, startPFN: spec.startPFN(ofNode: node),
-                                            pageCount: spec.pagesPerNode, hostNode: placement[node].hostNode))
+            nodes.append(try PhysicalMemory(node: node, startPFN: spec.startPFN(ofNode: node), pageCount: spec.pagesPerNode,
+                                            hostNode: placement[node].hostNode, directMap: directMap))
         }
         self.nodes = nodes
+        self.directMap = directMap
         let zoneLock = lockStat.lockClass(named: "&zone->lock")
         let pcpLock = lockStat.lockClass(named: "&pcp->lock")
         var zones: [Zone] = []
@@ -200,13 +204,9 @@ public final class PageAllocator: @unchecked Sendable {
         memoryTable[nodeIndex(of: pfn)]._withUnsafeGuaranteedRef { $0.address(pfn) }
     }
 
-    /// `virt_to_page()`/`virt_to_pfn()`: the PFN of an address inside some node's arena, nil otherwise.
-    public func pfn(of address: UnsafeRawPointer) -> PFN? {
-        for memory in nodes {
-            if let pfn = memory.pfn(of: address) { return pfn }
-        }
-        return nil
-    }
+    /// `virt_to_page()`/`virt_to_pfn()`: the PFN of an address inside some node's arena (the direct
+    /// map), nil otherwise.
+    public func pfn(of address: UnsafeRawPointer) -> PFN? { directMap.pfn(of: address) }
 
     /// `page_to_nid()`.
     @inline(__always)

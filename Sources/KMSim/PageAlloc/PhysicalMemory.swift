@@ -14,7 +14,8 @@ public struct PhysicalMemoryError: Error, Equatable, CustomStringConvertible {
 /// page-frame table (the node's `mem_map`, i.e. its `struct page` array), plus the per-pageblock
 /// migratetype bytes (`pageblock_flags` of `struct mem_section_usage`).
 ///
-/// All three are anonymous `mmap(MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE)` mappings, so the host commits
+/// The arena is the node's slice of the machine's `DirectMap`. All three are anonymous
+/// `mmap(MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE)` mappings, so the host commits
 /// a page only when it is first touched: a 64 GiB simulated machine boots on a smaller host and costs the
 /// pages it uses, like the kernel's deferred struct-page initialisation. The arena is bound to the host
 /// node that runs the simulated node (`numa_tonode_memory`, an `mbind(MPOL_BIND)`), so simulated remote
@@ -32,8 +33,10 @@ public final class PhysicalMemory: @unchecked Sendable {
     public let startPFN: PFN
     /// Pages in the node.
     public let pageCount: Int
-    /// The page contents: `pageCount * 4096` bytes.
+    /// The page contents: `pageCount * 4096` bytes of `directMap`.
     public let arena: UnsafeMutableRawPointer
+    /// The machine's direct map the arena lies in (kept alive here).
+    public let directMap: DirectMap
     /// The node's page frames, index `pfn - startPFN`.
     public let frames: UnsafeMutablePointer<PageFrame>
     /// One migratetype byte per pageblock (order 9), accessed through `UnsafeAtomic`.
@@ -43,9 +46,11 @@ public final class PhysicalMemory: @unchecked Sendable {
     private let frameBytes: Int
     private let pageblockBytes: Int
 
-    /// Maps a node of `pageCount` pages starting at `startPFN`, binding the arena to `hostNode` where the
-    /// host has NUMA. Every pageblock starts MIGRATE_MOVABLE, as `memmap_init_range()` leaves them.
-    public init(node: Int, startPFN: PFN, pageCount: Int, hostNode: Int) throws(PhysicalMemoryError) {
+    /// Sets up a node of `pageCount` pages starting at `startPFN` whose contents are the slice of
+    /// `directMap` at `startPFN` (nil: a map of this node alone, the arena at its start), binding the
+    /// arena to `hostNode` where the host has NUMA. Every pageblock starts MIGRATE_MOVABLE, as
+    /// `memmap_init_range()` leaves them.
+    public init(node: Int, startPFN: PFN, pageCount: Int, hostNode: Int, directMap: DirectMap? = nil) throws(PhysicalMemoryError) {
         self.node = node
         self.hostNode = hostNode
         self.startPFN = startPFN
@@ -54,15 +59,17 @@ public final class PhysicalMemory: @unchecked Sendable {
         frameBytes = pageCount * MemoryLayout<PageFrame>.stride
         let blocks = (pageCount + PageAllocator.pageblockPages - 1) / PageAllocator.pageblockPages
         pageblockBytes = blocks
-        guard let arena = Self.mapLazily(arenaBytes) else {
-            throw PhysicalMemoryError(node: node, message: "mmap of \(arenaBytes) bytes of physical memory failed: \(String(cString: strerror(errno)))")
+        let map: DirectMap
+        if let directMap { map = directMap } else { map = try DirectMap(bytes: arenaBytes, node: node) }
+        let arenaOffset = directMap == nil ? 0 : startPFN << MachineSpec.pageShift
+        guard arenaOffset + arenaBytes <= map.bytes else {
+            throw PhysicalMemoryError(node: node, message: "the direct map of \(map.bytes) bytes has no room for PFNs \(startPFN)..<\(startPFN + pageCount)")
         }
+        let arena = map.base + arenaOffset
         guard let frameMemory = Self.mapLazily(frameBytes) else {
-            munmap(arena, arenaBytes)
             throw PhysicalMemoryError(node: node, message: "mmap of the \(frameBytes)-byte page-frame table failed: \(String(cString: strerror(errno)))")
         }
         guard let blockMemory = Self.mapLazily(pageblockBytes) else {
-            munmap(arena, arenaBytes)
             munmap(frameMemory, frameBytes)
             throw PhysicalMemoryError(node: node, message: "mmap of the pageblock table failed: \(String(cString: strerror(errno)))")
         }
@@ -70,6 +77,7 @@ public final class PhysicalMemory: @unchecked Sendable {
             numa_tonode_memory(arena, arenaBytes, Int32(hostNode))
         }
         self.arena = arena
+        self.directMap = map
         // mmap returns zeroed, page-aligned memory: every PageFrame starts all-zero (no flags, order 0).
         frames = frameMemory.bindMemory(to: PageFrame.self, capacity: pageCount)
         pageblockTypes = blockMemory.bindMemory(to: UnsafeAtomic<UInt8>.Storage.self, capacity: blocks)
@@ -80,7 +88,6 @@ public final class PhysicalMemory: @unchecked Sendable {
     }
 
     deinit {
-        munmap(arena, arenaBytes)
         munmap(UnsafeMutableRawPointer(frames), frameBytes)
         munmap(UnsafeMutableRawPointer(pageblockTypes), pageblockBytes)
     }

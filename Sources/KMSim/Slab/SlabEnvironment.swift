@@ -30,6 +30,10 @@ final class SlabEnvironment: @unchecked Sendable {
     /// Each node's arena and frame table as plain values, so `virt_to_slab()` is pointer arithmetic
     /// with no division and no reference counting on the free fast path.
     let nodeSpans: UnsafeMutablePointer<NodeSpan>
+    /// The direct map's first byte and size: an address's node is `(address - base) >> 12` over the
+    /// pages per node, with no search through the nodes.
+    let directMapBase: UInt
+    let directMapBytes: UInt
 
     struct NodeSpan {
         let arena: UInt
@@ -51,6 +55,8 @@ final class SlabEnvironment: @unchecked Sendable {
         self.bootNanoseconds = DispatchTime.now().uptimeNanoseconds
         cacheTable = UnsafeMutablePointer<UnsafeAtomic<UInt>.Storage>.allocate(capacity: Self.maxCaches)
         cacheTable.initialize(repeating: UnsafeAtomic<UInt>.Storage(0), count: Self.maxCaches)
+        directMapBase = UInt(bitPattern: pageAllocator.directMap.base)
+        directMapBytes = UInt(pageAllocator.directMap.bytes)
         nodeSpans = UnsafeMutablePointer<NodeSpan>.allocate(capacity: max(pageAllocator.nodes.count, 1))
         for (index, memory) in pageAllocator.nodes.enumerated() {
             (nodeSpans + index).initialize(to: NodeSpan(
@@ -95,28 +101,24 @@ final class SlabEnvironment: @unchecked Sendable {
     /// `virt_to_slab()`: from an address to its slab (through the compound head) and cache.
     @inline(__always)
     func owner(of address: UnsafeRawPointer) -> Owner {
-        let bits = UInt(bitPattern: address)
-        for index in 0..<nodeCount {
-            let span = nodeSpans[index]
-            let offset = bits &- span.arena
-            guard offset < span.bytes else { continue }
-            let page = Int(offset >> 12)
-            var frame = span.frames + page
-            var headPage = page
-            if frame.pointee.flags & PageFlags.tail.rawValue != 0 {
-                headPage = Int(frame.pointee.owner) - span.startPFN
-                guard headPage >= 0 && headPage <= page else { return .none }
-                frame = span.frames + headPage
-            }
-            let flags = frame.pointee.flags
-            if flags & PageFlags.slab.rawValue != 0, let cache = cache(id: Int(frame.pointee.owner)) {
-                return .slab(Slab(pfn: span.startPFN + headPage, frame: frame),
-                             base: span.arena + UInt(headPage) << 12, cache)
-            }
-            if flags & PageFlags.head.rawValue != 0 && frame.pointee.owner == Self.kmallocLargeOwner {
-                return .large(span.startPFN + headPage, order: Int(frame.pointee.order))
-            }
-            return .none
+        let offset = UInt(bitPattern: address) &- directMapBase
+        guard offset < directMapBytes else { return .none }
+        let span = nodeSpans[pageAllocator.nodeIndex(of: Int(offset >> 12))]
+        let page = Int((UInt(bitPattern: address) &- span.arena) >> 12)
+        var frame = span.frames + page
+        var headPage = page
+        if frame.pointee.flags & PageFlags.tail.rawValue != 0 {
+            headPage = Int(frame.pointee.owner) - span.startPFN
+            guard headPage >= 0 && headPage <= page else { return .none }
+            frame = span.frames + headPage
+        }
+        let flags = frame.pointee.flags
+        if flags & PageFlags.slab.rawValue != 0, let cache = cache(id: Int(frame.pointee.owner)) {
+            return .slab(Slab(pfn: span.startPFN + headPage, frame: frame),
+                         base: span.arena + UInt(headPage) << 12, cache)
+        }
+        if flags & PageFlags.head.rawValue != 0 && frame.pointee.owner == Self.kmallocLargeOwner {
+            return .large(span.startPFN + headPage, order: Int(frame.pointee.order))
         }
         return .none
     }

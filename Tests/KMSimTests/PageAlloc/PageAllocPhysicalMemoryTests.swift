@@ -22,6 +22,30 @@ import Testing
         #expect(memory.pageblockMigratetype(1024 + 600) == .movable)
     }
 
+    /// The nodes' arenas are slices of one direct map, so an address's PFN (and a freed object's node)
+    /// is arithmetic on every node, and addresses outside the map have none.
+    @Test func everyNodeLiesInOneDirectMap() throws {
+        let machine = try Machine(spec: MachineSpec(nodes: 4, cpusPerNode: 1, memoryPerNode: 16 << 20))
+        let allocator = machine.pageAllocator
+        let map = allocator.directMap
+        #expect(map.bytes == 4 * (16 << 20))
+        for memory in allocator.nodes {
+            #expect(memory.arena == map.base + memory.startPFN * 4096)
+            for pfn in [memory.startPFN, memory.startPFN + memory.pageCount - 1] {
+                #expect(allocator.pfn(of: allocator.pageAddress(pfn) + 4095) == pfn)
+                #expect(allocator.node(of: pfn) == memory.node)
+            }
+        }
+        #expect(allocator.pfn(of: map.base - 1) == nil)
+        #expect(allocator.pfn(of: map.base + map.bytes) == nil)
+        // kfree finds the slab of an object on the last node through the map.
+        let context = ExecutionContext.task(cpu: 3, pid: 1)
+        let object = try #require(machine.slab.kmalloc(64, gfp: .kernel, context: context))
+        #expect(allocator.node(of: try #require(allocator.pfn(of: object))) == 3)
+        machine.slab.kfree(object, context: context)
+        #expect(machine.checkInvariants().isEmpty)
+    }
+
     /// Resident set size of this process in bytes, from /proc/self/statm (second field, in pages).
     static func residentBytes() throws -> Int {
         let statm = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
