@@ -42,6 +42,15 @@ public final class SpinLock: Sendable {
     /// Neither virtual nor irqsave: the fast paths below test only this, one predictable branch fixed
     /// when the lock is built, and leave the other cases to out-of-line code.
     let isPlain: Bool
+    /// 64 bytes after the fields above (which all lie in the object's first cache line), so the object
+    /// is over 128 bytes and no two locks' words share a cache line however the allocator places them
+    /// (`____cacheline_aligned_in_smp` in the kernel's terms). Without it, the per-CPU page list locks
+    /// of neighbouring CPUs, allocated one after another, shared lines: every CPU's uncontended
+    /// `&pcp->lock` acquisition invalidated its neighbour's.
+    private let cacheLinePadding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+
+    /// Bytes between two locks' words at least (see `cacheLinePadding`).
+    static let minimumSpacing = 128
 
     static let lockedBit: UInt64 = 1
     /// Bits 1–16: 1 + the CPU of the last `lock(cpu:)`.

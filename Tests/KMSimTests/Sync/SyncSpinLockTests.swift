@@ -27,6 +27,17 @@ private final class Unprotected: @unchecked Sendable {
         #expect(stats.holdTime.max >= stats.holdTime.min)
     }
 
+    /// A zone's per-CPU list locks are built one after another: no two may share a cache line.
+    @Test func locksBuiltTogetherLieOnSeparateCacheLines() throws {
+        let registry = LockStatRegistry(cpuCount: 8)
+        let machine = try Machine(spec: MachineSpec(nodes: 1, cpusPerNode: 8, memoryPerNode: 16 << 20))
+        let locks = machine.pageAllocator.zone(node: 0, type: .normal).pcpLocks + (0..<8).map { _ in SpinLock(class: registry.lockClass(named: "&pcp->lock")) }
+        let addresses = locks.map { UInt(bitPattern: Unmanaged.passUnretained($0).toOpaque()) }.sorted()
+        for (lower, upper) in zip(addresses, addresses.dropFirst()) {
+            #expect(upper - lower >= UInt(SpinLock.minimumSpacing), "two locks \(upper - lower) bytes apart")
+        }
+    }
+
     @Test func tryLockTakesOnlyAFreeLock() {
         let registry = LockStatRegistry(cpuCount: 2)
         let lock = SpinLock(class: registry.lockClass(named: "&pcp->lock"))
