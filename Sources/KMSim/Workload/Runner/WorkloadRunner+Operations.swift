@@ -9,7 +9,6 @@ extension WorkloadRunner {
     @inline(__always)
     func allocate(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags, context: ExecutionContext,
                   reportClass: Int, counts: UnsafeMutablePointer<Int64>, recorder: LatencyRecorder) -> LiveObject? {
-        discardServed(context)
         let start = clockTicks()
         let (address, sizeClass) = call(operation, size: size, gfp: gfp, context: context)
         return record(operation, index: index, size: size, address: address, sizeClass: sizeClass,
@@ -47,7 +46,6 @@ extension WorkloadRunner {
     func allocateFastWithoutReclaim(_ operation: RunPlan.Operation, index: Int, size: UInt64, gfp: GFPFlags,
                                     context: ExecutionContext, reportClass: Int, counts: UnsafeMutablePointer<Int64>,
                                     recorder: LatencyRecorder) -> (object: LiveObject?, slowPath: PendingSlowAllocation?) {
-        discardServed(context)
         let start = clockTicks()
         let (address, sizeClass) = call(operation, size: size, gfp: Self.fastPathMask(gfp), context: context)
         guard address != 0 else { return (nil, PendingSlowAllocation(start: start, sizeClass: sizeClass)) }
@@ -109,7 +107,7 @@ extension WorkloadRunner {
     func record(_ operation: RunPlan.Operation, index: Int, size: UInt64, address: UInt, sizeClass: AllocationSizeClass,
                 nanoseconds: UInt64, context: ExecutionContext, reportClass: Int, counts: UnsafeMutablePointer<Int64>,
                 recorder: LatencyRecorder) -> LiveObject? {
-        let served = pageAllocatorRef._withUnsafeGuaranteedRef { $0.outcomes.take(row: PerCPUCounters.row(of: context)) }
+        let served = outcomeCells.take(row: PerCPUCounters.row(of: context))
         let outcome = served == 0 && address != 0
             ? AllocationOutcome.fast
             : countServed(served, failed: address == 0, context: context, reportClass: reportClass, counts: counts)

@@ -4,12 +4,13 @@
 extension WorkloadRunner {
     /// Clears what `context`'s word holds from allocations that were not the runner's own (a memory
     /// user's page cache on the same CPU, a deliberate bug's kmalloc), so the next call starts from
-    /// `fast`. A load and a predictable branch when the word is already clear. (A task whose call sleeps
-    /// in the slow path may still see the bits of another task's allocation on its CPU that finished a
-    /// slow path meanwhile; the word is per context, not per task.)
+    /// `fast`. Only other tasks can leave such bits, and only while this one is suspended, so it runs
+    /// where a task resumes (each batch, each slow half) and at each interrupt, not per allocation.
+    /// (A task whose call sleeps in the slow path may still see the bits of another task's allocation on
+    /// its CPU that finished meanwhile; the word is per context, not per task.)
     @inline(__always)
     func discardServed(_ context: ExecutionContext) {
-        _ = pageAllocatorRef._withUnsafeGuaranteedRef { $0.outcomes.take(row: PerCPUCounters.row(of: context)) }
+        _ = outcomeCells.take(row: PerCPUCounters.row(of: context))
     }
 
     /// Counts a taken word (not 0, or the call failed) under `reportClass`: its slow-path outcome, its
