@@ -36,6 +36,8 @@ struct GFPReport: Encodable {
     let allocFlags: String
     let retryAllocFlags: String
     let onFailure: String
+    /// The outcome keys (`AllocationOutcome.key`) an order-0 allocation with this mask can end in.
+    let outcomes: [String]
     let warnings: [String]
 
     /// Builds the report; throws the zone error for an invalid zone combination.
@@ -76,6 +78,7 @@ struct GFPReport: Encodable {
             reserveFractionOfMin = Nullable(value: nil)
         }
         onFailure = Self.failureBehaviour(gfp)
+        outcomes = gfp.reachableOutcomes().map(\.key)
         var warnings = parsed.warnings
         if gfp.hasConflictingMobility {
             warnings.append("__GFP_MOVABLE|__GFP_RECLAIMABLE together trip VM_WARN_ON in gfp_migratetype() and select MIGRATE_HIGHATOMIC")
@@ -136,6 +139,9 @@ struct GFPReport: Encodable {
         }
         let report = warnsOnFailure ? "prints a page allocation failure report" : "silent (__GFP_NOWARN)"
         lines.append("on failure:    \(onFailure); \(report)")
+        let reachable = outcomes.compactMap { key in AllocationOutcome.allCases.first { $0.key == key }?.description }
+            .joined(separator: ", ")
+        lines.append("outcomes:      \(reachable) (the rows kmsim run's \"where allocations were served\" table can show)")
         return lines.joined(separator: "\n")
     }
 

@@ -114,9 +114,17 @@ extension PageAllocator {
     }
 
     /// One zone of `get_page_from_freelist()`: the watermark checks, then `rmqueue()` and
-    /// `prep_new_page()`.
+    /// `prep_new_page()`. A slow-path attempt with reserves goes through `tryZoneBelowMin`, which notes
+    /// whether the plain MIN watermark would have refused it.
     @inline(__always)
     func tryZone(_ zone: Zone, _ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
+        if !allocFlags.isDisjoint(with: Self.belowMinFlags) { return tryZoneBelowMin(zone, ac, allocFlags: allocFlags) }
+        return takeFromZone(zone, ac, allocFlags: allocFlags)
+    }
+
+    /// `tryZone`'s watermark checks, `rmqueue()` and `prep_new_page()`.
+    @inline(__always)
+    func takeFromZone(_ zone: Zone, _ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
         var passes = false
         if !zone.testFlag(Zone.belowHighFlag) {
             passes = zone.watermarkFast(order: ac.order, mark: zone.watermark(2),
@@ -201,12 +209,18 @@ extension PageAllocator {
 
     /// `zone_statistics()`: NUMA_HIT on the supplying zone if it is on the preferred zone's node, else
     /// NUMA_MISS there and NUMA_FOREIGN on the preferred zone; NUMA_LOCAL or NUMA_OTHER by whether the
-    /// supplier is the allocating CPU's node. One event per allocation, whatever its order.
+    /// supplier is the allocating CPU's node. One event per allocation, whatever its order. A supplier
+    /// other than the preferred zone is also noted in the context's outcome word (another zone of the
+    /// node, or another node).
     @inline(__always)
     func zoneStatistics(_ ac: AllocationContext, zone: Zone, row: Int) {
         if zone.node == ac.preferredNode || ac.preferredZoneID < 0 {
             zone.numaEvents.addSingleWriter(NUMAStatItem.numaHit.rawValue, 1, row: row)
+            if zone.id != ac.preferredZoneID && ac.preferredZoneID >= 0 {
+                outcomes.insert(AllocationOutcomeCells.otherZoneBit, row: row)
+            }
         } else {
+            outcomes.insert(AllocationOutcomeCells.otherNodeBit, row: row)
             zone.numaEvents.addSingleWriter(NUMAStatItem.numaMiss.rawValue, 1, row: row)
             zoneTable[ac.preferredZoneID]._withUnsafeGuaranteedRef {
                 $0.numaEvents.addSingleWriter(NUMAStatItem.numaForeign.rawValue, 1, row: row)

@@ -11,6 +11,8 @@
 /// - `allocPagesSlowpathMaySleep(_:)`, behind `allocPagesMaySleep`, is the full loop for tasks that may
 ///   block: direct reclaim, drain_all_pages, `should_reclaim_retry()`, the OOM killer, `__GFP_NOFAIL`.
 ///
+/// Each successful attempt records its step through `served(_:_:_:_:)` (`AllocationOutcome`).
+///
 /// Not modelled: compaction (kmsim's reclaim frees order-0 pages; costly orders fail as when compaction
 /// cannot help), cpusets and the OOM victim's own access to reserves (kmsim's kills are synchronous,
 /// the victim is gone when the killer returns).
@@ -18,8 +20,8 @@ extension PageAllocator {
     /// The non-sleeping slow path.
     func allocPagesSlowpath(_ ac: AllocationContext) -> PFN? {
         var allocFlags = ac.gfp.allocFlags(order: ac.order)
-        if let pfn = slowpathFirstAttempt(ac, allocFlags: allocFlags) { return pfn }
-        if let pfn = slowpathRetryAttempt(ac, allocFlags: &allocFlags) { return pfn }
+        if let pfn = slowpathFirstAttempt(ac, allocFlags: allocFlags) { return served(pfn, .afterKswapdWakeup, ac, allocFlags) }
+        if let pfn = slowpathRetryAttempt(ac, allocFlags: &allocFlags) { return served(pfn, .afterKswapdWakeup, ac, allocFlags) }
         if ac.gfp.allowsBlocking && ac.context.isAtomic && !ac.context.taskFlags.contains(.memalloc),
            let reclaim = reclaimLink.current {
             reclaim.count(.atomicWaitsAvoided, cpu: ac.context.cpu)
@@ -34,18 +36,21 @@ extension PageAllocator {
         let costly = ac.order > Self.costlyOrder
         let mayReclaim = ac.gfp.allowsBlocking && !ac.context.taskFlags.contains(.memalloc)
         var allocFlags = ac.gfp.allocFlags(order: ac.order)
-        if let pfn = slowpathFirstAttempt(ac, allocFlags: allocFlags) { return pfn }
+        if let pfn = slowpathFirstAttempt(ac, allocFlags: allocFlags) { return served(pfn, .afterKswapdWakeup, ac, allocFlags) }
         var noProgressLoops = 0
+        // What a success at the top of the loop owes to: nothing yet, then the round before it.
+        var retried = AllocationOutcome.afterKswapdWakeup
         retry: while true {
             // A panicked machine is halted: no retry, reclaim or OOM; the request fails without a warning.
             if bugReports.hasPanicked { return nil }
-            if let pfn = slowpathRetryAttempt(ac, allocFlags: &allocFlags) { return pfn }
+            if let pfn = slowpathRetryAttempt(ac, allocFlags: &allocFlags) { return served(pfn, retried, ac, allocFlags) }
+            retried = .afterRetries
             // PF_MEMALLOC: this is reclaim allocating; it must not recurse into reclaim.
             nopage: if mayReclaim {
                 var progress = 0
                 if let reclaim {
                     let direct = await allocPagesDirectReclaim(ac, reclaim: reclaim, allocFlags: allocFlags)
-                    if let pfn = direct.pfn { return pfn }
+                    if let pfn = direct.pfn { return served(pfn, .afterDirectReclaim, ac, allocFlags) }
                     progress = direct.progress
                 }
                 if ac.gfp.contains(.noRetry) { break nopage }
@@ -56,16 +61,20 @@ extension PageAllocator {
                     continue retry
                 }
                 guard let reclaim else { break nopage }
+                let kills = reclaim.oomKiller.killCount
                 let oom = await allocPagesMayOOM(ac, reclaim: reclaim)
-                if let pfn = oom.pfn { return pfn }
+                // A kill (this request's or a parallel one) freed the memory, or only another round did.
+                let afterOOM: AllocationOutcome = reclaim.oomKiller.killCount != kills ? .afterOOMKill : .afterRetries
+                if let pfn = oom.pfn { return served(pfn, afterOOM, ac, []) }
                 if oom.progress {
                     noProgressLoops = 0
+                    retried = afterOOM
                     continue retry
                 }
             }
             // nopage: __GFP_NOFAIL loops (the kernel WARNs and gives up when it cannot reclaim).
             if ac.gfp.contains(.noFail) && mayReclaim && !Task.isCancelled {
-                if let pfn = cpusetFallback(ac, allocFlags: .minReserve) { return pfn }
+                if let pfn = cpusetFallback(ac, allocFlags: .minReserve) { return served(pfn, .afterRetries, ac, .minReserve) }
                 reclaim?.count(.nofailRetries, cpu: ac.context.cpu)
                 await nofailPause(ac, reclaim: reclaim)
                 continue retry

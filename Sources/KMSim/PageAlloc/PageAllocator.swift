@@ -40,6 +40,8 @@ public final class PageAllocator: @unchecked Sendable {
     let faultInjection: FaultInjection?
     /// The slow path's way to reclaim and its failure-report rate limit.
     public let reclaimLink = ReclaimLink()
+    /// Where each context's latest allocations were served (`PageAllocator+Outcome.swift`).
+    let outcomes: AllocationOutcomeCells
     let zonelists: Zonelists
     let pagesPerNode: Int
     /// log2(pagesPerNode) when it is a power of two, so `pfn_to_nid` is a shift; -1 otherwise.
@@ -76,6 +78,7 @@ public final class PageAllocator: @unchecked Sendable {
         self.vmstat = vmstat
         self.bugReports = bugReports
         self.faultInjection = faultInjection?.hooksPages == true ? faultInjection : nil
+        outcomes = AllocationOutcomeCells(rows: PerCPUCounters.rows(cpuCount: spec.cpuCount, kernelThreads: spec.nodes))
         pagesPerNode = spec.pagesPerNode
         pagesPerNodeShift = pagesPerNode.nonzeroBitCount == 1 ? pagesPerNode.trailingZeroBitCount : -1
         cpuCount = spec.cpuCount
@@ -141,6 +144,7 @@ public final class PageAllocator: @unchecked Sendable {
         cpuNodeTable.deallocate()
         memoryTable.deallocate()
         preferredZoneTable.deallocate()
+        outcomes.deallocate()
     }
 
     /// The zone with id `id`, unretained (the allocator keeps every zone alive).

@@ -19,7 +19,9 @@ extension RunResult {
                 context: reportClass.kind.rawValue, gfp: reportClass.gfp.description, api: reportClass.api.kernelName,
                 ops: counters.ops(index), failures: counters.failures(index), injected: counters.injected(index),
                 latencyNs: Self.latency(of: plan.sizeClasses[index], kind: reportClass.kind,
-                                        gfpClass: GFPClass(reportClass.gfp), in: latency))
+                                        gfpClass: GFPClass(reportClass.gfp), in: latency),
+                outcomes: Self.outcomes(ofClass: index, plan: plan, counters: counters, latency: latency),
+                fallback: .init(otherZone: counters.otherZone(index), otherNode: counters.otherNode(index)))
         }
         var bugs: [String: Int] = [:]
         for (kind, count) in machine.bugReports.counts where !WorkloadRunner.nonBugKinds.contains(kind) {

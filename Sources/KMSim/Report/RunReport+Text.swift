@@ -37,6 +37,7 @@ extension RunReport {
                     .map { Self.left(Self.nanoseconds($0), 8) }.joined())
         }
         lines.append("")
+        lines += outcomeLines
         lines += phaseLines
         if injecting { lines += faultInjectionLines }
         lines.append("reclaim: kswapd wakeups \(reclaim.kswapdWakeups), direct reclaim stalls \(reclaim.directReclaimStalls), "

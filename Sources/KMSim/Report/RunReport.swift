@@ -33,6 +33,10 @@ public struct RunReport: Codable, Sendable, Equatable {
         /// The NULLs fault injection caused (counted in `failures` too).
         public var injected: Int64 = 0
         public var latencyNs: Latency
+        /// Where its allocations were served, by `AllocationOutcome.key` (`RunReport+Outcomes.swift`).
+        public var outcomes: [String: OutcomeRow] = [:]
+        /// How many a zone other than the preferred one served.
+        public var fallback = Fallback.zero
     }
 
     /// Failures fault injection forced, by capability (the kernel's debugfs names).

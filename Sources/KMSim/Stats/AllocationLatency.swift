@@ -64,7 +64,7 @@ public final class AllocationLatency: Sendable {
     }
 
     private func snapshot(side: Int, on run: (@escaping @Sendable () -> Void) -> Void)
-        async -> [LatencyKey: Histogram<UInt64>] {
+        async -> LatencyRecorder.Snapshot {
         let recorder = sides[side]
         return await withCheckedContinuation { continuation in
             run { continuation.resume(returning: recorder.snapshot()) }

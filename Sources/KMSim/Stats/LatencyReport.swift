@@ -3,6 +3,8 @@ import Histogram
 /// Merged allocation latencies: one histogram per key, plus the percentiles a run report prints.
 public struct LatencyReport: Sendable {
     public private(set) var histograms: [LatencyKey: Histogram<UInt64>] = [:]
+    /// The same allocations by outcome (`AllocationOutcome`), size buckets merged.
+    public private(set) var outcomeHistograms: [OutcomeLatencyKey: Histogram<UInt64>] = [:]
 
     /// Latency percentiles of one histogram, in nanoseconds.
     public struct Summary: Sendable, Equatable, Codable {
@@ -19,9 +21,12 @@ public struct LatencyReport: Sendable {
         Histogram<UInt64>(numberOfSignificantValueDigits: .two)
     }
 
-    mutating func merge(_ other: [LatencyKey: Histogram<UInt64>]) {
-        for (key, histogram) in other {
+    mutating func merge(_ other: LatencyRecorder.Snapshot) {
+        for (key, histogram) in other.histograms {
             histograms[key, default: LatencyReport.makeHistogram()].add(histogram)
+        }
+        for (key, histogram) in other.outcomes {
+            outcomeHistograms[key, default: LatencyReport.makeHistogram()].add(histogram)
         }
     }
 

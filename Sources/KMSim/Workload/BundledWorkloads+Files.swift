@@ -18,6 +18,10 @@ extension BundledWorkloads {
 #
 # What to look at in the report:
 #   - latency per class: GFP_KERNEL's p99.9 and max carry the direct reclaim stalls; GFP_ATOMIC's stay low;
+#   - where allocations were served: once free memory reaches min, the GFP_ATOMIC rows' "reserve" share
+#     and its lowest free pages as a percent of min (down to 37.5 %), which GFP_KERNEL may never reach;
+#     the GFP_KERNEL rows' "after kswapd wakeup" and "after direct reclaim" shares, whose p50/p99 are
+#     the stalls the latency table's tail only hints at;
 #   - failures: only the GFP_ATOMIC classes fail ("page allocation failure: order:0, mode:0x820(GFP_ATOMIC)");
 #   - reclaim: kswapd wakeups, direct reclaim stalls (allocstall_normal) counted for GFP_KERNEL only;
 #   - the free pages line against min/low/high while it runs;
@@ -95,6 +99,8 @@ bugs:
 # What to look at in the report:
 #   - GFP_NOIO class latency and failures (with __GFP_NORETRY on the page allocations they fail fast,
 #     as a mempool-backed caller expects, rather than stalling);
+#   - where allocations were served: the GFP_NOIO rows' "after direct reclaim" share and its p99, and
+#     "failed" for the __GFP_NORETRY pages right after one reclaim round (no "after retries" for them);
 #   - reclaim: pages scanned versus reclaimed, direct reclaim stalls;
 #   - free pages per zone against min: the reserve the NOIO path falls back on.
 name: block-io-noio
@@ -188,6 +194,10 @@ taskGroups:
 #
 # What to look at in the report:
 #   - failures of the GFP_KERNEL|GFP_DMA classes against none for the plain GFP_KERNEL group;
+#   - where allocations were served: the GFP_DMA rows are "fast" until ZONE_DMA is gone, then "failed",
+#     whose p50 (milliseconds) is the reclaim and retry rounds each went through first, never "after
+#     OOM kill" (kmsim gfp 'GFP_KERNEL|GFP_DMA' lists what they can reach); the plain GFP_KERNEL row
+#     stays "fast" with no "fallback: other zone" into ZONE_DMA;
 #   - /proc/zoneinfo: the DMA zone's free pages at or below min, its protection (lowmem_reserve) array;
 #   - /proc/buddyinfo: the DMA row empty while Normal has pages of every order;
 #   - reclaim: kswapd woken for the DMA zone, oomKills 0;
@@ -237,6 +247,9 @@ taskGroups:
 #
 # What to look at in the report:
 #   - latency of the GFP_NOFS class (the "journal" group) against the GFP_KERNEL "control" group;
+#   - where allocations were served: the "after direct reclaim" rows of GFP_NOFS against GFP_KERNEL,
+#     with their p50/p99; GFP_NOFS never shows "after OOM kill" (out_of_memory() kills nothing without
+#     __GFP_FS; a round it could not help shows as "after retries");
 #   - reclaim: pages scanned against pages reclaimed (the NOFS stalls reclaim less per pass);
 #   - direct reclaim stalls per class; failures should stay 0 (both masks retry, NOFS never OOM-kills);
 #   - slabinfo for the transaction cache (xfs_trans) and kmalloc-256..kmalloc-1k.
@@ -583,6 +596,9 @@ faults:
 #
 # What to look at in the report:
 #   - softirq GFP_ATOMIC class: failures (each a dropped packet in a real driver) and p99.9 latency;
+#   - where allocations were served, softirq GFP_ATOMIC rows: "reserve" (served below min, which only
+#     ALLOC_MIN_RESERVE admits) and its lowest free pages as a percent of min, "after kswapd wakeup",
+#     and "failed"; the readers' and writers' page cache does not appear there (it is not a class);
 #   - kswapd wakeups versus direct reclaim stalls: the readers and writers stall, the softirq never waits;
 #   - locks: &n->list_lock of kmalloc-2k and skbuff_head_cache (remote frees take the slow path),
 #     &zone->lock and &pcp->lock;
@@ -707,6 +723,10 @@ memoryUsers:
 #   - reclaim: oomKills (and the "Out of memory: Killed process <pid> (<comm>)" report), direct reclaim
 #     stalls, pages scanned against reclaimed;
 #   - failures: the __GFP_RETRY_MAYFAIL class fails, GFP_KERNEL|__GFP_NOFAIL never does;
+#   - where allocations were served: "after OOM kill" for the request whose slow path invoked the killer
+#     (GFP_KERNEL or __GFP_NOFAIL, whichever got there first; its p50/p99 is the stall), "after retries"
+#     for one a later round served with what another task's kill freed, and "after retries" then
+#     "failed" for __GFP_RETRY_MAYFAIL, which never kills;
 #   - latency max of GFP_KERNEL: the stall until the OOM kill freed memory;
 #   - meminfo at the end: MemFree, AnonPages, Slab.
 name: oom

@@ -87,11 +87,14 @@ import Testing
         let text = try Self.run(["gfp", "GFP_ATOMIC"])
         #expect(text.status == 0)
         #expect(text.output.contains("__GFP_HIGH") && text.output.contains("__GFP_KSWAPD_RECLAIM"))
+        #expect(text.output.contains("outcomes:      fast, after kswapd wakeup, reserve, failed ("))
         let json = try Self.run(["gfp", "GFP_KERNEL", "--json"])
         #expect(json.status == 0)
         let object = try #require(try KMSimExecutable.json(in: json.output) as? [String: Any])
         #expect((object["bits"] as? [String])?.contains("__GFP_DIRECT_RECLAIM") == true)
         #expect(object["directReclaim"] as? Bool == true)
+        #expect(object["outcomes"] as? [String]
+            == ["fast", "afterKswapdWakeup", "afterDirectReclaim", "afterOOMKill", "afterRetries", "failed"])
     }
 
     @Test func topologyWorkloadsAndCostsPrintJSON() throws {

@@ -32,6 +32,9 @@ import Testing
         let otherSlot = LatencyKey(kind: .hardirq, gfpClass: .atomic, size: .pages(order: 0)).slot
         var direct = LatencyReport.makeHistogram()
         var other = LatencyReport.makeHistogram()
+        // Every other record of `slot` also carries a report class and outcome (the runner's tag).
+        var tagged = LatencyReport.makeHistogram()
+        let tag = OutcomeLatencyKey.tag(reportClass: 3, outcome: .reserve)
         // More values than the pending buffer holds, so several folds happen before the snapshot's own.
         let values = Self.values(count: LatencyRecorder.pendingCapacity * 7 + 3, seed: 2)
             .map { min($0, LatencyBuckets.largestValue) }
@@ -40,14 +43,20 @@ import Testing
                 recorder.record(slot: otherSlot, nanoseconds: value)
                 other.record(value)
             } else {
-                recorder.record(slot: slot, nanoseconds: value)
+                recorder.record(slot: slot, nanoseconds: value, tag: position % 2 == 0 ? tag : 0)
                 direct.record(value)
+                if position % 2 == 0 { tagged.record(value) }
             }
         }
         let snapshot = recorder.snapshot()
-        #expect(snapshot.count == 2)
+        #expect(snapshot.histograms.count == 2)
+        #expect(Array(snapshot.outcomes.keys) == [OutcomeLatencyKey(reportClass: 3, outcome: .reserve)])
+        #expect(OutcomeLatencyKey.tag(reportClass: OutcomeLatencyKey.maxReportClasses, outcome: .fast) == 0)
+        let outcomeBuilt = snapshot.outcomes[OutcomeLatencyKey(reportClass: 3, outcome: .reserve)]
+        #expect(outcomeBuilt?.totalCount == tagged.totalCount && outcomeBuilt?.maxRecorded == tagged.maxRecorded)
+        #expect(outcomeBuilt?.valueAtPercentile(50) == tagged.valueAtPercentile(50))
         for (key, expected) in [(LatencyKey(slot: slot), direct), (LatencyKey(slot: otherSlot), other)] {
-            guard let built = snapshot[key] else {
+            guard let built = snapshot.histograms[key] else {
                 Issue.record("no histogram for \(key)")
                 continue
             }
@@ -66,7 +75,7 @@ import Testing
         let slot = LatencyKey(kind: .task, gfpClass: .kernel, size: .pages(order: 0)).slot
         recorder.record(slot: slot, nanoseconds: .max)
         recorder.record(slot: slot, nanoseconds: 100)
-        let histogram = recorder.snapshot()[LatencyKey(slot: slot)]
+        let histogram = recorder.snapshot().histograms[LatencyKey(slot: slot)]
         #expect(histogram?.totalCount == 2)
         #expect(histogram?.maxRecorded == LatencyBuckets.largestValue)
         #expect(histogram?.min == 100)

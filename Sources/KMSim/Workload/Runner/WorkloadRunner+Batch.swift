@@ -52,6 +52,7 @@ extension WorkloadRunner {
                                      side: RemoteFreeMailboxes.processSide(context.cpu),
                                      recorder: latency.recorder(of: cpus[context.cpu].processSide),
                                      counts: counts, baseFlags: context.taskFlags)
+        discardServed(context)
         var remaining = operations
         while remaining > 0 {
             let count = min(remaining, trace.capacity)

@@ -7,6 +7,7 @@ extension WorkloadRunner {
         guard gate.tryEnter() else { return }
         let state = interruptStates[context.cpu]
         let operation = RunPlan.Operation(api: .kmalloc, size: .fixed(bug.spec.size), gfp: bug.spec.gfp.flags)
+        discardServed(context)
         if let object = allocate(operation, index: 0, size: bug.spec.size, gfp: bug.spec.gfp.flags, context: context,
                                  reportClass: bug.reportClass, counts: state.counts,
                                  recorder: latency.recorder(of: cpus[context.cpu].irqSide)) {

@@ -92,6 +92,7 @@ extension WorkloadRunner {
         }
         let side = RemoteFreeMailboxes.interruptSide(cpu)
         let recorder = latency.recorder(of: cpus[cpu].irqSide)
+        discardServed(context)
         for index in plan.interrupts[sourceIndex].allocations {
             let handler = plan.handlerAllocations[index]
             let operation = plan.operations[handler.operation]

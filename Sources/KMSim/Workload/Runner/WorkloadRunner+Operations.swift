@@ -62,6 +62,7 @@ extension WorkloadRunner {
                               pending: PendingSlowAllocation, runqueue: isolated CPURunqueue) async -> LiveObject? {
         var address: UInt
         var sizeClass = pending.sizeClass
+        discardServed(context)
         switch operation.api {
         case .kmalloc:
             address = UInt(bitPattern: await machine.slab.kmallocMaySleep(Int(size), gfp: gfp, context: context))
@@ -106,7 +107,12 @@ extension WorkloadRunner {
     func record(_ operation: RunPlan.Operation, index: Int, size: UInt64, address: UInt, sizeClass: AllocationSizeClass,
                 nanoseconds: UInt64, context: ExecutionContext, reportClass: Int, counts: UnsafeMutablePointer<Int64>,
                 recorder: LatencyRecorder) -> LiveObject? {
-        recorder.record(slot: plan.latencySlotBases[reportClass] + sizeClass.index, nanoseconds: nanoseconds)
+        let served = outcomeCells.take(row: PerCPUCounters.row(of: context))
+        let outcome = served == 0 && address != 0
+            ? AllocationOutcome.fast
+            : countServed(served, failed: address == 0, context: context, reportClass: reportClass, counts: counts)
+        recorder.record(slot: plan.latencySlotBases[reportClass] + sizeClass.index, nanoseconds: nanoseconds,
+                        tag: OutcomeLatencyKey.tag(reportClass: reportClass, outcome: outcome))
         counts[RunCounters.opsIndex(reportClass)] += 1
         var injected = false
         if let faults { injected = faults.takeInjected(context) }

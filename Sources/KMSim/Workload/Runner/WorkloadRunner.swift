@@ -29,6 +29,8 @@ public final class WorkloadRunner: Sendable {
     /// atomic read-modify-writes that were a tenth of the runner's profile.
     let slabRef: Unmanaged<SlabAllocator>
     let pageAllocatorRef: Unmanaged<PageAllocator>
+    /// The page allocator's outcome words (`WorkloadRunner+Outcomes.swift`), read after each allocation.
+    let outcomeCells: AllocationOutcomeCells
     let processStates: [CPUProcessState]
     let interruptStates: [CPUInterruptState]
     let stopping = Atomic<Bool>(false)
@@ -88,6 +90,7 @@ public final class WorkloadRunner: Sendable {
         latency = AllocationLatency(cpus: cpus)
         slabRef = .passUnretained(machine.slab)
         pageAllocatorRef = .passUnretained(machine.pageAllocator)
+        outcomeCells = machine.pageAllocator.outcomes
         let cpuCount = spec.machine.cpuCount
         counters = RunCounters(cpuCount: cpuCount, classCount: plan.classes.count)
         mailboxes = RemoteFreeMailboxes(cpuCount: cpuCount, pairs: Self.remotePairs(plan, cpuCount: cpuCount),
