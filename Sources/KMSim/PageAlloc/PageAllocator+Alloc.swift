@@ -109,6 +109,9 @@ extension PageAllocator {
                 allocFlags.remove(.noFragment)
                 continue retry
             }
+            // On the virtual clock a failed walk takes time too: a request failing without sleeping
+            // (GFP_ATOMIC under pressure) must not run in zero time, or a task of them never advances.
+            if let first = ac.zonelist.first { zoneTable[Int(first)]._withUnsafeGuaranteedRef { $0.charge(.freelistWalkFailed) } }
             return nil
         }
     }

@@ -173,6 +173,28 @@ import Testing
         #expect(phased ? report.host.simulatedSeconds <= 0.001 : report.host.simulatedSeconds == 0.001)
     }
 
+    /// A task whose every allocation fails without sleeping still advances its CPU's clock (each failed
+    /// freelist walk costs `freelistWalkFailed`), so a run of them ends at its duration instead of
+    /// spinning at one instant.
+    @Test func allocationsThatFailWithoutSleepingTakeSimulatedTime() async throws {
+        let yaml = """
+            machine: {nodes: 1, cpusPerNode: 1, memoryPerNode: 64MiB}
+            clock: virtual
+            duration: 3ms
+            taskGroups:
+              - name: atomic
+                gfp: GFP_ATOMIC
+                mix: [{api: allocPages, order: 0}]
+                lifetime: forever
+            """
+        let spec = try WorkloadSpec.parse(yaml: yaml, file: "fail.yaml").spec
+        let (_, report) = try await Self.run(spec, seconds: 0.003)
+        let atomic = try #require(report.classes.first)
+        #expect(atomic.failures > 0, "\(report.classes)")
+        #expect(report.host.simulatedSeconds == 0.003)
+        #expect(atomic.latencyNs.max >= UInt64(3 * VirtualCost.freelistWalkFailed.defaultNanoseconds), "\(atomic.latencyNs)")
+    }
+
     /// A task group section for the key tests.
     static let oneKmallocGroup = """
 

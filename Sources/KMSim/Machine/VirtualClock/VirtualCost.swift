@@ -37,6 +37,9 @@ public enum VirtualCost: Int, CaseIterable, Sendable {
     case lineTransfer
     /// `vmalloc()` + `vfree()` bookkeeping of one area outside page allocation and page tables.
     case vmallocArea
+    /// `get_page_from_freelist()` finding no zone of the zonelist above its watermark: the walk's
+    /// counter and watermark reads, charged once per failed walk (a success charges its own path).
+    case freelistWalkFailed
     /// The runner's own work between two allocator calls (drawing the next size, keeping the object).
     case runnerOperation
 
@@ -59,6 +62,7 @@ public enum VirtualCost: Int, CaseIterable, Sendable {
         case .lockAcquire: "lockAcquire"
         case .lineTransfer: "lineTransfer"
         case .vmallocArea: "vmallocArea"
+        case .freelistWalkFailed: "freelistWalkFailed"
         case .runnerOperation: "runnerOperation"
         }
     }
@@ -82,6 +86,7 @@ public enum VirtualCost: Int, CaseIterable, Sendable {
         case .lockAcquire: 5
         case .lineTransfer: 70
         case .vmallocArea: 400
+        case .freelistWalkFailed: 30
         case .runnerOperation: 0
         }
     }
@@ -119,6 +124,8 @@ public enum VirtualCost: Int, CaseIterable, Sendable {
             "core-to-core latency 40-100 ns on one socket (chipsandcheese.com, Core to Core Latency Data on Large Systems, Nov 2023); 70 ns, x SLIT/10 across nodes"
         case .vmallocArea:
             "vmalloc+vfree of one page 0.58 us, 1 job (Rezki, May 2023), less page allocation and PTE set-up"
+        case .freelistWalkFailed:
+            "a zonelist walk reading each zone's free-page counter and watermarks, a few cache lines at ~5-10 ns; ~30 ns (order of magnitude, not measured)"
         case .runnerOperation:
             "kmsim's runner itself: 0, so the reported figures are the kernel paths' alone"
         }

@@ -100,13 +100,17 @@ extension WorkloadRunner {
         }
     }
 
-    /// Records one allocation's latency into `recorder` and its counts; the object to keep, nil when it
+    /// Records one allocation's latency into `recorder` and its counts (and charges `runnerOperation` on
+    /// the virtual clock); the object to keep, nil when it
     /// failed. With fault injection, a failure an injection caused is also counted as injected (the
     /// caller's mark is taken after every allocation, so one that recovered leaves none behind).
     @inline(__always)
     func record(_ operation: RunPlan.Operation, index: Int, size: UInt64, address: UInt, sizeClass: AllocationSizeClass,
                 nanoseconds: UInt64, context: ExecutionContext, reportClass: Int, counts: UnsafeMutablePointer<Int64>,
                 recorder: LatencyRecorder) -> LiveObject? {
+        // The runner's own share of an operation, after the call was timed (0 ns unless a workload's
+        // `costs:` sets it).
+        if let virtualClock { virtualClock.charge(.runnerOperation) }
         let served = outcomeCells.take(row: PerCPUCounters.row(of: context))
         let outcome = served == 0 && address != 0
             ? AllocationOutcome.fast
