@@ -21,6 +21,15 @@ enum RunDriver {
         } catch {
             throw CLIError.badInput(error.description)
         }
+        if let text = output.sampleEvery {
+            if text == "off" {
+                options.sampleEverySeconds = nil
+            } else if let seconds = TimeSpan.parseDuration(text), seconds >= 1e-6 {
+                options.sampleEverySeconds = seconds
+            } else {
+                throw CLIError.badInput("--sample-every: found '\(text)', expected 'off' or a duration of at least 1us: \(TimeSpan.expected())")
+            }
+        }
         let terminal = isatty(1) == 1
         if !output.quiet { options.progressInterval = terminal ? 0.25 : 5 }
         let runner: WorkloadRunner
@@ -52,6 +61,13 @@ enum RunDriver {
             }
         }
         if let path = output.jsonFile { try writeJSON(result.report, to: path) }
+        if let directory = output.latencyHistograms {
+            do {
+                try LatencyHistogramFiles.write(result, to: URL(fileURLWithPath: directory))
+            } catch {
+                throw CLIError.badInput("cannot write --latency-histograms \(directory): \(error.localizedDescription)")
+            }
+        }
         if let directory = output.procDirectory {
             do {
                 try ProcFS.writeRunFiles(to: URL(fileURLWithPath: directory), machine: runner.machine)

@@ -10,7 +10,11 @@ extension PageReclaim {
                                context: ExecutionContext) async -> Int {
         var context = context
         let saved = context.memallocNoReclaimSave()
-        defer { context.memallocNoReclaimRestore(saved) }
+        directReclaimsInProgress.add(1, ordering: .relaxed)
+        defer {
+            directReclaimsInProgress.subtract(1, ordering: .relaxed)
+            context.memallocNoReclaimRestore(saved)
+        }
         let reclaimZone = ZoneType(rawValue: highestZoneIndex) ?? .normal
         vmstat.count(VMStatItem.allocstall(reclaimZone), 1, context: context)
         var sc = ScanControl(nrToReclaim: ScanControl.swapClusterMax, gfp: context.currentGFPContext(gfp),

@@ -90,7 +90,9 @@ extension PageReclaim {
             highest = requested == ZoneType.allCases.count ? ZoneType.allCases.count - 1 : requested
             guard let strong = reclaim() else { break }
             kswapd.runs.add(1, ordering: .relaxed)
+            kswapd.balancing.store(true, ordering: .relaxed)
             await strong.balancePgdat(kswapd, order: order, highestZoneIndex: highest, context: context)
+            kswapd.balancing.store(false, ordering: .relaxed)
         }
     }
 

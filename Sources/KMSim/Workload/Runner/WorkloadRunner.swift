@@ -43,6 +43,8 @@ public final class WorkloadRunner: Sendable {
     /// `virtualBatchOperations` on the virtual clock, where a batch usually yields after a few).
     let batchOperations: Int
     static let virtualBatchOperations = 32
+    /// The timeline's samples (`--sample-every`), nil when sampling is off.
+    let timelineRecorder: TimelineRecorder?
 
 
     /// The seconds the run lasts (nil: until every task has done its operations).
@@ -65,6 +67,9 @@ public final class WorkloadRunner: Sendable {
             throw RunError.tooManyOperations(plan.operations.count)
         }
         self.plan = plan
+        timelineRecorder = options.sampleEverySeconds.map {
+            TimelineRecorder(intervalNs: Self.simulatedNanoseconds($0), capacity: options.timelineCapacity)
+        }
         let clock = (options.clock ?? spec.clock) == .virtual ? VirtualClock(spec: spec.machine, costs: spec.costs) : nil
         virtualClock = clock
         batchOperations = clock == nil ? options.batchOperations : min(options.batchOperations, Self.virtualBatchOperations)
@@ -145,9 +150,13 @@ public final class WorkloadRunner: Sendable {
     public func run(progress: (@Sendable (RunProgress) -> Void)? = nil) async -> RunResult {
         if let virtualClock { return await runVirtual(virtualClock) }
         let start = monotonicNanoseconds()
+        timelineRecorder?.append(sampleTimeline(at: 0))
         let tasks = startTasks()
         let sources = startInterrupts()
         let checker = options.check ? Task { await self.checkPeriodically() } : nil
+        let sampler = timelineRecorder.map { recorder in
+            Task { await self.sampleTimelinePeriodically(recorder, start: start) }
+        }
         let reporter = progress.map { callback in
             Task { await self.reportProgress(every: options.progressInterval ?? 1, start: start, callback) }
         }
@@ -155,8 +164,11 @@ public final class WorkloadRunner: Sendable {
         stopping.store(true, ordering: .relaxed)
         checker?.cancel()
         await checker?.value
+        sampler?.cancel()
+        await sampler?.value
         for task in tasks.all { task.cancel() }
         for task in tasks.all { await task.value }
+        timelineRecorder?.append(sampleTimeline(at: Int64(monotonicNanoseconds() &- start)))
         for source in sources { source.cancel() }
         await gate.pause()
         await machine.reclaim.stopKswapds()
