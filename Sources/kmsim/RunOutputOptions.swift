@@ -24,6 +24,9 @@ struct RunOutputOptions: ParsableArguments {
     @Option(name: .customLong("latency-histograms"), help: ArgumentHelp("Write one HdrHistogram percentile distribution (Value Percentile TotalCount 1/(1-Percentile), nanoseconds) per report class under DIR.", valueName: "DIR"))
     var latencyHistograms: String?
 
+    @Option(name: .customLong("trace"), help: ArgumentHelp("Write a Perfetto trace of the run to FILE (open it at ui.perfetto.dev or with trace_processor): per node a process, per CPU side and kswapd a thread track, slices for slow paths, direct reclaim, throttling, kswapd runs, interrupt handlers, OOM kills, and the timeline as counter tracks.", valueName: "FILE"))
+    var traceFile: String?
+
     @Flag(help: "Check the machine's invariants periodically while running (they are always checked at the end).")
     var check = false
 

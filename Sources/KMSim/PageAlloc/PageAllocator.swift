@@ -38,6 +38,8 @@ public final class PageAllocator: @unchecked Sendable {
     let faultInjection: FaultInjection?
     /// The slow path's way to reclaim and its failure-report rate limit.
     public let reclaimLink = ReclaimLink()
+    /// `--trace`'s event log (off unless a runner starts it); reclaim and the runner record into it too.
+    public let eventLog: TraceEventLog
     let zonelists: Zonelists
     let pagesPerNode: Int
     /// log2(pagesPerNode) when it is a power of two, so `pfn_to_nid` is a shift; -1 otherwise.
@@ -73,6 +75,7 @@ public final class PageAllocator: @unchecked Sendable {
         self.spec = spec
         self.vmstat = vmstat
         self.bugReports = bugReports
+        eventLog = TraceEventLog(cpuCount: spec.cpuCount, virtualClock: VirtualClock.booting)
         self.faultInjection = faultInjection?.hooksPages == true ? faultInjection : nil
         pagesPerNode = spec.pagesPerNode
         pagesPerNodeShift = pagesPerNode.nonzeroBitCount == 1 ? pagesPerNode.trailingZeroBitCount : -1

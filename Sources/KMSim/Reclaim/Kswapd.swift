@@ -28,6 +28,8 @@ public final class Kswapd: Sendable {
     let thread = OrderedMutex<Task<Void, Never>?>(nil)
     /// Balancing passes run (`balance_pgdat()` calls).
     let runs = Atomic<Int>(0)
+    /// The `--trace` flow from the wake-up that asked for the next balancing run; 0 for none.
+    let pendingFlow = Atomic<UInt64>(0)
     /// Whether a `balance_pgdat()` pass is running now (the timeline's kswapd state).
     let balancing = Atomic<Bool>(false)
 

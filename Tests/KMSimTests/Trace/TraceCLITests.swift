@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The built `kmsim` with `--sample-every` and `--latency-histograms`.
+/// The built `kmsim` with `--sample-every`, `--latency-histograms` and `--trace`.
 @Suite(.serialized, TestTime.limit(minutes: 5)) struct TraceCLITests {
     @Test func aBadSamplingIntervalNamesTheFlagAndRunsNothing() throws {
         for value in ["0", "fast", "100ns"] {
@@ -17,14 +17,17 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let json = directory.appendingPathComponent("run.json")
+        let trace = directory.appendingPathComponent("run.perfetto")
         let histograms = directory.appendingPathComponent("hgrm")
         let result = try KMSimExecutable.run(["run", "netrx-irq-storm", "--clock", "virtual", "--duration", "500us", "--quiet",
-                                              "--sample-every", "50us", "--json", json.path, "--latency-histograms", histograms.path])
+                                              "--sample-every", "50us", "--json", json.path, "--trace", trace.path,
+                                              "--latency-histograms", histograms.path])
         #expect(result.status == 0, "\(result.errors)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
         let timeline = try #require(report["timeline"] as? [String: Any])
         #expect((timeline["samples"] as? [Any])?.count == 11)
         #expect(timeline["requestedIntervalNs"] as? Int == 50_000)
+        #expect(try Data(contentsOf: trace).count > 100)
         let files = try FileManager.default.contentsOfDirectory(atPath: histograms.path)
         #expect(files.sorted() == ["00-softirq-GFP_ATOMIC-kmem_cache_alloc.hgrm", "01-softirq-GFP_ATOMIC+__GFP_NOWARN-kmalloc.hgrm"],
                 "\(files)")

@@ -23,6 +23,9 @@ public struct RunOptions: Sendable {
     public var sampleEverySeconds: Double? = TimelineRecorder.defaultIntervalSeconds
     /// Timeline samples kept at most before decimation halves them.
     public var timelineCapacity = TimelineRecorder.defaultCapacity
+    /// Record the events `--trace` writes (`TraceEventLog`), at most `traceCapacity` of them.
+    public var trace = false
+    public var traceCapacity = TraceEventLog.defaultCapacity
     /// Test hook: the final check reports a violation, to exercise exit status 1.
     public var injectInvariantViolation = false
 
