@@ -62,6 +62,13 @@ enum RunDriver {
             }
         }
         if let path = output.jsonFile { try writeJSON(result.report, to: path) }
+        if let path = output.htmlFile {
+            do {
+                try Data(HTMLReport.render(result).utf8).write(to: URL(fileURLWithPath: path))
+            } catch {
+                throw CLIError.badInput("cannot write --html \(path): \(error.localizedDescription)")
+            }
+        }
         if let path = output.traceFile { try writeTrace(runner.perfettoTrace(result.report), to: path) }
         if let directory = output.latencyHistograms {
             do {

@@ -27,6 +27,9 @@ struct RunOutputOptions: ParsableArguments {
     @Option(name: .customLong("trace"), help: ArgumentHelp("Write a Perfetto trace of the run to FILE (open it at ui.perfetto.dev or with trace_processor): per node a process, per CPU side and kswapd a thread track, slices for slow paths, direct reclaim, throttling, kswapd runs, interrupt handlers, OOM kills, and the timeline as counter tracks.", valueName: "FILE"))
     var traceFile: String?
 
+    @Option(name: .customLong("html"), help: ArgumentHelp("Write a self-contained HTML report (inline SVG plots, no script) to FILE: headline figures, free pages against watermarks, ops/s per context, latency percentile curves, lock wait, buddyinfo heat map, pageblock migratetypes, reclaim events.", valueName: "FILE"))
+    var htmlFile: String?
+
     @Flag(help: "Check the machine's invariants periodically while running (they are always checked at the end).")
     var check = false
 

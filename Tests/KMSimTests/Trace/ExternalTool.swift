@@ -1,7 +1,7 @@
 import Foundation
 
-/// A program of the host a test uses when it is installed (python3 with Perfetto's protos), run under
-/// `timeout` so a hang fails the test instead of stalling it.
+/// A program of the host the trace and HTML tests use when it is installed (headless Chromium, python3 with
+/// Perfetto's protos), run under `timeout` so a hang fails the test instead of stalling it.
 enum ExternalTool {
     /// The first of `names` found on PATH (or /usr/bin), nil when none is installed.
     static func find(_ names: [String]) -> String? {
@@ -28,6 +28,8 @@ enum ExternalTool {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
+
+    static let chromium = find(["chromium", "chromium-browser", "google-chrome"])
 
     /// The first python3 that can import Perfetto's protos (`pip install perfetto protobuf`): `$KMSIM_PYTHON`
     /// (which .ci/run sets, since `swift test` runs tests with a PATH of its own that may miss the
