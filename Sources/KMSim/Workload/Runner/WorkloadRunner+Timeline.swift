@@ -10,7 +10,7 @@ extension WorkloadRunner {
         while !Task.isCancelled && !isStopping {
             guard await scheduleTimeout(nanoseconds: UInt64(recorder.intervalNs)) else { return }
             guard !isStopping else { return }
-            recorder.append(sampleTimeline(at: Int64(monotonicNanoseconds() &- start)))
+            recorder.append(sampleTimeline(at: Int64(clamping: monotonicNanoseconds() &- start)))
         }
     }
 

@@ -170,7 +170,7 @@ public final class WorkloadRunner: Sendable {
         await sampler?.value
         for task in tasks.all { task.cancel() }
         for task in tasks.all { await task.value }
-        timelineRecorder?.append(sampleTimeline(at: Int64(monotonicNanoseconds() &- start)))
+        timelineRecorder?.append(sampleTimeline(at: Int64(clamping: monotonicNanoseconds() &- start)))
         for source in sources { source.cancel() }
         await gate.pause()
         await machine.reclaim.stopKswapds()
