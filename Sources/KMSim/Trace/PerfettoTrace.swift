@@ -18,11 +18,14 @@ public enum PerfettoTrace {
         public var cpuNode: [Int]
         /// Interrupt source names by index (an interrupt slice's argument).
         public var interruptNames: [String]
+        /// Lock class names by index (a lock wait slice's argument).
+        public var lockClassNames: [String]
 
-        public init(nodes: Int, cpuNode: [Int], interruptNames: [String]) {
+        public init(nodes: Int, cpuNode: [Int], interruptNames: [String], lockClassNames: [String] = []) {
             self.nodes = nodes
             self.cpuNode = cpuNode
             self.interruptNames = interruptNames
+            self.lockClassNames = lockClassNames
         }
     }
 
@@ -270,6 +273,7 @@ public enum PerfettoTrace {
         case .kswapdWake: "kswapd_wake"
         case .interrupt: "interrupt"
         case .oomKill: "oom_kill"
+        case .lockWait: "lock_wait"
         }
     }
 
@@ -279,6 +283,7 @@ public enum PerfettoTrace {
         case .throttle, .kswapdWake: "node"
         case .interrupt: "source"
         case .oomKill: "victim_pid"
+        case .lockWait: "lock_class"
         }
     }
 
@@ -286,6 +291,10 @@ public enum PerfettoTrace {
         if event.kind == .interrupt {
             let index = Int(event.argument)
             return index >= 0 && index < layout.interruptNames.count ? "irq \(layout.interruptNames[index])" : "irq"
+        }
+        if event.kind == .lockWait {
+            let index = Int(event.argument)
+            return index >= 0 && index < layout.lockClassNames.count ? "wait \(layout.lockClassNames[index])" : "lock wait"
         }
         return event.kind.traceName
     }

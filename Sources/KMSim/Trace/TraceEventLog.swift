@@ -27,6 +27,9 @@ public final class TraceEventLog: Sendable {
         case interrupt
         /// `oom_kill_process()` (`mark_victim`), an instant; the argument is the victim's pid.
         case oomKill
+        /// A contended spin lock wait at or above the threshold (`contention_begin` to `_end`); the
+        /// argument is the lock class's index.
+        case lockWait
 
         /// The slice or instant's name in the trace.
         public var traceName: String {
@@ -38,6 +41,7 @@ public final class TraceEventLog: Sendable {
             case .kswapdWake: "wakeup_kswapd"
             case .interrupt: "irq"
             case .oomKill: "oom_kill"
+            case .lockWait: "lock wait"
             }
         }
 
@@ -71,10 +75,13 @@ public final class TraceEventLog: Sendable {
 
     /// Events kept at most by default (about 48 bytes each).
     public static let defaultCapacity = 1 << 20
+    /// Lock waits shorter than this are not traced by default (lock_stat still counts them).
+    public static let defaultLockWaitThresholdNs: Int64 = 10_000
 
     let enabled = Atomic<Bool>(false)
     let origin = Atomic<UInt64>(0)
     let capacityLimit = Atomic<Int>(TraceEventLog.defaultCapacity)
+    let lockWaitThreshold = Atomic<Int64>(TraceEventLog.defaultLockWaitThresholdNs)
     let nextFlow = Atomic<UInt64>(1)
     let state = Mutex(State())
     /// The engine's clock when the machine was booted for the virtual clock.
@@ -86,9 +93,13 @@ public final class TraceEventLog: Sendable {
         self.virtualClock = virtualClock
     }
 
-    /// Starts recording; real-engine times count from now.
-    public func start(capacity: Int = TraceEventLog.defaultCapacity) {
+    /// Starts recording; real-engine times count from now. Lock waits of `lockClasses` at or above
+    /// `lockWaitThresholdNs` are recorded too.
+    public func start(capacity: Int = TraceEventLog.defaultCapacity, lockClasses: [LockClass] = [],
+                      lockWaitThresholdNs: Int64 = TraceEventLog.defaultLockWaitThresholdNs) {
         capacityLimit.store(max(1, capacity), ordering: .relaxed)
+        lockWaitThreshold.store(max(1, lockWaitThresholdNs), ordering: .relaxed)
+        for lockClass in lockClasses { _ = lockClass.waitTrace.storeIfNilThenLoad(self) }
         origin.store(monotonicNanoseconds(), ordering: .relaxed)
         enabled.store(true, ordering: .releasing)
     }
@@ -120,6 +131,15 @@ public final class TraceEventLog: Sendable {
     func recordSlice(_ kind: Kind, track: Track, since start: Int64, argument: Int64 = 0, flow: UInt64 = 0) {
         let end = now()
         append(Event(kind: kind, track: track, start: start, duration: max(0, end - start), argument: argument, flow: flow))
+    }
+
+    /// Records a contended lock wait that just ended, on the side the waiter runs on (the CPU's process
+    /// track for a kernel thread such as kswapd, which runs on no CPU side).
+    func recordLockWait(_ nanoseconds: Int64, cpu: Int, lockClass: Int) {
+        guard isEnabled, nanoseconds >= lockWaitThreshold.load(ordering: .relaxed) else { return }
+        let side = CPUSide.current
+        let track: Track = side?.kind == .interrupt ? .irq(cpu: cpu) : .process(cpu: cpu)
+        recordSlice(.lockWait, track: track, since: now() - nanoseconds, argument: Int64(lockClass))
     }
 
     /// Records an instant now.

@@ -177,6 +177,31 @@ struct ProtobufFields {
     }
 }
 
+/// Lock waits in the trace: every contended wait at or above the threshold is a slice.
+@Suite(TestTime.limit(minutes: 5)) struct LockWaitTraceTests {
+    static func run(threshold: Int64) async throws -> (RunReport, PerfettoTraceTests.Checked) {
+        let spec = try VirtualRunTests.stress(cpusPerNode: 4, memory: "64MiB", remoteFree: "50%")
+        var options = RunOptions()
+        options.durationSeconds = 0.001
+        options.trace = true
+        options.traceLockWaitNs = threshold
+        let runner = try WorkloadRunner(spec: spec, options: options)
+        let report = await runner.run().report
+        return (report, try PerfettoTraceTests.check(runner.perfettoTrace(report).bytes))
+    }
+
+    @Test func everyContendedWaitIsASliceAtAThresholdOfOneNanosecond() async throws {
+        let (report, checked) = try await Self.run(threshold: 1)
+        let contentions = report.locks.reduce(0) { $0 + $1.contentions }
+        #expect(contentions > 0, "the workload contends")
+        #expect(checked.problems.isEmpty, "\(checked.problems.prefix(5))")
+        #expect(checked.categories["lock_wait", default: 0] == contentions)
+        let longest = report.locks.map(\.waitMaxNs).max() ?? 0
+        let (_, above) = try await Self.run(threshold: longest + 1)
+        #expect(above.categories["lock_wait", default: 0] == 0, "no wait reaches a threshold above the longest")
+    }
+}
+
 /// The trace read by Perfetto's own protos (Scripts/check-perfetto-trace.py), where python3 has them.
 @Suite(TestTime.limit(minutes: 5)) struct PerfettoProtosTests {
     @Test(.enabled(if: ExternalTool.pythonWithPerfetto != nil,

@@ -26,6 +26,8 @@ public struct RunOptions: Sendable {
     /// Record the events `--trace` writes (`TraceEventLog`), at most `traceCapacity` of them.
     public var trace = false
     public var traceCapacity = TraceEventLog.defaultCapacity
+    /// Contended lock waits at least this long become trace slices.
+    public var traceLockWaitNs = TraceEventLog.defaultLockWaitThresholdNs
     /// Test hook: the final check reports a violation, to exercise exit status 1.
     public var injectInvariantViolation = false
 

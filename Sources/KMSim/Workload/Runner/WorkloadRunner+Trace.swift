@@ -8,7 +8,8 @@ extension WorkloadRunner {
             for cpu in machineSpec.cpus(ofNode: node) where cpu < cpuNode.count { cpuNode[cpu] = node }
         }
         return PerfettoTrace.Layout(nodes: machineSpec.nodes, cpuNode: cpuNode,
-                                    interruptNames: plan.interrupts.map(\.spec.name))
+                                    interruptNames: plan.interrupts.map(\.spec.name),
+                                    lockClassNames: machine.lockStat.classes.map(\.name))
     }
 
     /// Encodes the trace of a finished run (`report` gives its timeline).

@@ -148,7 +148,10 @@ public final class WorkloadRunner: Sendable {
     /// counts), stops, checks invariants and collects the results. `progress` is called every
     /// `options.progressInterval` seconds from a background task.
     public func run(progress: (@Sendable (RunProgress) -> Void)? = nil) async -> RunResult {
-        if options.trace { machine.pageAllocator.eventLog.start(capacity: options.traceCapacity) }
+        if options.trace {
+            machine.pageAllocator.eventLog.start(capacity: options.traceCapacity, lockClasses: machine.lockStat.classes,
+                                                 lockWaitThresholdNs: options.traceLockWaitNs)
+        }
         defer { machine.pageAllocator.eventLog.stop() }
         if let virtualClock { return await runVirtual(virtualClock) }
         let start = monotonicNanoseconds()
