@@ -5,8 +5,8 @@ Parses FILE as a perfetto.protos.Trace (the protos the PyPI `perfetto` package s
 `perfetto` and `protobuf` packages: `pip install perfetto protobuf`), then checks that every track is
 declared before an event uses it, slices nest per track (every end closes an open slice, none is left
 open), timestamps never go back on a packet sequence, and the counts of direct reclaim slices, OOM kill
-instants and interrupt handler slices equal the report's `reclaim.directReclaimStalls`,
-`reclaim.oomKills` and `interrupts`.
+instants, interrupt handler slices and dirty throttling pauses equal the report's
+`reclaim.directReclaimStalls`, `reclaim.oomKills`, `interrupts` and `reclaim.dirtyThrottles`.
 
 Usage: Scripts/check-perfetto-trace.py TRACE REPORT.json
 Exit status: 0 all checks hold, 1 a check failed, 2 the packages are missing (the check cannot run).
@@ -64,6 +64,7 @@ def main(trace_path, report_path):
         ("direct_reclaim",): report["reclaim"]["directReclaimStalls"],
         ("oom_kill",): report["reclaim"]["oomKills"],
         ("interrupt",): report["interrupts"],
+        ("dirty_throttle",): report["reclaim"]["dirtyThrottles"],
     }
     for category, count in expected.items():
         if counts[category] != count:

@@ -269,6 +269,7 @@ public enum PerfettoTrace {
         case .slowPath: "slow_path"
         case .directReclaim: "direct_reclaim"
         case .throttle: "throttle"
+        case .dirtyThrottle: "dirty_throttle"
         case .kswapdRun: "kswapd"
         case .kswapdWake: "kswapd_wake"
         case .interrupt: "interrupt"
@@ -281,6 +282,7 @@ public enum PerfettoTrace {
         switch kind {
         case .slowPath, .directReclaim, .kswapdRun: "order"
         case .throttle, .kswapdWake: "node"
+        case .dirtyThrottle: "pages"
         case .interrupt: "source"
         case .oomKill: "victim_pid"
         case .lockWait: "lock_class"

@@ -19,6 +19,8 @@ public final class TraceEventLog: Sendable {
         case directReclaim
         /// `reclaim_throttle()`'s sleep (`mm_vmscan_throttled`).
         case throttle
+        /// A writer's pause in `balance_dirty_pages()` (`balance_dirty_pages` tracepoint).
+        case dirtyThrottle
         /// One `balance_pgdat()` run of kswapd.
         case kswapdRun
         /// `wakeup_kswapd()` that woke it (`mm_vmscan_wakeup_kswapd`), an instant with a flow to the run.
@@ -37,6 +39,7 @@ public final class TraceEventLog: Sendable {
             case .slowPath: "__alloc_pages_slowpath"
             case .directReclaim: "direct reclaim"
             case .throttle: "reclaim_throttle"
+            case .dirtyThrottle: "balance_dirty_pages"
             case .kswapdRun: "balance_pgdat"
             case .kswapdWake: "wakeup_kswapd"
             case .interrupt: "irq"

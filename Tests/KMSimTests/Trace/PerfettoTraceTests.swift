@@ -151,6 +151,25 @@ struct ProtobufFields {
         #expect(encoded.slices == 6 && encoded.instants == 1 && encoded.dropped == 0)
     }
 
+    @Test func aWritebackRunsThrottlingPausesAreSlices() async throws {
+        var stress = StressOptions()
+        stress.cpusPerNode = 2
+        stress.memoryPerNode = "128MiB"
+        stress.pageCache = "100MiB"
+        var spec = try WorkloadSpec(stress: stress)
+        spec.clock = .virtual
+        var options = RunOptions()
+        options.durationSeconds = 0.005
+        options.trace = true
+        let runner = try WorkloadRunner(spec: spec, options: options)
+        let report = await runner.run().report
+        let checked = try Self.check(runner.perfettoTrace(report).bytes)
+        #expect(checked.problems.isEmpty, "\(checked.problems.prefix(5))")
+        #expect(report.reclaim.dirtyThrottles > 0, "the writers go over their dirty limit")
+        #expect(checked.categories["dirty_throttle", default: 0] == report.reclaim.dirtyThrottles)
+        #expect(checked.categories["direct_reclaim", default: 0] == report.reclaim.directReclaimStalls)
+    }
+
     @Test func aVirtualRunsTraceMatchesItsReport() async throws {
         let parsed = try BundledWorkloads.resolve("oom")
         var spec = parsed.spec
@@ -171,6 +190,7 @@ struct ProtobufFields {
         #expect(checked.categories["kswapd", default: 0] == report.reclaim.kswapdWakeups)
         #expect(checked.counterValues > 0)
         #expect(checked.flowsEnded.isSubset(of: checked.flowsStarted))
+        #expect(checked.categories["dirty_throttle", default: 0] == report.reclaim.dirtyThrottles)
         let again = try WorkloadRunner(spec: spec, options: options)
         let second = await again.run().report
         #expect(again.perfettoTrace(second).bytes == encoded.bytes, "a virtual run's trace is deterministic")
