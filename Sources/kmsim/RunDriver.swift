@@ -21,6 +21,16 @@ enum RunDriver {
         } catch {
             throw CLIError.badInput(error.description)
         }
+        if let text = output.sampleEvery {
+            if text == "off" {
+                options.sampleEverySeconds = nil
+            } else if let seconds = TimeSpan.parseDuration(text), seconds >= 1e-6 {
+                options.sampleEverySeconds = seconds
+            } else {
+                throw CLIError.badInput("--sample-every: found '\(text)', expected 'off' or a duration of at least 1us: \(TimeSpan.expected())")
+            }
+        }
+        if output.traceFile != nil { options.trace = true }
         let terminal = isatty(1) == 1
         if !output.quiet { options.progressInterval = terminal ? 0.25 : 5 }
         let runner: WorkloadRunner
@@ -52,6 +62,21 @@ enum RunDriver {
             }
         }
         if let path = output.jsonFile { try writeJSON(result.report, to: path) }
+        if let path = output.htmlFile {
+            do {
+                try Data(HTMLReport.render(result).utf8).write(to: URL(fileURLWithPath: path))
+            } catch {
+                throw CLIError.badInput("cannot write --html \(path): \(error.localizedDescription)")
+            }
+        }
+        if let path = output.traceFile { try writeTrace(runner.perfettoTrace(result.report), to: path) }
+        if let directory = output.latencyHistograms {
+            do {
+                try LatencyHistogramFiles.write(result, to: URL(fileURLWithPath: directory))
+            } catch {
+                throw CLIError.badInput("cannot write --latency-histograms \(directory): \(error.localizedDescription)")
+            }
+        }
         if let directory = output.procDirectory {
             do {
                 try ProcFS.writeRunFiles(to: URL(fileURLWithPath: directory), machine: runner.machine)
@@ -76,6 +101,19 @@ enum RunDriver {
             try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: path))
         } catch {
             throw CLIError.badInput("cannot write --json \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes a Perfetto trace, warning when events were left out at the cap.
+    static func writeTrace(_ trace: PerfettoTrace.Encoded, to path: String) throws {
+        do {
+            try Data(trace.bytes).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw CLIError.badInput("cannot write --trace \(path): \(error.localizedDescription)")
+        }
+        if trace.dropped > 0 {
+            printWarning("--trace: \(trace.dropped) event(s) were left out (the trace keeps at most \(TraceEventLog.defaultCapacity) events); "
+                         + "trace a shorter --duration to see them all")
         }
     }
 

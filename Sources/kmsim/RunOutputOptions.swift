@@ -18,6 +18,18 @@ struct RunOutputOptions: ParsableArguments {
     @Option(name: .customLong("fail-page-alloc"), help: ArgumentHelp("Fault injection in page allocations, as the kernel's fail_page_alloc= boot option (SPACE in pages). Sets these fields of the workload's faults.fail_page_alloc; the other knobs keep the workload's values or the kernel's defaults (ignore-gfp-wait: true, ignore-gfp-highmem: true, min-order: 1, verbose: 2).", valueName: "INTERVAL,PROBABILITY,SPACE,TIMES"))
     var failPageAlloc: String?
 
+    @Option(name: .customLong("sample-every"), help: ArgumentHelp("Sample the machine for the report's timeline every DURATION of the run's clock (default 10ms; 'off' for none). At most 1024 samples are kept: when full, every other one is dropped and the interval doubles.", valueName: "DURATION"))
+    var sampleEvery: String?
+
+    @Option(name: .customLong("latency-histograms"), help: ArgumentHelp("Write one HdrHistogram percentile distribution (Value Percentile TotalCount 1/(1-Percentile), nanoseconds) per report class under DIR.", valueName: "DIR"))
+    var latencyHistograms: String?
+
+    @Option(name: .customLong("trace"), help: ArgumentHelp("Write a Perfetto trace of the run to FILE (open it at ui.perfetto.dev or with trace_processor): per node a process, per CPU side and kswapd a thread track, slices for slow paths, direct reclaim, throttling, kswapd runs, interrupt handlers, OOM kills, and the timeline as counter tracks.", valueName: "FILE"))
+    var traceFile: String?
+
+    @Option(name: .customLong("html"), help: ArgumentHelp("Write a self-contained HTML report (inline SVG plots, no script) to FILE: headline figures, free pages against watermarks, ops/s per context, latency percentile curves, lock wait, buddyinfo heat map, pageblock migratetypes, reclaim events.", valueName: "FILE"))
+    var htmlFile: String?
+
     @Flag(help: "Check the machine's invariants periodically while running (they are always checked at the end).")
     var check = false
 

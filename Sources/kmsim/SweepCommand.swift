@@ -65,6 +65,9 @@ struct SweepRunCommand: ParsableCommand {
     @Option(name: .customLong("csv"), help: ArgumentHelp("Write the table as CSV to FILE ('-' for standard output).", valueName: "FILE"))
     var csvFile: String?
 
+    @Option(name: .customLong("html"), help: ArgumentHelp("Write the table and each column plotted against the first knob as a self-contained HTML page to FILE.", valueName: "FILE"))
+    var htmlFile: String?
+
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
 
@@ -126,7 +129,8 @@ struct SweepRunCommand: ParsableCommand {
         case .failure(let error)?: throw CLIError.badInput("the sweep stopped: \(error)")
         case nil: throw ExitCode.failure
         }
-        try SweepOutput.write(result.entries, knobOrder: plan.knobs.map(\.path), jsonFile: jsonFile, csvFile: csvFile)
+        try SweepOutput.write(result.entries, knobOrder: plan.knobs.map(\.path), jsonFile: jsonFile, csvFile: csvFile,
+                              htmlFile: htmlFile)
         if result.exitStatus != 0 {
             printWarning("a run found a violated invariant (see its report's invariants.violations)")
             throw ExitCode(result.exitStatus)
@@ -145,7 +149,8 @@ struct SweepRunCommand: ParsableCommand {
 
 /// Prints a sweep's table and writes its `--json` and `--csv` files (`sweep` and `sweep merge`).
 enum SweepOutput {
-    static func write(_ entries: [SweepEntry], knobOrder: [String]?, jsonFile: String?, csvFile: String?) throws {
+    static func write(_ entries: [SweepEntry], knobOrder: [String]?, jsonFile: String?, csvFile: String?,
+                      htmlFile: String? = nil) throws {
         let rows: [SweepRow]
         do {
             rows = try entries.map { try SweepRow($0, order: knobOrder) }
@@ -159,6 +164,7 @@ enum SweepOutput {
             try emit(data, to: jsonFile, flag: "--json")
         }
         if let csvFile { try emit(Data(SweepTable.csv(rows).utf8), to: csvFile, flag: "--csv") }
+        if let htmlFile { try emit(Data(SweepHTMLReport.render(rows).utf8), to: htmlFile, flag: "--html") }
     }
 
     private static func emit(_ data: Data, to path: String, flag: String) throws {
@@ -194,6 +200,9 @@ struct SweepMergeCommand: ParsableCommand {
     @Option(name: .customLong("csv"), help: ArgumentHelp("Write the table as CSV to FILE ('-' for standard output).", valueName: "FILE"))
     var csvFile: String?
 
+    @Option(name: .customLong("html"), help: ArgumentHelp("Write the table and each column plotted against the first knob as a self-contained HTML page to FILE.", valueName: "FILE"))
+    var htmlFile: String?
+
     func run() throws {
         guard !files.isEmpty else { throw CLIError.badInput("merge: expected at least one --json file of a sweep shard") }
         var shards: [(file: String, entries: [SweepEntry])] = []
@@ -209,7 +218,7 @@ struct SweepMergeCommand: ParsableCommand {
             if !gaps.isEmpty {
                 printWarning("points \(gaps.map(String.init).joined(separator: ", ")) are in none of the files: a shard is missing")
             }
-            try SweepOutput.write(merged, knobOrder: nil, jsonFile: jsonFile, csvFile: csvFile)
+            try SweepOutput.write(merged, knobOrder: nil, jsonFile: jsonFile, csvFile: csvFile, htmlFile: htmlFile)
         } catch let error as SweepError {
             throw CLIError.badInput(error.description)
         }

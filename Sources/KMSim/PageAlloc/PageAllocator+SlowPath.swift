@@ -17,8 +17,15 @@
 /// cannot help), cpusets and the OOM victim's own access to reserves (kmsim's kills are synchronous,
 /// the victim is gone when the killer returns).
 extension PageAllocator {
-    /// The non-sleeping slow path.
+    /// The non-sleeping slow path, a slice in `--trace`.
     func allocPagesSlowpath(_ ac: AllocationContext) -> PFN? {
+        guard eventLog.isEnabled else { return allocPagesSlowpathUntraced(ac) }
+        let start = eventLog.now()
+        defer { eventLog.recordSlice(.slowPath, track: eventLog.track(of: ac.context), since: start, argument: Int64(ac.order)) }
+        return allocPagesSlowpathUntraced(ac)
+    }
+
+    func allocPagesSlowpathUntraced(_ ac: AllocationContext) -> PFN? {
         var allocFlags = ac.gfp.allocFlags(order: ac.order)
         if let pfn = slowpathFirstAttempt(ac, allocFlags: allocFlags) { return served(pfn, .afterKswapdWakeup, ac, allocFlags) }
         if let pfn = slowpathRetryAttempt(ac, allocFlags: &allocFlags) { return served(pfn, .afterKswapdWakeup, ac, allocFlags) }
@@ -30,8 +37,16 @@ extension PageAllocator {
         return nil
     }
 
-    /// The slow path of a request that may sleep, in process context.
+    /// The slow path of a request that may sleep, in process context; a slice in `--trace`.
     func allocPagesSlowpathMaySleep(_ ac: AllocationContext) async -> PFN? {
+        guard eventLog.isEnabled else { return await allocPagesSlowpathMaySleepUntraced(ac) }
+        let start = eventLog.now()
+        let pfn = await allocPagesSlowpathMaySleepUntraced(ac)
+        eventLog.recordSlice(.slowPath, track: eventLog.track(of: ac.context), since: start, argument: Int64(ac.order))
+        return pfn
+    }
+
+    func allocPagesSlowpathMaySleepUntraced(_ ac: AllocationContext) async -> PFN? {
         let reclaim = reclaimLink.current
         let costly = ac.order > Self.costlyOrder
         let mayReclaim = ac.gfp.allowsBlocking && !ac.context.taskFlags.contains(.memalloc)
@@ -116,7 +131,7 @@ extension PageAllocator {
     /// `wake_all_kswapds()` through the attached reclaim.
     func wakeAllKswapds(_ ac: AllocationContext) {
         reclaimLink.current?.wakeAllKswapds(order: ac.order, gfp: ac.gfp, zonelist: ac.zonelist,
-                                            highestZoneIndex: ac.highestZoneIndex)
+                                            highestZoneIndex: ac.highestZoneIndex, context: ac.context)
     }
 
     /// `__alloc_pages_direct_reclaim()`: `__perform_reclaim()` (try_to_free_pages as PF_MEMALLOC), then an

@@ -42,6 +42,8 @@ public final class PageAllocator: @unchecked Sendable {
     public let reclaimLink = ReclaimLink()
     /// Where each context's latest allocations were served (`PageAllocator+Outcome.swift`).
     let outcomes: AllocationOutcomeCells
+    /// `--trace`'s event log (off unless a runner starts it); reclaim and the runner record into it too.
+    public let eventLog: TraceEventLog
     let zonelists: Zonelists
     let pagesPerNode: Int
     /// log2(pagesPerNode) when it is a power of two, so `pfn_to_nid` is a shift; -1 otherwise.
@@ -77,6 +79,7 @@ public final class PageAllocator: @unchecked Sendable {
         self.spec = spec
         self.vmstat = vmstat
         self.bugReports = bugReports
+        eventLog = TraceEventLog(cpuCount: spec.cpuCount, virtualClock: VirtualClock.booting)
         self.faultInjection = faultInjection?.hooksPages == true ? faultInjection : nil
         outcomes = AllocationOutcomeCells(rows: PerCPUCounters.rows(cpuCount: spec.cpuCount, kernelThreads: spec.nodes))
         pagesPerNode = spec.pagesPerNode

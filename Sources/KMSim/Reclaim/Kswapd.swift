@@ -28,6 +28,10 @@ public final class Kswapd: Sendable {
     let thread = OrderedMutex<Task<Void, Never>?>(nil)
     /// Balancing passes run (`balance_pgdat()` calls).
     let runs = Atomic<Int>(0)
+    /// The `--trace` flow from the wake-up that asked for the next balancing run; 0 for none.
+    let pendingFlow = Atomic<UInt64>(0)
+    /// Whether a `balance_pgdat()` pass is running now (the timeline's kswapd state).
+    let balancing = Atomic<Bool>(false)
 
     init(node: Int, cpu: Int, cpuCount: Int, hostNode: Int, debug: AtomicSleepDebug) {
         self.node = node
@@ -50,6 +54,9 @@ public final class Kswapd: Sendable {
 
     /// Whether kswapd is sleeping on `kswapd_wait` (`waitqueue_active()`).
     public var isSleeping: Bool { wait.waiterCount > 0 }
+
+    /// Whether kswapd is inside `balance_pgdat()` right now.
+    public var isBalancing: Bool { balancing.load(ordering: .relaxed) }
 
     /// `balance_pgdat()` passes so far.
     public var balanceRuns: Int { runs.load(ordering: .relaxed) }

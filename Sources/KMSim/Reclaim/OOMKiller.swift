@@ -82,6 +82,8 @@ extension PageReclaim {
             """)
         vmstat.count(.oomKill, 1, context: context)
         oomKiller.kills.add(1, ordering: .relaxed)
+        let log = allocator.eventLog
+        if log.isEnabled { log.recordInstant(.oomKill, track: log.track(of: context), argument: Int64(task.pid)) }
         if let entry = tasks.unregister(slot: victim.slot) {
             for region in entry.regions { teardown(region, context: context) }
             entry.onKill?(task.pid, context)

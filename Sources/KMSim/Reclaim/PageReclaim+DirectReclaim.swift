@@ -10,7 +10,14 @@ extension PageReclaim {
                                context: ExecutionContext) async -> Int {
         var context = context
         let saved = context.memallocNoReclaimSave()
-        defer { context.memallocNoReclaimRestore(saved) }
+        directReclaimsInProgress.add(1, ordering: .relaxed)
+        let log = allocator.eventLog
+        let traced = log.isEnabled ? log.now() : nil
+        defer {
+            directReclaimsInProgress.subtract(1, ordering: .relaxed)
+            context.memallocNoReclaimRestore(saved)
+            if let traced { log.recordSlice(.directReclaim, track: log.track(of: context), since: traced, argument: Int64(order)) }
+        }
         let reclaimZone = ZoneType(rawValue: highestZoneIndex) ?? .normal
         vmstat.count(VMStatItem.allocstall(reclaimZone), 1, context: context)
         var sc = ScanControl(nrToReclaim: ScanControl.swapClusterMax, gfp: context.currentGFPContext(gfp),

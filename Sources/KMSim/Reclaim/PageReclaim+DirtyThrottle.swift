@@ -44,7 +44,10 @@ extension PageReclaim {
         let freerunCeiling = (limits.threshold + limits.background) / 2
         guard dirtyPages + writebackPages > freerunCeiling else { return }
         count(.dirtyThrottled, cpu: context.cpu)
+        let log = allocator.eventLog
+        let traced = log.isEnabled ? log.now() : nil
         await writebackRegion(region, maxPages: Self.dirtyWritebackChunk, context: context)
+        if let traced { log.recordSlice(.dirtyThrottle, track: log.track(of: context), since: traced) }
     }
 
     /// `write_cache_pages()` for a file: from the region's writeback index on, up to `maxPages` resident

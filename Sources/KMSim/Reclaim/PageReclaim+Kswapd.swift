@@ -6,19 +6,21 @@ extension PageReclaim {
 
     /// `wake_all_kswapds()`: wakes the kswapd of every node in the zonelist (once per node) for zones
     /// the request may use. Never sleeps: callable from interrupt handlers.
-    func wakeAllKswapds(order: Int, gfp: GFPFlags, zonelist: UnsafeMutableBufferPointer<Int32>, highestZoneIndex: Int) {
+    func wakeAllKswapds(order: Int, gfp: GFPFlags, zonelist: UnsafeMutableBufferPointer<Int32>, highestZoneIndex: Int,
+                        context: ExecutionContext? = nil) {
         var seen: UInt64 = 0
         for id in zonelist {
             let zone = allocator.zones[Int(id)]
             guard zone.type.rawValue <= highestZoneIndex, zone.node < 64, seen & (1 << UInt64(zone.node)) == 0 else { continue }
             seen |= 1 << UInt64(zone.node)
-            wakeupKswapd(zone: zone, gfp: gfp, order: order, highestZoneIndex: highestZoneIndex)
+            wakeupKswapd(zone: zone, gfp: gfp, order: order, highestZoneIndex: highestZoneIndex, context: context)
         }
     }
 
     /// `wakeup_kswapd()`: records the order and zone index kswapd should balance for, then wakes it
-    /// unless the node is hopeless (`kswapd_failures` ≥ 16) or already balanced.
-    public func wakeupKswapd(zone: Zone, gfp: GFPFlags, order: Int, highestZoneIndex: Int) {
+    /// unless the node is hopeless (`kswapd_failures` ≥ 16) or already balanced. With `--trace`, a wake
+    /// from `context` is an instant on its track with a flow to the balancing run it causes.
+    public func wakeupKswapd(zone: Zone, gfp: GFPFlags, order: Int, highestZoneIndex: Int, context: ExecutionContext? = nil) {
         guard zone.isPopulated, config.kswapdEnabled else { return }
         let kswapd = kswapds[zone.node]
         let current = kswapd.highestZoneIndex.load(ordering: .relaxed)
@@ -30,6 +32,12 @@ extension PageReclaim {
         if nodeStates[zone.node].kswapdFailures.load(ordering: .relaxed) >= Self.maxReclaimRetries
             || pgdatBalanced(node: zone.node, order: order, highestZoneIndex: highestZoneIndex) {
             return
+        }
+        let log = allocator.eventLog
+        if log.isEnabled, let context, kswapd.pendingFlow.load(ordering: .relaxed) == 0 {
+            let flow = log.newFlow()
+            kswapd.pendingFlow.store(flow, ordering: .relaxed)
+            log.recordInstant(.kswapdWake, track: log.track(of: context), argument: Int64(zone.node), flow: flow)
         }
         kswapd.wakeRequested.store(true, ordering: .relaxed)
         kswapd.wait.wakeAll()
@@ -90,7 +98,15 @@ extension PageReclaim {
             highest = requested == ZoneType.allCases.count ? ZoneType.allCases.count - 1 : requested
             guard let strong = reclaim() else { break }
             kswapd.runs.add(1, ordering: .relaxed)
+            kswapd.balancing.store(true, ordering: .relaxed)
+            let log = strong.allocator.eventLog
+            let traced = log.isEnabled ? log.now() : nil
             await strong.balancePgdat(kswapd, order: order, highestZoneIndex: highest, context: context)
+            kswapd.balancing.store(false, ordering: .relaxed)
+            if let traced {
+                log.recordSlice(.kswapdRun, track: .kswapd(node: kswapd.node), since: traced, argument: Int64(order),
+                                flow: kswapd.pendingFlow.exchange(0, ordering: .relaxed))
+            }
         }
     }
 

@@ -20,6 +20,9 @@ extension PageReclaim {
 
     /// Sleeps for `reason`. Only tasks in process context get here (reclaim is `async`).
     func reclaimThrottle(node: Int, reason: ThrottleReason, context: ExecutionContext) async {
+        let log = allocator.eventLog
+        let traced = log.isEnabled ? log.now() : nil
+        defer { if let traced { log.recordSlice(.throttle, track: log.track(of: context), since: traced, argument: Int64(node)) } }
         let state = nodeStates[node]
         switch reason {
         case .writeback:

@@ -32,6 +32,8 @@ public final class PageReclaim: Sendable, AtomicReference {
     public let kswapds: [Kswapd]
     /// Counters kmsim keeps beside vmstat (see `ReclaimEvent`).
     let events: PerCPUCounters
+    /// Tasks inside `tryToFreePages` right now (the timeline's direct reclaim stalls in progress).
+    let directReclaimsInProgress = Atomic<Int>(0)
 
     init(allocator: PageAllocator, cpus: SimulatedCPUs, debug: AtomicSleepDebug, lockStat: LockStatRegistry,
          config: ReclaimConfig, taskCapacity: Int = 4096) {

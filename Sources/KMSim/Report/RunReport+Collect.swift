@@ -74,7 +74,13 @@ extension RunResult {
                             simulatedOpsPerHostSecond: hostSeconds > 0 ? Double(operations) / hostSeconds : 0)
         report.allLatencyNs = Self.mergedLatency(latency)
         report.phases = RunReport.phaseRows(runner)
+        report.timeline = runner.finishedTimeline()
         self.init(report: report, bugReports: bugs.values.reduce(0, +))
+        classHistograms = plan.classes.indices.map { index in
+            let reportClass = plan.classes[index]
+            return Self.histogram(of: plan.sizeClasses[index], kind: reportClass.kind,
+                                  gfpClass: GFPClass(reportClass.gfp), in: latency)
+        }
     }
 
     /// The latency of a report class: the histograms of its context kind, GFP class and size classes
@@ -82,15 +88,22 @@ extension RunResult {
     /// sizes) share these figures; their ops and failures stay separate.
     static func latency(of sizeClasses: Set<AllocationSizeClass>, kind: ExecutionContext.Kind, gfpClass: GFPClass,
                         in report: LatencyReport) -> RunReport.Latency {
+        let merged = histogram(of: sizeClasses, kind: kind, gfpClass: gfpClass, in: report)
+        guard merged.totalCount > 0 else { return .zero }
+        let summary = LatencyReport.summarize(merged)
+        return .init(p50: summary.p50, p99: summary.p99, p999: summary.p999, max: summary.max)
+    }
+
+    /// The histograms of a context kind, GFP class and size classes merged into one.
+    static func histogram(of sizeClasses: Set<AllocationSizeClass>, kind: ExecutionContext.Kind, gfpClass: GFPClass,
+                          in report: LatencyReport) -> Histogram<UInt64> {
         var merged = LatencyReport.makeHistogram()
-        for size in sizeClasses {
+        for size in sizeClasses.sorted(by: { $0.index < $1.index }) {
             if let histogram = report.histograms[LatencyKey(kind: kind, gfpClass: gfpClass, size: size)] {
                 merged.add(histogram)
             }
         }
-        guard merged.totalCount > 0 else { return .zero }
-        let summary = LatencyReport.summarize(merged)
-        return .init(p50: summary.p50, p99: summary.p99, p999: summary.p999, max: summary.max)
+        return merged
     }
 
     /// Every histogram of the run merged into one.

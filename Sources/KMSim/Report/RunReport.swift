@@ -171,4 +171,7 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// The simulated kernel's panic reason ("System is deadlocked on memory") when the run ended in a
     /// panic (`kmsim` exit status 3); absent from the JSON otherwise.
     public var panic: String? = nil
+    /// The machine sampled over the run (`--sample-every`; schema in README.md, "Timeline"); absent when
+    /// sampling is off.
+    public var timeline: Timeline? = nil
 }

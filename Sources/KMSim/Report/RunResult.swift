@@ -1,8 +1,13 @@
+import Histogram
+
 /// What a run produced: the report, and what decides `kmsim run`'s exit status.
 public struct RunResult: Sendable {
     public var report: RunReport
     /// BUG reports in the kernel log (the deliberate bugs' reports, and any other).
     public var bugReports: Int
+    /// Each report class's latency histogram (nanoseconds), in `report.classes` order: what
+    /// `--latency-histograms` writes and the HTML report's percentile curves plot.
+    public var classHistograms: [Histogram<UInt64>] = []
 
     /// The exit status of a run that ended in a simulated kernel panic: an outcome of the workload, not a
     /// failure of kmsim.

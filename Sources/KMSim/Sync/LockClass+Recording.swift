@@ -21,6 +21,7 @@ extension LockClass {
         guard nanoseconds > 0 else { return }
         recordTime(nanoseconds, count: LockStatField.contentions, min: LockStatField.waitMin,
                    max: LockStatField.waitMax, total: LockStatField.waitTotal, cpu: cpu)
+        if let log = waitTrace.load() { log.recordLockWait(nanoseconds, cpu: cpu, lockClass: index) }
     }
 
     /// The bounce half of `__lock_acquired()`: the lock was last acquired on another CPU.

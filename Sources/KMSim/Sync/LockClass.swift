@@ -1,3 +1,4 @@
+import Atomics
 import Synchronization
 
 /// A lock class: lockdep's `struct lock_class`, the identity shared by every lock initialised at the same
@@ -25,6 +26,9 @@ public final class LockClass: Sendable {
     /// For a class the kernel takes with interrupts disabled, the machine's process-side interrupt mask
     /// its locks set while held (real engine); nil for the others.
     let irqMask: ProcessIRQMask?
+    /// `--trace`'s event log, set when a traced run starts: contended waits above its threshold become
+    /// slices (read on the contended path only).
+    let waitTrace = ManagedAtomicLazyReference<TraceEventLog>()
 
     init(name: String, index: Int, cpuCount: Int, collectHoldTimes: Bool, irqMask: ProcessIRQMask? = nil) {
         self.irqMask = irqMask

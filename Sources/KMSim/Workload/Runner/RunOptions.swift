@@ -19,6 +19,15 @@ public struct RunOptions: Sendable {
     public var failslab: FaultBootOption?
     /// `fail_page_alloc=<interval>,<probability>,<space>,<times>` (`--fail-page-alloc`), likewise.
     public var failPageAlloc: FaultBootOption?
+    /// Seconds of the run's clock between timeline samples (`--sample-every`); nil turns sampling off.
+    public var sampleEverySeconds: Double? = TimelineRecorder.defaultIntervalSeconds
+    /// Timeline samples kept at most before decimation halves them.
+    public var timelineCapacity = TimelineRecorder.defaultCapacity
+    /// Record the events `--trace` writes (`TraceEventLog`), at most `traceCapacity` of them.
+    public var trace = false
+    public var traceCapacity = TraceEventLog.defaultCapacity
+    /// Contended lock waits at least this long become trace slices.
+    public var traceLockWaitNs = TraceEventLog.defaultLockWaitThresholdNs
     /// Test hook: the final check reports a violation, to exercise exit status 1.
     public var injectInvariantViolation = false
 

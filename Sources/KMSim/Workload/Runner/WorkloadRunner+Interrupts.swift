@@ -90,6 +90,8 @@ extension WorkloadRunner {
             counters.count(.droppedInterrupts, cpu: cpu)
             return
         }
+        let log = machine.pageAllocator.eventLog
+        let traced = log.isEnabled ? log.now() : nil
         let side = RemoteFreeMailboxes.interruptSide(cpu)
         let recorder = latency.recorder(of: cpus[cpu].irqSide)
         discardServed(context)
@@ -112,6 +114,7 @@ extension WorkloadRunner {
             }
         }
         gate.leave()
+        if let traced { log.recordSlice(.interrupt, track: .irq(cpu: cpu), since: traced, argument: Int64(sourceIndex)) }
         state.counts[counters.eventIndex(.interrupts)] += 1
         counters.flush(state.counts, cpu: cpu)
     }

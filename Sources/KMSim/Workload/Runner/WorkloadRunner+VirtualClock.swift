@@ -36,8 +36,13 @@ extension WorkloadRunner {
         return RunResult(runner: self, elapsedSeconds: simulated, hostSeconds: hostSeconds, latency: await latency.merged())
     }
 
-    /// The first event, at time 0 on the housekeeping actor: tasks, interrupt arrivals, the end, checks.
+    /// The first event, at time 0 on the housekeeping actor: the first timeline sample, tasks, interrupt
+    /// arrivals, the end, checks, samples.
     private func startVirtual(_ clock: VirtualClock) {
+        if let timelineRecorder {
+            timelineRecorder.append(sampleTimeline(at: 0))
+            scheduleVirtualSample(clock, timelineRecorder)
+        }
         let tasks = startTasks()
         virtualRun.tasks = tasks.all
         virtualRun.workersRunning = tasks.workers.count
@@ -64,6 +69,7 @@ extension WorkloadRunner {
     func stopVirtual(_ clock: VirtualClock, at time: Int64) {
         guard virtualRun.stoppedAt == nil else { return }
         virtualRun.stoppedAt = time
+        timelineRecorder?.append(sampleTimeline(at: time))
         stopping.store(true, ordering: .relaxed)
         for task in virtualRun.tasks { task.cancel() }
         machine.reclaim.requestKswapdsStop()

@@ -47,6 +47,8 @@ public final class WorkloadRunner: Sendable {
     static let virtualBatchOperations = 32
     /// Each phased task group's shared barriers, shuffle pool and phase times; nil for a looping group.
     let phaseStates: [GroupPhaseState?]
+    /// The timeline's samples (`--sample-every`), nil when sampling is off.
+    let timelineRecorder: TimelineRecorder?
 
 
     /// The seconds the run lasts (nil: until every task has done its operations).
@@ -75,6 +77,9 @@ public final class WorkloadRunner: Sendable {
         phaseStates = plan.groups.map { group in
             group.spec.phases.isEmpty ? nil
                 : GroupPhaseState(taskCount: group.cpus.count * group.spec.tasksPerCPU, phaseCount: group.spec.phases.count)
+        }
+        timelineRecorder = options.sampleEverySeconds.map {
+            TimelineRecorder(intervalNs: Self.simulatedNanoseconds($0), capacity: options.timelineCapacity)
         }
         let clock = (options.clock ?? spec.clock) == .virtual ? VirtualClock(spec: spec.machine, costs: spec.costs) : nil
         virtualClock = clock
@@ -155,11 +160,20 @@ public final class WorkloadRunner: Sendable {
     /// counts), stops, checks invariants and collects the results. `progress` is called every
     /// `options.progressInterval` seconds from a background task.
     public func run(progress: (@Sendable (RunProgress) -> Void)? = nil) async -> RunResult {
+        if options.trace {
+            machine.pageAllocator.eventLog.start(capacity: options.traceCapacity, lockClasses: machine.lockStat.classes,
+                                                 lockWaitThresholdNs: options.traceLockWaitNs)
+        }
+        defer { machine.pageAllocator.eventLog.stop() }
         if let virtualClock { return await runVirtual(virtualClock) }
         let start = monotonicNanoseconds()
+        timelineRecorder?.append(sampleTimeline(at: 0))
         let tasks = startTasks()
         let sources = startInterrupts()
         let checker = options.check ? Task { await self.checkPeriodically() } : nil
+        let sampler = timelineRecorder.map { recorder in
+            Task { await self.sampleTimelinePeriodically(recorder, start: start) }
+        }
         let reporter = progress.map { callback in
             Task { await self.reportProgress(every: options.progressInterval ?? 1, start: start, callback) }
         }
@@ -167,8 +181,11 @@ public final class WorkloadRunner: Sendable {
         stopping.store(true, ordering: .relaxed)
         checker?.cancel()
         await checker?.value
+        sampler?.cancel()
+        await sampler?.value
         for task in tasks.all { task.cancel() }
         for task in tasks.all { await task.value }
+        timelineRecorder?.append(sampleTimeline(at: Int64(clamping: monotonicNanoseconds() &- start)))
         for source in sources { source.cancel() }
         await gate.pause()
         await machine.reclaim.stopKswapds()

@@ -1,0 +1,168 @@
+import Synchronization
+
+/// What `--trace` records while a run goes: the kernel's tracepoints for the moments worth seeing on a
+/// time axis (`mm_page_alloc` slow path entry, `mm_vmscan_direct_reclaim_begin/end`,
+/// `mm_vmscan_throttled`, `mm_vmscan_kswapd_wake`/`_sleep`, `irq_handler_entry/exit`, `mark_victim`),
+/// each an `Event` on the track of the CPU side or kswapd that ran it. Off unless the runner starts it:
+/// every recording site first loads one relaxed atomic, and all of them are off the fast paths (slow
+/// path, reclaim, kswapd, interrupt handlers, OOM).
+///
+/// Synchronisation: `enabled` and `origin` are atomics written before the run starts; `state` is a
+/// mutex, taken only when recording, so concurrent CPUs append safely. The log is bounded: past
+/// `capacity` events it counts what it drops and the trace says so.
+public final class TraceEventLog: Sendable {
+    /// What an event is.
+    public enum Kind: UInt8, Sendable, CaseIterable {
+        /// `__alloc_pages_slowpath()`, from entry to return.
+        case slowPath
+        /// `try_to_free_pages()` (`mm_vmscan_direct_reclaim_begin` to `_end`).
+        case directReclaim
+        /// `reclaim_throttle()`'s sleep (`mm_vmscan_throttled`).
+        case throttle
+        /// A writer's pause in `balance_dirty_pages()` (`balance_dirty_pages` tracepoint).
+        case dirtyThrottle
+        /// One `balance_pgdat()` run of kswapd.
+        case kswapdRun
+        /// `wakeup_kswapd()` that woke it (`mm_vmscan_wakeup_kswapd`), an instant with a flow to the run.
+        case kswapdWake
+        /// An interrupt source's handler, hard or soft (`irq_handler_entry` to `irq_handler_exit`).
+        case interrupt
+        /// `oom_kill_process()` (`mark_victim`), an instant; the argument is the victim's pid.
+        case oomKill
+        /// A contended spin lock wait at or above the threshold (`contention_begin` to `_end`); the
+        /// argument is the lock class's index.
+        case lockWait
+
+        /// The slice or instant's name in the trace.
+        public var traceName: String {
+            switch self {
+            case .slowPath: "__alloc_pages_slowpath"
+            case .directReclaim: "direct reclaim"
+            case .throttle: "reclaim_throttle"
+            case .dirtyThrottle: "balance_dirty_pages"
+            case .kswapdRun: "balance_pgdat"
+            case .kswapdWake: "wakeup_kswapd"
+            case .interrupt: "irq"
+            case .oomKill: "oom_kill"
+            case .lockWait: "lock wait"
+            }
+        }
+
+        public var isInstant: Bool { self == .kswapdWake || self == .oomKill }
+    }
+
+    /// Where an event ran: a CPU's process side, its interrupt side, or a node's kswapd.
+    public enum Track: Sendable, Hashable, Comparable {
+        case process(cpu: Int)
+        case irq(cpu: Int)
+        case kswapd(node: Int)
+    }
+
+    /// One recorded event; times are nanoseconds of the run's clock.
+    public struct Event: Sendable, Equatable {
+        public var kind: Kind
+        public var track: Track
+        public var start: Int64
+        /// 0 for an instant.
+        public var duration: Int64
+        /// The order for a slow path, the victim's pid for an OOM kill, the interrupt source's index.
+        public var argument: Int64
+        /// A flow this event starts (a kswapd wake) or ends (the run it caused); 0 for none.
+        public var flow: UInt64
+    }
+
+    struct State {
+        var events: [Event] = []
+        var dropped = 0
+    }
+
+    /// Events kept at most by default (about 48 bytes each).
+    public static let defaultCapacity = 1 << 20
+    /// Lock waits shorter than this are not traced by default (lock_stat still counts them).
+    public static let defaultLockWaitThresholdNs: Int64 = 10_000
+
+    let enabled = Atomic<Bool>(false)
+    let origin = Atomic<UInt64>(0)
+    let capacityLimit = Atomic<Int>(TraceEventLog.defaultCapacity)
+    let lockWaitThreshold = Atomic<Int64>(TraceEventLog.defaultLockWaitThresholdNs)
+    let nextFlow = Atomic<UInt64>(1)
+    let state = Mutex(State())
+    /// The engine's clock when the machine was booted for the virtual clock.
+    let virtualClock: VirtualClock?
+    let cpuCount: Int
+
+    init(cpuCount: Int, virtualClock: VirtualClock?) {
+        self.cpuCount = cpuCount
+        self.virtualClock = virtualClock
+    }
+
+    /// Starts recording; real-engine times count from now. Lock waits of `lockClasses` at or above
+    /// `lockWaitThresholdNs` are recorded too.
+    public func start(capacity: Int = TraceEventLog.defaultCapacity, lockClasses: [LockClass] = [],
+                      lockWaitThresholdNs: Int64 = TraceEventLog.defaultLockWaitThresholdNs) {
+        capacityLimit.store(max(1, capacity), ordering: .relaxed)
+        lockWaitThreshold.store(max(1, lockWaitThresholdNs), ordering: .relaxed)
+        for lockClass in lockClasses { _ = lockClass.waitTrace.storeIfNilThenLoad(self) }
+        origin.store(monotonicNanoseconds(), ordering: .relaxed)
+        enabled.store(true, ordering: .releasing)
+    }
+
+    /// Stops recording (events already kept stay).
+    public func stop() { enabled.store(false, ordering: .relaxed) }
+
+    @inline(__always)
+    public var isEnabled: Bool { enabled.load(ordering: .relaxed) }
+
+    /// Now on the run's clock: the running actor's simulated time, or host nanoseconds since `start`.
+    public func now() -> Int64 {
+        if let virtualClock { return max(0, virtualClock.now) }
+        return Int64(bitPattern: monotonicNanoseconds() &- origin.load(ordering: .relaxed))
+    }
+
+    /// A new flow identifier (never 0).
+    func newFlow() -> UInt64 { nextFlow.wrappingAdd(1, ordering: .relaxed).oldValue }
+
+    /// The track of a context: a kernel thread's own row is its kswapd, else the CPU's side by kind.
+    func track(of context: ExecutionContext) -> Track {
+        let row = Int(context.counterRow)
+        let kswapdBase = PerCPUCounters.kernelThreadRow(0, cpuCount: cpuCount)
+        if row >= kswapdBase { return .kswapd(node: row - kswapdBase) }
+        return context.kind == .task ? .process(cpu: context.cpu) : .irq(cpu: context.cpu)
+    }
+
+    /// Records a slice from `start` to now.
+    func recordSlice(_ kind: Kind, track: Track, since start: Int64, argument: Int64 = 0, flow: UInt64 = 0) {
+        let end = now()
+        append(Event(kind: kind, track: track, start: start, duration: max(0, end - start), argument: argument, flow: flow))
+    }
+
+    /// Records a contended lock wait that just ended, on the side the waiter runs on (the CPU's process
+    /// track for a kernel thread such as kswapd, which runs on no CPU side).
+    func recordLockWait(_ nanoseconds: Int64, cpu: Int, lockClass: Int) {
+        guard isEnabled, nanoseconds >= lockWaitThreshold.load(ordering: .relaxed) else { return }
+        let side = CPUSide.current
+        let track: Track = side?.kind == .interrupt ? .irq(cpu: cpu) : .process(cpu: cpu)
+        recordSlice(.lockWait, track: track, since: now() - nanoseconds, argument: Int64(lockClass))
+    }
+
+    /// Records an instant now.
+    func recordInstant(_ kind: Kind, track: Track, argument: Int64 = 0, flow: UInt64 = 0) {
+        append(Event(kind: kind, track: track, start: now(), duration: 0, argument: argument, flow: flow))
+    }
+
+    func append(_ event: Event) {
+        let capacity = capacityLimit.load(ordering: .relaxed)
+        state.withLock { state in
+            if state.events.count >= capacity {
+                state.dropped += 1
+            } else {
+                state.events.append(event)
+            }
+        }
+    }
+
+    /// The events so far, in the order they were recorded, and how many were dropped at the cap.
+    public func snapshot() -> (events: [Event], dropped: Int) {
+        state.withLock { ($0.events, $0.dropped) }
+    }
+}
