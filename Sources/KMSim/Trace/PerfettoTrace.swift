@@ -178,7 +178,7 @@ public enum PerfettoTrace {
                             annotation.int(4, event.argument)
                         }
                         if event.flow != 0 {
-                            trackEvent.fixed64(event.kind == .kswapdWake ? 47 : 48, event.flow)
+                            trackEvent.fixed64(event.kind.startsFlow ? 47 : 48, event.flow)
                         }
                     }
                 }))
@@ -275,6 +275,8 @@ public enum PerfettoTrace {
         case .interrupt: "interrupt"
         case .oomKill: "oom_kill"
         case .lockWait: "lock_wait"
+        case .remoteHandOver: "remote_hand_over"
+        case .remoteFree: "remote_free"
         }
     }
 
@@ -286,6 +288,8 @@ public enum PerfettoTrace {
         case .interrupt: "source"
         case .oomKill: "victim_pid"
         case .lockWait: "lock_class"
+        case .remoteHandOver: "target_cpu"
+        case .remoteFree: "flow"
         }
     }
 

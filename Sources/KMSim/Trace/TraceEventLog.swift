@@ -32,6 +32,11 @@ public final class TraceEventLog: Sendable {
         /// A contended spin lock wait at or above the threshold (`contention_begin` to `_end`); the
         /// argument is the lock class's index.
         case lockWait
+        /// An object handed to another CPU to free (sampled), an instant starting a flow; the argument
+        /// is the target CPU.
+        case remoteHandOver
+        /// The free of a sampled handed-over object on its target CPU, an instant ending its flow.
+        case remoteFree
 
         /// The slice or instant's name in the trace.
         public var traceName: String {
@@ -45,10 +50,15 @@ public final class TraceEventLog: Sendable {
             case .interrupt: "irq"
             case .oomKill: "oom_kill"
             case .lockWait: "lock wait"
+            case .remoteHandOver: "remote free hand-over"
+            case .remoteFree: "remote kfree"
             }
         }
 
-        public var isInstant: Bool { self == .kswapdWake || self == .oomKill }
+        public var isInstant: Bool { self == .kswapdWake || self == .oomKill || self == .remoteHandOver || self == .remoteFree }
+
+        /// Whether the event's flow starts here (else it ends here).
+        public var startsFlow: Bool { self == .kswapdWake || self == .remoteHandOver }
     }
 
     /// Where an event ran: a CPU's process side, its interrupt side, or a node's kswapd.
@@ -86,6 +96,10 @@ public final class TraceEventLog: Sendable {
     let capacityLimit = Atomic<Int>(TraceEventLog.defaultCapacity)
     let lockWaitThreshold = Atomic<Int64>(TraceEventLog.defaultLockWaitThresholdNs)
     let nextFlow = Atomic<UInt64>(1)
+    /// Hand-overs to other CPUs seen while tracing, for sampling (`recordHandOver`).
+    let handOvers = Atomic<UInt64>(0)
+    /// Sampled handed-over objects not freed yet: address → flow id (looked up by key only).
+    let pendingRemoteFrees = Mutex<[UInt: UInt64]>([:])
     let state = Mutex(State())
     /// The engine's clock when the machine was booted for the virtual clock.
     let virtualClock: VirtualClock?

@@ -197,6 +197,29 @@ struct ProtobufFields {
     }
 }
 
+/// Sampled flows from an object handed to another CPU to its free there.
+@Suite(TestTime.limit(minutes: 5)) struct RemoteFreeFlowTraceTests {
+    @Test func sampledHandOversFlowToTheirFree() async throws {
+        let spec = try VirtualRunTests.stress(cpusPerNode: 4, memory: "64MiB", remoteFree: "50%")
+        var options = RunOptions()
+        options.durationSeconds = 0.001
+        options.trace = true
+        let runner = try WorkloadRunner(spec: spec, options: options)
+        let report = await runner.run().report
+        let checked = try PerfettoTraceTests.check(runner.perfettoTrace(report).bytes)
+        #expect(checked.problems.isEmpty, "\(checked.problems.prefix(5))")
+        let handOvers = checked.categories["remote_hand_over", default: 0]
+        let frees = checked.categories["remote_free", default: 0]
+        // One hand-over in 256 is sampled (the count runs over every hand-over, fallbacks to a local free
+        // included); nearly all sampled objects are freed before the run ends.
+        #expect(report.remoteFrees >= 256 * 4, "\(report.remoteFrees) remote frees")
+        #expect(handOvers >= Int(report.remoteFrees) / Int(TraceEventLog.remoteFreeSampling) - 1, "\(handOvers) sampled of \(report.remoteFrees)")
+        #expect(frees > 0 && frees <= handOvers, "\(frees) frees of \(handOvers) hand-overs")
+        #expect(checked.flowsEnded.isSubset(of: checked.flowsStarted))
+        #expect(checked.flowsEnded.count == frees)
+    }
+}
+
 /// Lock waits in the trace: every contended wait at or above the threshold is a slice.
 @Suite(TestTime.limit(minutes: 5)) struct LockWaitTraceTests {
     static func run(threshold: Int64) async throws -> (RunReport, PerfettoTraceTests.Checked) {

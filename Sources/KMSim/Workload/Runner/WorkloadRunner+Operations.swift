@@ -151,6 +151,8 @@ extension WorkloadRunner {
     @inline(__always)
     func handOver(_ object: LiveObject, deferral: Int = -1, side: Int, target: Int, context: ExecutionContext,
                   counts: UnsafeMutablePointer<Int64>) {
+        let log = machine.pageAllocator.eventLog
+        if log.isEnabled { log.recordHandOver(address: object.address, track: log.track(of: context), target: target) }
         if let queues = mailboxes.virtualQueues {
             queues.push(RemoteObject(object: object, deferral: deferral), to: target)
             counts[counters.eventIndex(.remoteFrees)] += 1

@@ -92,14 +92,21 @@ extension WorkloadRunner {
     func drainIncoming(cpu: Int, context: ExecutionContext, counts: UnsafeMutablePointer<Int64>) {
         let state = processStates[cpu]
         let now = nowNanoseconds()
+        let log = machine.pageAllocator.eventLog
+        let tracing = log.isEnabled
+        /// Frees a received object, ending its `--trace` flow when its hand-over was sampled.
+        func free(_ object: LiveObject) {
+            if tracing { log.recordRemoteFree(address: object.address, track: .process(cpu: cpu)) }
+            release(object, context: context)
+        }
         func receive(_ received: RemoteObject) {
             let deferral = received.deferral
             if deferral >= 0, state.deferred[deferral] != nil {
                 if let evicted = state.deferred[deferral]?.admit(received.object, now: now, using: &state.generator) {
-                    release(evicted, context: context)
+                    free(evicted)
                 }
             } else {
-                release(received.object, context: context)
+                free(received.object)
             }
         }
         if let queues = mailboxes.virtualQueues {
@@ -111,7 +118,7 @@ extension WorkloadRunner {
         }
         for index in state.deferred.indices where state.deferred[index] != nil {
             while let expired = state.deferred[index]?.popExpired(now: now) {
-                release(expired, context: context)
+                free(expired)
             }
         }
     }
