@@ -18,6 +18,9 @@ struct RunOutputOptions: ParsableArguments {
     @Option(name: .customLong("fail-page-alloc"), help: ArgumentHelp("Fault injection in page allocations, as the kernel's fail_page_alloc= boot option (SPACE in pages). Sets these fields of the workload's faults.fail_page_alloc; the other knobs keep the workload's values or the kernel's defaults (ignore-gfp-wait: true, ignore-gfp-highmem: true, min-order: 1, verbose: 2).", valueName: "INTERVAL,PROBABILITY,SPACE,TIMES"))
     var failPageAlloc: String?
 
+    @Option(name: .customLong("compact-every"), help: ArgumentHelp("Compact every node's memory this often, as writing 1 to /proc/sys/vm/compact_memory: 500ms, 1s. Overrides the workload's compaction.compactEvery.", valueName: "DURATION"))
+    var compactEvery: String?
+
     @Flag(help: "Check the machine's invariants periodically while running (they are always checked at the end).")
     var check = false
 

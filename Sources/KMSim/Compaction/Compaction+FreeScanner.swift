@@ -92,13 +92,16 @@ extension Compaction {
 
     /// `__isolate_free_page()`: takes a free block off its list if the zone stays above its (unboosted)
     /// min watermark plus the block, as if it were allocated; a block of at least half a pageblock turns
-    /// its pageblocks movable. Under `&zone->lock`.
+    /// its pageblocks movable. Under `&zone->lock`. The block's head is marked allocated at its order, so
+    /// the page-conservation check counts it while the run holds it.
     func isolateFreePage(_ zone: Zone, _ pfn: PFN, order: Int) -> Bool {
         let mark = zone.state[Zone.State.watermarkMin.rawValue] + (1 << order)
         guard zone.watermarkOK(order: 0, mark: mark, highestZoneIndex: 0, allocFlags: []) else { return false }
         let migratetype = Int(zone.frames[pfn].migratetype)
         zone.deleteFromFreeList(pfn, order: order)
         zone.accountFreePages(-(1 << order), migratetype)
+        zone.frames[pfn].flags = PageFlags.allocated.rawValue
+        zone.frames[pfn].order = UInt8(truncatingIfNeeded: order)
         if order >= PageAllocator.pageblockOrder - 1 {
             var block = pfn
             while block < pfn + (1 << order) {
@@ -120,10 +123,19 @@ extension Compaction {
         var isolatedMore = false
         while true {
             if let order = cc.freepages.firstIndex(where: { !$0.isEmpty }), let pfn = cc.freepages[order].popLast() {
-                var current = order
-                while current > 0 {
-                    current -= 1
-                    cc.freepages[current].append(pfn + (1 << current))
+                if order > 0 {
+                    // Split under the zone lock, so a page-conservation check never sees half a split.
+                    cc.zone.lock.lock(cpu: cc.context.cpu)
+                    var current = order
+                    while current > 0 {
+                        current -= 1
+                        let half = pfn + (1 << current)
+                        cc.zone.frames[half].flags = PageFlags.allocated.rawValue
+                        cc.zone.frames[half].order = UInt8(truncatingIfNeeded: current)
+                        cc.freepages[current].append(half)
+                    }
+                    cc.zone.frames[pfn].order = 0
+                    cc.zone.lock.unlock(cpu: cc.context.cpu)
                 }
                 cc.nrFreepages -= 1
                 return pfn

@@ -19,6 +19,9 @@ public struct RunOptions: Sendable {
     public var failslab: FaultBootOption?
     /// `fail_page_alloc=<interval>,<probability>,<space>,<times>` (`--fail-page-alloc`), likewise.
     public var failPageAlloc: FaultBootOption?
+    /// Seconds between whole-machine compactions, as writing /proc/sys/vm/compact_memory
+    /// (`--compact-every`); overrides the workload's `compaction.compactEvery`.
+    public var compactEverySeconds: Double?
     /// Test hook: the final check reports a violation, to exercise exit status 1.
     public var injectInvariantViolation = false
 
