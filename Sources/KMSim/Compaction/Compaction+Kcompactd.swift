@@ -3,7 +3,9 @@
 /// `proactive_compact_node()`, and `compact_node()`/`compact_nodes()` behind /proc/sys/vm/compact_memory.
 extension Compaction {
     /// `wakeup_kcompactd()`: records the order and zone index (a higher order, a lower index), then
-    /// wakes the node's kcompactd if it sleeps and some zone is worth compacting for that order.
+    /// wakes the node's kcompactd if it sleeps and some zone is worth compacting for that order. A
+    /// kcompactd not started (`startKcompactds()`; a run starts them) is not started here: its 500 ms
+    /// timer would keep a virtual clock that runs until idle going for ever.
     public func wakeupKcompactd(node: Int, order: Int, highestZoneIndex: Int) {
         guard config.enabled, order > 0, node < kcompactds.count else { return }
         let kcompactd = kcompactds[node]
@@ -11,13 +13,12 @@ extension Compaction {
         if kcompactd.highestZoneIndex.load(ordering: .relaxed) > highestZoneIndex {
             kcompactd.highestZoneIndex.store(highestZoneIndex, ordering: .relaxed)
         }
-        kcompactd.startIfNeeded(self)
         guard kcompactd.isSleeping, nodeSuitable(kcompactd) else { return }
         kcompactd.wait.wakeAll()
     }
 
     /// Starts every node's kcompactd (the kernel starts them at boot, `kcompactd_init()`), so proactive
-    /// compaction runs from the start.
+    /// compaction runs from the start. The workload runner calls it when a run starts.
     public func startKcompactds() {
         guard config.enabled else { return }
         for kcompactd in kcompactds { kcompactd.startIfNeeded(self) }

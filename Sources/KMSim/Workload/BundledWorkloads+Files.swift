@@ -291,15 +291,17 @@ memoryUsers:
 # out: migratetype fallback "steals" pageblocks), while page cache readers fill the rest. Then a
 # huge-page allocator asks for order-9 blocks (2 MiB) with GFP_HIGHUSER_MOVABLE|__GFP_COMP at about
 # 16 MB/s per task, keeping everything it gets, as stress-highalloc does on its way to 95 % of memory.
-# Order-9 requests succeed while whole free pageblocks exist, then depend on reclaim freeing entire
-# aligned 2 MiB ranges.
+# Order-9 requests succeed while whole free pageblocks exist, then depend on compaction moving page
+# cache out of the way (and on reclaim); the slab pages never move. For the mmtests passes with and
+# without compaction, see stress-highalloc.
 #
 # What to look at in the report:
 #   - the order-9 class: success rate (ops against failures) and latency: stress-highalloc's
 #     "% success" and its latency;
 #   - /proc/buddyinfo at the end: few or no free blocks at orders 9 and 10;
 #   - /proc/pagetypeinfo: pageblocks per migratetype, mixed blocks after fallback;
-#   - reclaim: pages scanned and reclaimed for high-order requests, kswapd wakeups (order > 0).
+#   - reclaim: pages scanned and reclaimed for high-order requests, kswapd wakeups (order > 0);
+#   - compaction: direct compaction stalls, successes, pages migrated, kcompactd wake-ups.
 name: highorder-fragmentation
 description: order-9 GFP_HIGHUSER_MOVABLE allocations at 16 MB/s against fragmenting slab and page background load
 machine:

@@ -81,7 +81,7 @@ import Testing
     static let smallHighalloc = """
         name: small-highalloc
         machine: {nodes: 1, cpusPerNode: 2, memoryPerNode: 32MiB}
-        duration: 600ms
+        duration: 2s
         seed: 3
         memoryUsers:
           - {name: readers, kind: pageCacheReader, cpus: 0, fileSize: 20MiB}
