@@ -38,6 +38,8 @@ struct GFPReport: Encodable {
     let onFailure: String
     /// The outcome keys (`AllocationOutcome.key`) an order-0 allocation with this mask can end in.
     let outcomes: [String]
+    /// The same for an allocation above order 0, which direct compaction may serve.
+    let outcomesAboveOrder0: [String]
     let warnings: [String]
 
     /// Builds the report; throws the zone error for an invalid zone combination.
@@ -79,6 +81,7 @@ struct GFPReport: Encodable {
         }
         onFailure = Self.failureBehaviour(gfp)
         outcomes = gfp.reachableOutcomes().map(\.key)
+        outcomesAboveOrder0 = gfp.reachableOutcomes(order: 1).map(\.key)
         var warnings = parsed.warnings
         if gfp.hasConflictingMobility {
             warnings.append("__GFP_MOVABLE|__GFP_RECLAIMABLE together trip VM_WARN_ON in gfp_migratetype() and select MIGRATE_HIGHATOMIC")
@@ -142,6 +145,9 @@ struct GFPReport: Encodable {
         let reachable = outcomes.compactMap { key in AllocationOutcome.allCases.first { $0.key == key }?.description }
             .joined(separator: ", ")
         lines.append("outcomes:      \(reachable) (the rows kmsim run's \"where allocations were served\" table can show)")
+        if outcomesAboveOrder0 != outcomes {
+            lines.append("  above order 0: also after compaction (direct compaction needs order > 0 and __GFP_IO)")
+        }
         return lines.joined(separator: "\n")
     }
 

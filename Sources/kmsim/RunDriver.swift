@@ -13,6 +13,12 @@ enum RunDriver {
         options.check = output.check
         if let clock = output.clock { options.clock = clock }
         options.injectInvariantViolation = output.injectInvariantViolation
+        if let text = output.compactEvery {
+            guard let seconds = TimeSpan.parseDuration(text), seconds >= 0.001 && seconds <= 1e6 else {
+                throw CLIError.badInput("--compact-every: found '\(text)', expected a duration from 1ms to 1000000s (\(TimeSpan.expected()))")
+            }
+            options.compactEverySeconds = seconds
+        }
         do {
             if let text = output.failslab { options.failslab = try FaultBootOption.parse(text, option: "--failslab") }
             if let text = output.failPageAlloc {

@@ -30,6 +30,9 @@ struct RunOutputOptions: ParsableArguments {
     @Option(name: .customLong("html"), help: ArgumentHelp("Write a self-contained HTML report (inline SVG plots, no script) to FILE: headline figures, free pages against watermarks, ops/s per context, latency percentile curves, lock wait, buddyinfo heat map, pageblock migratetypes, reclaim events.", valueName: "FILE"))
     var htmlFile: String?
 
+    @Option(name: .customLong("compact-every"), help: ArgumentHelp("Compact every node's memory this often, as writing 1 to /proc/sys/vm/compact_memory: 500ms, 1s. Overrides the workload's compaction.compactEvery.", valueName: "DURATION"))
+    var compactEvery: String?
+
     @Flag(help: "Check the machine's invariants periodically while running (they are always checked at the end).")
     var check = false
 

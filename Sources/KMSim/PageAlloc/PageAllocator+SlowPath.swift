@@ -9,12 +9,12 @@
 ///   (a bug `might_alloc()` has reported), and kmsim cannot, so it goes on as GFP_NOWAIT would and
 ///   counts the wait it avoided (`ReclaimEvent.atomicWaitsAvoided`).
 /// - `allocPagesSlowpathMaySleep(_:)`, behind `allocPagesMaySleep`, is the full loop for tasks that may
-///   block: direct reclaim, drain_all_pages, `should_reclaim_retry()`, the OOM killer, `__GFP_NOFAIL`.
+///   block: direct compaction (`PageAllocator+DirectCompact.swift`), direct reclaim, drain_all_pages,
+///   `should_reclaim_retry()`, `should_compact_retry()`, the OOM killer, `__GFP_NOFAIL`.
 ///
 /// Each successful attempt records its step through `served(_:_:_:_:)` (`AllocationOutcome`).
 ///
-/// Not modelled: compaction (kmsim's reclaim frees order-0 pages; costly orders fail as when compaction
-/// cannot help), cpusets and the OOM victim's own access to reserves (kmsim's kills are synchronous,
+/// Not modelled: cpusets and the OOM victim's own access to reserves (kmsim's kills are synchronous,
 /// the victim is gone when the killer returns).
 extension PageAllocator {
     /// The non-sleeping slow path, a slice in `--trace`.
@@ -52,6 +52,15 @@ extension PageAllocator {
         let mayReclaim = ac.gfp.allowsBlocking && !ac.context.taskFlags.contains(.memalloc)
         var allocFlags = ac.gfp.allocFlags(order: ac.order)
         if let pfn = slowpathFirstAttempt(ac, allocFlags: allocFlags) { return served(pfn, .afterKswapdWakeup, ac, allocFlags) }
+        var compaction = directCompactionState(ac)
+        if mayReclaim {
+            let first = await allocPagesInitialCompact(ac, allocFlags: allocFlags, state: &compaction)
+            if let pfn = first.pfn { return servedAfterCompaction(pfn, ac) }
+            if first.giveUp {
+                warnAlloc(ac)
+                return nil
+            }
+        }
         var noProgressLoops = 0
         // What a success at the top of the loop owes to: nothing yet, then the round before it.
         var retried = AllocationOutcome.afterKswapdWakeup
@@ -68,13 +77,17 @@ extension PageAllocator {
                     if let pfn = direct.pfn { return served(pfn, .afterDirectReclaim, ac, allocFlags) }
                     progress = direct.progress
                 }
+                if let pfn = await allocPagesDirectCompact(ac, allocFlags: allocFlags, priority: compaction.priority,
+                                                           state: &compaction) { return servedAfterCompaction(pfn, ac) }
                 if ac.gfp.contains(.noRetry) { break nopage }
-                if costly && (!ac.gfp.contains(.retryMayFail) || progress > 0) { break nopage }
+                if costly && (!compaction.canCompact || !ac.gfp.contains(.retryMayFail)) { break nopage }
                 if shouldReclaimRetry(ac, reclaim: reclaim, allocFlags: allocFlags, didSomeProgress: progress > 0,
                                       noProgressLoops: &noProgressLoops) {
                     reclaim?.count(.reclaimRetries, cpu: ac.context.cpu)
                     continue retry
                 }
+                if progress > 0 && compaction.canCompact
+                    && shouldCompactRetry(ac, state: &compaction, reclaim: reclaim) { continue retry }
                 guard let reclaim else { break nopage }
                 let kills = reclaim.oomKiller.killCount
                 let oom = await allocPagesMayOOM(ac, reclaim: reclaim)

@@ -31,6 +31,10 @@ extension PageReclaim {
         kswapd.startIfNeeded(self)
         if nodeStates[zone.node].kswapdFailures.load(ordering: .relaxed) >= Self.maxReclaimRetries
             || pgdatBalanced(node: zone.node, order: order, highestZoneIndex: highestZoneIndex) {
+            // Free memory may be plentiful but too fragmented: kcompactd decides (compaction_suitable()).
+            if !gfp.contains(.directReclaim) {
+                compaction.wakeupKcompactd(node: zone.node, order: order, highestZoneIndex: highestZoneIndex)
+            }
             return
         }
         let log = allocator.eventLog
@@ -82,6 +86,8 @@ extension PageReclaim {
             // sleep until the next wake-up.
             var wokenEarly = false
             if reclaim()?.prepareKswapdSleep(node: kswapd.node, order: order, highestZoneIndex: highest) ?? true {
+                // reset_isolation_suitable() and wakeup_kcompactd() before the nap.
+                if let strong = reclaim() { strong.compaction.kswapdWillSleep(node: kswapd.node, order: order, highestZoneIndex: highest) }
                 wokenEarly = await kswapd.wait.wait(context: context, timeout: .milliseconds(100), until: condition) == .woken
             }
             if kswapd.stopping.load(ordering: .relaxed) { break }

@@ -30,6 +30,8 @@ public final class PageReclaim: Sendable, AtomicReference {
     public let oomKiller: OOMKiller
     /// One kswapd per node.
     public let kswapds: [Kswapd]
+    /// Memory compaction and each node's kcompactd.
+    public let compaction: Compaction
     /// Counters kmsim keeps beside vmstat (see `ReclaimEvent`).
     let events: PerCPUCounters
     /// Tasks inside `tryToFreePages` right now (the timeline's direct reclaim stalls in progress).
@@ -55,6 +57,9 @@ public final class PageReclaim: Sendable, AtomicReference {
             return Kswapd(node: node, cpu: cpusOfNode.first ?? 0, cpuCount: allocator.cpuCount,
                           hostNode: cpus.placement[node].hostNode, debug: debug)
         }
+        compaction = Compaction(config: config.compaction, allocator: allocator, lruvecs: lruvecs, nodeStates: nodeStates,
+                                kswapds: kswapds, hostNodes: (0..<allocator.nodes.count).map { cpus.placement[$0].hostNode },
+                                debug: debug)
     }
 
     /// A reclaim event's count over all CPUs.
@@ -79,12 +84,14 @@ public final class PageReclaim: Sendable, AtomicReference {
     /// Stops every kswapd (`kthread_stop()`), for a machine being torn down; waits until each has exited.
     public func stopKswapds() async {
         for kswapd in kswapds { await kswapd.stop() }
+        await compaction.stopKcompactds()
     }
 
     /// Tells every kswapd to exit without waiting for it (a kswapd holds its reclaim only weakly while
     /// it sleeps, so it exits at its next wake-up).
     func requestKswapdsStop() {
         for kswapd in kswapds { kswapd.requestStop() }
+        compaction.requestKcompactdsStop()
     }
 
     /// `zone_reclaimable_pages()`: the zone's file LRU pages, plus its anonymous ones while swap has room.

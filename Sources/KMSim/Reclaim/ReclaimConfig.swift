@@ -16,10 +16,13 @@ public struct ReclaimConfig: Sendable, Equatable {
     /// Whether kswapd runs. Off, only direct reclaim frees memory: an experiment's knob (and what tests
     /// use to watch direct reclaim alone); the kernel always has kswapd.
     public var kswapdEnabled: Bool
+    /// Compaction's switch and sysctls (the workload's `compaction:` section).
+    public var compaction: CompactionConfig
 
     public init(swapPages: Int, writeNanosecondsPerPage: UInt64 = 20_000, swapInNanosecondsPerPage: UInt64 = 20_000,
-                swappiness: Int = 60, kswapdEnabled: Bool = true) {
+                swappiness: Int = 60, kswapdEnabled: Bool = true, compaction: CompactionConfig = CompactionConfig()) {
         self.kswapdEnabled = kswapdEnabled
+        self.compaction = compaction
         self.swapPages = max(0, swapPages)
         self.writeNanosecondsPerPage = writeNanosecondsPerPage
         self.swapInNanosecondsPerPage = swapInNanosecondsPerPage

@@ -59,6 +59,8 @@ extension RunResult {
             missedInterrupts: counters.event(.missedInterrupts),
             remoteFrees: counters.event(.remoteFrees), remoteFreeFallbacks: counters.event(.remoteFreeFallbacks),
             deliberateBugs: spec.bugs.map(\.kind.rawValue), panic: machine.bugReports.panicReason)
+        report.compaction = .from(vmstat: vmstat)
+        if runner.spec.highalloc != nil { report.highalloc = runner.highallocPasses.withLock { $0 } }
         if let clock = runner.virtualClock {
             report.clock = RunClock.virtual.rawValue
             report.interruptsDeferred = clock.interruptsDeferred

@@ -44,6 +44,8 @@ extension RunReport {
             + "pages scanned \(reclaim.pagesScanned), reclaimed \(reclaim.pagesReclaimed), OOM kills \(reclaim.oomKills)")
         lines.append("dirty throttling: \(reclaim.dirtyThrottles) writer pauses (balance_dirty_pages), "
             + "\(reclaim.pagesWrittenByWriters) pages written back by throttled writers")
+        lines.append(compactionLine)
+        lines += highallocLines
         lines.append("")
         lines.append("top contended locks (lock_stat)               contentions  acquisitions  waittime-total  waittime-max")
         for lock in locks.prefix(Self.topLocks) {

@@ -115,6 +115,10 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// allocation failures (counted per class) and `slab_fix` follow-up lines.
     public var bugs: [String: Int]
     public var reclaim: Reclaim
+    /// Direct compaction, page migration and kcompactd (/proc/vmstat's compact_* and pgmigrate_*).
+    public var compaction = Compaction.zero
+    /// stress-highalloc's passes (`highalloc:`); absent from the JSON without that section.
+    public var highalloc: [HighallocPass]? = nil
     /// Every lock class that was taken, most contended first.
     public var locks: [LockRow]
     public var invariants: Invariants

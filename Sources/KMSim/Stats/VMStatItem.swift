@@ -15,7 +15,10 @@ public enum VMStatItem: Int, CaseIterable, Sendable {
     case slabsScanned
     case kswapdLowWmarkHitQuickly, kswapdHighWmarkHitQuickly, pageoutrun
     case oomKill
+    case pgmigrateSuccess, pgmigrateFail
+    case compactMigrateScanned, compactFreeScanned, compactIsolated
     case compactStall, compactFail, compactSuccess
+    case compactDaemonWake, compactDaemonMigrateScanned, compactDaemonFreeScanned
 
     /// The name /proc/vmstat prints.
     public var kernelName: String {
@@ -53,9 +56,17 @@ public enum VMStatItem: Int, CaseIterable, Sendable {
         case .kswapdHighWmarkHitQuickly: return "kswapd_high_wmark_hit_quickly"
         case .pageoutrun: return "pageoutrun"
         case .oomKill: return "oom_kill"
+        case .pgmigrateSuccess: return "pgmigrate_success"
+        case .pgmigrateFail: return "pgmigrate_fail"
+        case .compactMigrateScanned: return "compact_migrate_scanned"
+        case .compactFreeScanned: return "compact_free_scanned"
+        case .compactIsolated: return "compact_isolated"
         case .compactStall: return "compact_stall"
         case .compactFail: return "compact_fail"
         case .compactSuccess: return "compact_success"
+        case .compactDaemonWake: return "compact_daemon_wake"
+        case .compactDaemonMigrateScanned: return "compact_daemon_migrate_scanned"
+        case .compactDaemonFreeScanned: return "compact_daemon_free_scanned"
         }
     }
 

@@ -304,15 +304,17 @@ memoryUsers:
 # out: migratetype fallback "steals" pageblocks), while page cache readers fill the rest. Then a
 # huge-page allocator asks for order-9 blocks (2 MiB) with GFP_HIGHUSER_MOVABLE|__GFP_COMP at about
 # 16 MB/s per task, keeping everything it gets, as stress-highalloc does on its way to 95 % of memory.
-# Order-9 requests succeed while whole free pageblocks exist, then depend on reclaim freeing entire
-# aligned 2 MiB ranges.
+# Order-9 requests succeed while whole free pageblocks exist, then depend on compaction moving page
+# cache out of the way (and on reclaim); the slab pages never move. For the mmtests passes with and
+# without compaction, see stress-highalloc.
 #
 # What to look at in the report:
 #   - the order-9 class: success rate (ops against failures) and latency: stress-highalloc's
 #     "% success" and its latency;
 #   - /proc/buddyinfo at the end: few or no free blocks at orders 9 and 10;
 #   - /proc/pagetypeinfo: pageblocks per migratetype, mixed blocks after fallback;
-#   - reclaim: pages scanned and reclaimed for high-order requests, kswapd wakeups (order > 0).
+#   - reclaim: pages scanned and reclaimed for high-order requests, kswapd wakeups (order > 0);
+#   - compaction: direct compaction stalls, successes, pages migrated, kcompactd wake-ups.
 name: highorder-fragmentation
 description: order-9 GFP_HIGHUSER_MOVABLE allocations at 16 MB/s against fragmenting slab and page background load
 machine:
@@ -770,6 +772,65 @@ memoryUsers:
     cpus: 0-1
     size: 160MiB
     bandwidth: 128MiB/s
+
+"""#,
+        "stress-highalloc": #"""
+# stress-highalloc — mmtests' high-order allocation stress test, with compaction.
+#
+# What it demonstrates: how many huge-page-order (order-9, 2 MiB) blocks the allocator can hand out on a
+# machine that a fragmenting load has filled, and what compaction does about it. Page cache readers,
+# an anonymous memory user and slab churn (long-lived kmalloc objects of mixed sizes, which land in
+# movable pageblocks once the unmovable ones run out) load the machine. From 0.75 s on, the highalloc task
+# tries to allocate and keep half of memory in order-9 blocks (GFP_HIGHUSER_MOVABLE|__GFP_NOWARN), one
+# attempt every 10 ms (pass 1), frees them and tries again at once (pass 2); then the load is released
+# (the other tasks pause), clean page cache and slab caches are dropped, and pass 3 runs at rest.
+# Run it again with `compaction: {enabled: false}` to see the difference compaction makes.
+#
+# What to look at in the report:
+#   - the highalloc lines (JSON `highalloc`): blocks allocated and the success % of each pass;
+#   - the compaction line (JSON `compaction`): direct compaction stalls, successes and failures,
+#     pages migrated, kcompactd wake-ups; /proc/vmstat's compact_* and pgmigrate_*;
+#   - --proc-dir's sys/kernel/debug/extfrag/extfrag_index and unusable_index at the end.
+name: stress-highalloc
+description: mmtests stress-highalloc — order-9 passes under page cache, anonymous and slab load, then at rest
+machine:
+  nodes: 1
+  cpusPerNode: 4
+  memoryPerNode: 128MiB
+duration: 3s
+seed: 14
+
+taskGroups:
+  - name: slab-churn
+    cpus: 0-1
+    gfp: GFP_KERNEL
+    mix:
+      - api: kmalloc
+        size: {distribution: lognormal, median: 192, p99: 4KiB, min: 8, max: 8KiB}
+    lifetime: {slots: 10000}
+    opsPerSecond: 50000
+
+memoryUsers:
+  - name: readers
+    kind: pageCacheReader
+    cpus: 0-1
+    fileSize: 96MiB
+  - name: anon
+    kind: anonymous
+    cpus: 2
+    size: 24MiB
+
+compaction:
+  enabled: true
+  proactiveness: 20
+  extfragThreshold: 500
+
+highalloc:
+  cpu: 3
+  order: 9
+  share: 50%
+  interval: 10ms
+  start: 750ms
 
 """#,
         "vmalloc-module-load": #"""

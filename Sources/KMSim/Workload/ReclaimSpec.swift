@@ -17,9 +17,11 @@ public struct ReclaimSpec: Sendable, Equatable {
         self.kswapd = kswapd
     }
 
-    /// The reclaim configuration for `machine`: its defaults with this section's values applied.
-    public func config(for machine: MachineSpec) -> ReclaimConfig {
+    /// The reclaim configuration for `machine`: its defaults with this section's values applied, and
+    /// the workload's compaction settings.
+    public func config(for machine: MachineSpec, compaction: CompactionConfig = CompactionConfig()) -> ReclaimConfig {
         var config = ReclaimConfig.defaults(for: machine)
+        config.compaction = compaction
         if let swapBytes { config.swapPages = Int(clamping: swapBytes / 4096) }
         if let ioNanosecondsPerPage {
             config.writeNanosecondsPerPage = ioNanosecondsPerPage

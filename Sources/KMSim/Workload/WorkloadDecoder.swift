@@ -17,7 +17,7 @@ struct WorkloadDecoder {
 
     static let topLevelKeys = [
         "name", "description", "machine", "duration", "operations", "seed",
-        "reclaim", "taskGroups", "memoryUsers", "interrupts", "bugs", "clock", "costs", "faults",
+        "reclaim", "compaction", "highalloc", "taskGroups", "memoryUsers", "interrupts", "bugs", "clock", "costs", "faults",
     ]
 
     init(file: String, defaultName: String) {
@@ -42,6 +42,8 @@ struct WorkloadDecoder {
             machine = spec.machine
         }
         if let node = top["reclaim"] { spec.reclaim = decodeReclaim(node) ?? spec.reclaim }
+        if let node = top["compaction"] { spec.compaction = decodeCompaction(node) ?? spec.compaction }
+        if let node = top["highalloc"] { spec.highalloc = decodeHighalloc(node) }
         spec.length = decodeLength(top)
         if let node = top["clock"], let clock = decodeClock(node) { spec.clock = clock }
         if let node = top["costs"], let costs = decodeCosts(node) { spec.costs = costs }

@@ -29,6 +29,10 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var clock: RunClock = .real
     /// The virtual clock's costs (`costs:`): the defaults with the workload's overrides.
     public var costs: CostTable = .defaults
+    /// Compaction's switch, sysctls and periodic compact_memory (`compaction:`).
+    public var compaction = CompactionSpec()
+    /// mmtests' stress-highalloc passes (`highalloc:`), nil for none.
+    public var highalloc: HighallocSpec?
     /// Fault injection (`faults:`; `kmsim run --failslab/--fail-page-alloc` set its boot-option fields).
     public var faults: FaultInjectionSpec = .none
 

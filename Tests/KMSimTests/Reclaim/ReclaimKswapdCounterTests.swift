@@ -14,7 +14,10 @@ import Testing
         #expect(kswapd.context.cpu == 0 && kswapd.context.kind == .task)
         #expect(!cpuRows.contains(PerCPUCounters.row(of: kswapd.context)))
         #expect(PerCPUCounters.row(of: kswapd.context) == 2 * PerCPUCounters.contextRows)
-        #expect(machine.vmstat.counters.cpuCount == 2 * PerCPUCounters.contextRows + 1)
+        // One row for the node's kswapd and one for its kcompactd.
+        let kcompactd = machine.reclaim.compaction.kcompactds[0]
+        #expect(PerCPUCounters.row(of: kcompactd.context) == 2 * PerCPUCounters.contextRows + 1)
+        #expect(machine.vmstat.counters.cpuCount == 2 * PerCPUCounters.contextRows + 2)
     }
 
     /// kswapd's context and a task on CPU 0 count the same vmstat items at the same time on two host

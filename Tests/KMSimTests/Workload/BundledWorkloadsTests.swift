@@ -17,7 +17,7 @@ import Testing
     static let expectedNames = [
         "atomic-vs-sleeping", "block-io-noio", "cache-scratch", "dma-driver", "fs-writeback-nofs",
         "highorder-fragmentation", "larson", "llfree-bulk", "llfree-rand", "llfree-repeat", "netrx-failslab", "netrx-irq-storm", "numa-remote", "oom",
-        "vmalloc-module-load", "xmalloc",
+        "stress-highalloc", "vmalloc-module-load", "xmalloc",
     ]
 
     @Test func theIssueListsTheseWorkloads() {

@@ -30,7 +30,8 @@ public final class VirtualClock: @unchecked Sendable {
     public let costs: CostTable
     public let cpuCount: Int
     public let nodeCount: Int
-    /// Actors: CPUs `0..<cpuCount`, kswapd of node n at `cpuCount + n`, then the housekeeping actor.
+    /// Actors: CPUs `0..<cpuCount`, kswapd of node n at `cpuCount + n`, kcompactd of node n at
+    /// `cpuCount + nodeCount + n`, then the housekeeping actor.
     public let actorCount: Int
     let cpuNode: [Int]
     /// `lineTransfer` scaled by the SLIT distance between two nodes, `nodes × nodes`.
@@ -66,11 +67,14 @@ public final class VirtualClock: @unchecked Sendable {
     /// The actor of node `node`'s kswapd.
     public func kswapdActor(node: Int) -> Int { cpuCount + node }
 
+    /// The actor of node `node`'s kcompactd.
+    public func kcompactdActor(node: Int) -> Int { cpuCount + nodeCount + node }
+
     public init(spec: MachineSpec, costs: CostTable = .defaults) {
         self.costs = costs
         cpuCount = spec.cpuCount
         nodeCount = spec.nodes
-        actorCount = spec.cpuCount + spec.nodes + 1
+        actorCount = spec.cpuCount + 2 * spec.nodes + 1
         cpuNode = (0..<spec.cpuCount).map(spec.node(ofCPU:))
         var transfer: [Int64] = []
         for a in 0..<spec.nodes {
@@ -122,10 +126,11 @@ public final class VirtualClock: @unchecked Sendable {
         if clocks[running] < time { clocks[running] = time }
     }
 
-    /// The node an actor runs on (a kswapd runs on its node; housekeeping on node 0).
+    /// The node an actor runs on (a kswapd or kcompactd runs on its node; housekeeping on node 0).
     func node(ofActor actor: Int) -> Int {
         if actor < cpuCount { return cpuNode[actor] }
-        return min(actor - cpuCount, nodeCount - 1)
+        if actor == housekeeping { return 0 }
+        return (actor - cpuCount) % nodeCount
     }
 
     /// Charges a cache-line transfer from `owner`'s node to the running actor's.

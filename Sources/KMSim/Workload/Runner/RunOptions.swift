@@ -28,6 +28,9 @@ public struct RunOptions: Sendable {
     public var traceCapacity = TraceEventLog.defaultCapacity
     /// Contended lock waits at least this long become trace slices.
     public var traceLockWaitNs = TraceEventLog.defaultLockWaitThresholdNs
+    /// Seconds between whole-machine compactions, as writing /proc/sys/vm/compact_memory
+    /// (`--compact-every`); overrides the workload's `compaction.compactEvery`.
+    public var compactEverySeconds: Double?
     /// Test hook: the final check reports a violation, to exercise exit status 1.
     public var injectInvariantViolation = false
 

@@ -52,6 +52,8 @@ extension WorkloadRunner {
             })
             pid += 1
         }
+        if let compactor = startCompaction(pid: pid) { started.all.append(compactor) }
+        if let highalloc = startHighalloc(pid: pid + 1) { started.all.append(highalloc) }
         started.all += started.workers
         return started
     }

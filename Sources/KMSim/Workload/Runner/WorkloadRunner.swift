@@ -35,6 +35,8 @@ public final class WorkloadRunner: Sendable {
     let interruptStates: [CPUInterruptState]
     let stopping = Atomic<Bool>(false)
     let checks = OrderedMutex(CheckLog())
+    /// The highalloc passes done so far (`highalloc:`).
+    let highallocPasses = OrderedMutex<[RunReport.HighallocPass]>([])
     /// The engine's clock when the run is on the virtual clock, nil on the real engine.
     public let virtualClock: VirtualClock?
     /// What the virtual loop keeps between its events (the tasks to cancel, when the run stopped).
@@ -111,7 +113,7 @@ public final class WorkloadRunner: Sendable {
         let faults = FaultInjectionConfig(spec: spec.faults, seed: spec.seed,
                                           usesFailNth: spec.taskGroups.contains { $0.failNth != nil })
         let machine = try Machine(spec: spec.machine, host: host, slubDebug: debugCaches.isEmpty ? [] : .debugAll,
-                                  slubDebugCaches: debugCaches, reclaimConfig: spec.reclaim.config(for: spec.machine),
+                                  slubDebugCaches: debugCaches, reclaimConfig: spec.reclaim.config(for: spec.machine, compaction: spec.compaction.config),
                                   faults: faults)
         var caches: [KMemCache] = []
         for cache in plan.caches {
