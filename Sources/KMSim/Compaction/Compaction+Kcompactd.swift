@@ -45,12 +45,12 @@ extension Compaction {
         let interval = Kcompactd.checkIntervalMilliseconds
         var timeout = interval
         let condition: @Sendable () -> Bool = { kcompactd.workRequested }
-        while !kcompactd.stopping.load(ordering: .relaxed) {
+        while !kcompactd.kthread.shouldStop {
             let proactiveness = compaction()?.config.proactiveness ?? 0
             let result = await kcompactd.wait.wait(context: context,
                                                    timeout: proactiveness == 0 ? nil : .milliseconds(timeout),
                                                    until: condition)
-            if kcompactd.stopping.load(ordering: .relaxed) { break }
+            if kcompactd.kthread.shouldStop { break }
             guard let strong = compaction() else { break }
             if result == .woken && !kcompactd.proactiveTrigger.load(ordering: .relaxed) {
                 await strong.kcompactdDoWork(kcompactd, context: context)
@@ -85,7 +85,7 @@ extension Compaction {
             guard suitAllocationOrder(zone, order: order, highestZoneIndex: type.rawValue, allocFlags: .wmarkMin) == .continue else {
                 continue
             }
-            if kcompactd.stopping.load(ordering: .relaxed) { return }
+            if kcompactd.kthread.shouldStop { return }
             var cc = CompactControl(zone: zone, order: order, gfp: .kernel, mode: .syncLight,
                                     highestZoneIndex: highest, context: context)
             let status = await compactZone(&cc)

@@ -52,7 +52,7 @@ public final class Compaction: Sendable {
     /// `kswapd_is_running()`: the node's kswapd is started and not sleeping.
     func kswapdIsRunning(node: Int) -> Bool {
         let kswapd = kswapds[node]
-        return kswapd.thread.withLock { $0 != nil } && !kswapd.isSleeping
+        return kswapd.kthread.isStarted && !kswapd.isSleeping
     }
 
     /// Stops every kcompactd and waits for each to exit.

@@ -5,8 +5,8 @@ import Synchronization
 /// pinned queue, as kswapd is (on the virtual clock an actor of its own), started on its first wake-up.
 ///
 /// Synchronisation: the requested order and zone index are atomics (the kernel's plain racy fields),
-/// the wake-up condition is checked under the wait queue's lock, and the thread's `Task` sits behind
-/// a mutex. Hence `Sendable`.
+/// the wake-up condition is checked under the wait queue's lock, and the thread's lifecycle is a
+/// `KernelThread`. Hence `Sendable`.
 public final class Kcompactd: Sendable {
     /// `HPAGE_FRAG_CHECK_INTERVAL_MSEC`: kcompactd's sleep between proactive checks.
     static let checkIntervalMilliseconds = 500
@@ -24,8 +24,7 @@ public final class Kcompactd: Sendable {
     let maxOrder = Atomic<Int>(0)
     let highestZoneIndex = Atomic<Int>(ZoneType.allCases.count - 1)
     let proactiveTrigger = Atomic<Bool>(false)
-    let stopping = Atomic<Bool>(false)
-    let thread = OrderedMutex<Task<Void, Never>?>(nil)
+    let kthread = KernelThread()
     /// Wake-ups that ran `kcompactd_do_work()` (compact_daemon_wake).
     let wakeups = Atomic<Int>(0)
 
@@ -53,29 +52,25 @@ public final class Kcompactd: Sendable {
 
     /// `kcompactd_work_requested()`.
     var workRequested: Bool {
-        maxOrder.load(ordering: .relaxed) > 0 || stopping.load(ordering: .relaxed)
+        maxOrder.load(ordering: .relaxed) > 0 || kthread.shouldStop
             || proactiveTrigger.load(ordering: .relaxed)
     }
 
     /// Starts the thread if it is not running (`kcompactd_run()`).
     func startIfNeeded(_ compaction: Compaction) {
-        thread.withLock { thread in
-            guard thread == nil, !stopping.load(ordering: .relaxed) else { return }
-            let weak: @Sendable () -> Compaction? = { [weak compaction] in compaction }
-            thread = Task(executorPreference: executor) { await Compaction.kcompactdMain(self, compaction: weak) }
-        }
+        let weak: @Sendable () -> Compaction? = { [weak compaction] in compaction }
+        kthread.startIfNeeded(on: executor) { await Compaction.kcompactdMain(self, compaction: weak) }
     }
 
     /// `kthread_stop()`.
     func stop() async {
         requestStop()
-        let task = thread.withLock { $0 }
-        await task?.value
+        await kthread.join()
     }
 
     /// Sets the stop flag and wakes the thread without waiting for it.
     func requestStop() {
-        stopping.store(true, ordering: .relaxed)
+        kthread.requestStop()
         wait.wakeAll()
     }
 }

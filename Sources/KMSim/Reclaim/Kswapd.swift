@@ -5,8 +5,8 @@ import Synchronization
 ///
 /// Synchronisation: the requested order and zone index are atomics (WRITE_ONCE/READ_ONCE in the
 /// kernel), `wakeRequested` is the wake-up's condition checked under the wait queue's lock so a wake-up
-/// between kswapd's balance check and its sleep is not lost, and the thread's `Task` sits behind a
-/// `Mutex`. Hence `Sendable`.
+/// between kswapd's balance check and its sleep is not lost, and the thread's lifecycle is a
+/// `KernelThread`. Hence `Sendable`.
 public final class Kswapd: Sendable {
     public let node: Int
     /// The CPU whose per-CPU lists and lock statistics kswapd's page frees use (the node's first).
@@ -24,8 +24,7 @@ public final class Kswapd: Sendable {
     /// `MAX_NR_ZONES` means "none requested".
     let highestZoneIndex = Atomic<Int>(ZoneType.allCases.count)
     let wakeRequested = Atomic<Bool>(false)
-    let stopping = Atomic<Bool>(false)
-    let thread = OrderedMutex<Task<Void, Never>?>(nil)
+    let kthread = KernelThread()
     /// Balancing passes run (`balance_pgdat()` calls).
     let runs = Atomic<Int>(0)
     /// The `--trace` flow from the wake-up that asked for the next balancing run; 0 for none.
@@ -63,23 +62,19 @@ public final class Kswapd: Sendable {
 
     /// Starts the thread if it is not running (`kswapd_run()`).
     func startIfNeeded(_ reclaim: PageReclaim) {
-        thread.withLock { thread in
-            guard thread == nil, !stopping.load(ordering: .relaxed) else { return }
-            let weakReclaim: @Sendable () -> PageReclaim? = { [weak reclaim] in reclaim }
-            thread = Task(executorPreference: executor) { await PageReclaim.kswapdMain(self, reclaim: weakReclaim) }
-        }
+        let weakReclaim: @Sendable () -> PageReclaim? = { [weak reclaim] in reclaim }
+        kthread.startIfNeeded(on: executor) { await PageReclaim.kswapdMain(self, reclaim: weakReclaim) }
     }
 
     /// `kthread_stop()`.
     func stop() async {
         requestStop()
-        let task = thread.withLock { $0 }
-        await task?.value
+        await kthread.join()
     }
 
     /// Sets the stop flag and wakes the thread, without waiting for it to exit.
     func requestStop() {
-        stopping.store(true, ordering: .relaxed)
+        kthread.requestStop()
         wakeRequested.store(true, ordering: .relaxed)
         wait.wakeAll()
     }

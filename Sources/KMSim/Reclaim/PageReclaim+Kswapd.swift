@@ -80,7 +80,7 @@ extension PageReclaim {
         var order = 0
         var highest = ZoneType.allCases.count - 1
         let condition: @Sendable () -> Bool = { kswapd.wakeRequested.exchange(false, ordering: .relaxed) }
-        while !kswapd.stopping.load(ordering: .relaxed) {
+        while !kswapd.kthread.shouldStop {
             // kswapd_try_to_sleep(): a short nap (HZ/10) once balanced; woken early means the low watermark
             // was hit again quickly, unbalanced after the nap means the high one was; otherwise a full
             // sleep until the next wake-up.
@@ -90,7 +90,7 @@ extension PageReclaim {
                 if let strong = reclaim() { strong.compaction.kswapdWillSleep(node: kswapd.node, order: order, highestZoneIndex: highest) }
                 wokenEarly = await kswapd.wait.wait(context: context, timeout: .milliseconds(100), until: condition) == .woken
             }
-            if kswapd.stopping.load(ordering: .relaxed) { break }
+            if kswapd.kthread.shouldStop { break }
             let balanced = reclaim()?.prepareKswapdSleep(node: kswapd.node, order: order, highestZoneIndex: highest) ?? true
             if !wokenEarly && balanced {
                 _ = await kswapd.wait.wait(context: context, until: condition)
@@ -98,7 +98,7 @@ extension PageReclaim {
                 reclaim()?.vmstat.count(wokenEarly ? .kswapdLowWmarkHitQuickly : .kswapdHighWmarkHitQuickly, 1,
                                         context: context)
             }
-            if kswapd.stopping.load(ordering: .relaxed) { break }
+            if kswapd.kthread.shouldStop { break }
             order = kswapd.order.exchange(0, ordering: .relaxed)
             let requested = kswapd.highestZoneIndex.exchange(ZoneType.allCases.count, ordering: .relaxed)
             highest = requested == ZoneType.allCases.count ? ZoneType.allCases.count - 1 : requested
@@ -135,7 +135,7 @@ extension PageReclaim {
             await shrinkNode(node, &sc, context: context)
             let raisePriority = sc.nrScanned < sc.nrToReclaim
             await considerReclaimThrottle(nodes: [node], sc, context: context)
-            if kswapd.stopping.load(ordering: .relaxed) { return }
+            if kswapd.kthread.shouldStop { return }
             if raisePriority || sc.nrReclaimed == before { sc.priority -= 1 }
             await Task.yield()
         } while sc.priority >= 1
