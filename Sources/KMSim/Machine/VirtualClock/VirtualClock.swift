@@ -55,7 +55,8 @@ public final class VirtualClock: @unchecked Sendable {
     /// Enqueues that came from a thread other than the loop's while it ran: each is a determinism bug.
     public private(set) var foreignEnqueues = 0
     @exclusivity(unchecked) var interrupts: VirtualInterruptState
-    /// How many times `runLoop` has returned: stored releasing by the loop thread at its end and loaded
+    /// How many times `runLoop` has returned: stored releasing by the loop thread as its very last write
+    /// (after clearing `loopThread`, which `isLoopThread` reads from any thread afterwards) and loaded
     /// acquiring by `joinLoop()`, the happens-before edge from the loop's writes to the thread that reads
     /// the results (a continuation's resume is one too, but ThreadSanitizer cannot see into the Swift
     /// runtime).
@@ -205,6 +206,7 @@ public final class VirtualClock: @unchecked Sendable {
         defer {
             VirtualClock.setCurrent(previous)
             loopThread = nil
+            loopsFinished.add(1, ordering: .releasing)
         }
         running = housekeeping
         for actor in 0..<actorCount { clocks[actor] = 0 }
@@ -228,7 +230,6 @@ public final class VirtualClock: @unchecked Sendable {
         HostThreadState.markSide(raw: 0)
         accounting = false
         running = housekeeping
-        loopsFinished.add(1, ordering: .releasing)
     }
 
     /// Called by the thread that waited for `runLoop` on another thread, before it reads what the loop
