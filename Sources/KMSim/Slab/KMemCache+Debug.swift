@@ -25,8 +25,11 @@ extension KMemCache {
     func debugSlowAlloc(gfp: GFPFlags, node requested: Int?, context: ExecutionContext, caller: StaticString,
                         origSize: Int) -> UInt {
         let home = requested ?? env.cpuNode[context.cpu]
-        let candidates = requested != nil ? [home] : [home] + (0..<nodes.count).filter { $0 != home }
-        for index in candidates where index >= 0 && index < nodes.count {
+        // The home node, then (unless a node was requested) every other node in ascending order, without
+        // building a list per allocation.
+        for step in 0..<(requested != nil ? 1 : nodes.count) {
+            let index = step == 0 ? home : (step - 1 < home ? step - 1 : step)
+            guard index >= 0 && index < nodes.count else { continue }
             let node = nodes[index]
             if node.nrPartial.load(ordering: .relaxed) == 0 { continue }
             node.listLock.lock(cpu: context.cpu)

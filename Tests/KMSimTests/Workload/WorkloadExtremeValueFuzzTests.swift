@@ -85,6 +85,10 @@ import Testing
         // Run a handful of the accepted ones briefly: the smallest and largest machines, paced and not.
         let chosen = Self.handful(of: accepted)
         for var spec in chosen {
+            // Under ThreadSanitizer the real engine's 1024 CPU threads took 17 of the instrumented suite's
+            // 50 minutes here; the plain run has already shown them not to trap, and a race needs no more
+            // than the smaller machines' threads to show.
+            if TestTime.underThreadSanitizer && spec.machine.cpuCount > 64 { continue }
             // 1024 CPUs × 256 tasks is 262 144 simulated tasks: valid, but minutes of task creation on a
             // 2-core host, a matter of speed rather than of traps; big machines run one task per CPU.
             for index in spec.taskGroups.indices where spec.machine.cpuCount * spec.taskGroups[index].tasksPerCPU > 256 {
