@@ -11,9 +11,11 @@ import Synchronization
 /// are a slow path). Hence `Sendable`.
 public final class ReclaimLink: Sendable {
     private let reclaim = ManagedAtomic<PageReclaim?>(nil)
-    /// `nopage_rs`: `DEFINE_RATELIMIT_STATE(nopage_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST)`
-    /// in mm/page_alloc.c, shared by every `warn_alloc()` (page allocator and vmalloc failures).
-    private let nopageRatelimit = OrderedMutex(RatelimitState())
+    /// `nopage_rs`: `static DEFINE_RATELIMIT_STATE(nopage_rs, 10*HZ, 1)` in 6.12's `warn_alloc()`
+    /// (mm/page_alloc.c; the 5 s / 10 defaults were replaced long before 6.12), shared by every
+    /// `warn_alloc()` (page allocator and vmalloc failures): one report per 10 s.
+    private let nopageRatelimit = OrderedMutex(RatelimitState(interval: WarnAllocRatelimit.interval,
+                                                              burst: WarnAllocRatelimit.burst))
 
     /// The attached reclaim, nil on an allocator booted without one (then the slow path has no
     /// kswapd, direct reclaim or OOM killer, and blocking requests fail where they would reclaim).
@@ -37,4 +39,10 @@ public final class ReclaimLink: Sendable {
         return nopageRatelimit.withLockIfAvailable { $0.allow(jiffies: jiffies) }
             ?? RatelimitState.Decision(allowed: false, suppressed: 0)
     }
+}
+
+/// `nopage_rs`'s parameters in 6.12's `warn_alloc()`: `10*HZ` and a burst of 1.
+enum WarnAllocRatelimit {
+    static let interval: Int64 = 10 * RatelimitState.hz
+    static let burst = 1
 }

@@ -110,7 +110,8 @@ import Testing
         #expect(vmalloc.vmalloc(0, context: task) == nil)
         #expect(vmalloc.vmalloc(-1, context: task) == nil)
         #expect(vmalloc.vmalloc(1 << 40, context: task) == nil)
-        #expect(reportTexts(machine, .allocFailure).contains { $0.contains("vmalloc error: size 1099511627776, exceeds total pages") })
+        // warn_alloc()'s nopage_rs lets one report through per 10 s: the first of these two.
+        #expect(reportTexts(machine, .allocFailure).first?.contains("vmalloc error: size 18446744073709551615, exceeds total pages") == true)
         #expect(vmalloc.vmallocNode(4096, align: 3, gfp: .kernel, node: nil, context: task) == nil, "alignment must be a power of two")
         #expect(vmalloc.vmallocNode(4096, align: 1 << 63, gfp: GFPFlags.kernel.union(.noFail), node: nil, context: task) == nil,
                 "__GFP_NOFAIL with an alignment no area can meet gives up instead of hanging")
