@@ -80,7 +80,11 @@ extension Compaction {
     /// charged as writing and reading a page on the virtual clock.
     func migrateMovablePage(_ page: IsolatedPage, to target: PFN, _ cc: inout CompactControl) -> Bool {
         let zone = cc.zone
-        guard movablePages.isLive(page.index) else { return false }
+        guard movablePages.isLive(page.index) else {
+            // Freed by its task while isolated: clear the entry's isolation; the caller frees the page.
+            _ = movablePages.putback(page.index, at: page.pfn)
+            return false
+        }
         (zone.arenaBase + target << MachineSpec.pageShift)
             .copyMemory(from: zone.arenaBase + page.pfn << MachineSpec.pageShift, byteCount: MachineSpec.pageSize)
         zone.charge(.zeroPerKiB, times: 2 * MachineSpec.pageSize / 1024)
