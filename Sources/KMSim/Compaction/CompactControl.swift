@@ -1,8 +1,10 @@
-/// A page the migrate scanner took off its LRU list: its region retained so it cannot go away while the
-/// page is isolated, and its slot in the region (`folio->mapping`, `folio->index`).
+/// A page the migrate scanner isolated. An LRU page: its region retained so it cannot go away while the
+/// page is isolated, and its slot in the region (`folio->mapping`, `folio->index`). A workload's
+/// movable page (`MovablePages`, the kernel's `movable_operations` pages): no region, and `index` is
+/// its handle.
 struct IsolatedPage {
     var pfn: PFN
-    var region: Unmanaged<MemoryRegion>
+    var region: Unmanaged<MemoryRegion>?
     var index: Int
 }
 

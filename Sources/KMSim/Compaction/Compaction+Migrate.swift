@@ -16,13 +16,14 @@ extension Compaction {
                 outOfTargets = true
                 break
             }
-            if !migrateFolio(page, to: target, &cc) {
+            let moved = page.region == nil ? migrateMovablePage(page, to: target, &cc) : migrateFolio(page, to: target, &cc)
+            if !moved {
                 // Unmapped while isolated: the target goes back unused, the source is freed.
                 cc.freepages[0].append(target)
                 cc.nrFreepages += 1
                 freeUnmappedPage(page.pfn, &cc)
             }
-            page.region.release()
+            page.region?.release()
             succeeded += 1
             done += 1
         }
@@ -44,7 +45,7 @@ extension Compaction {
         let lruvec = lruvecs[cc.zone.node]
         let zone = cc.zone
         let moved: Bool = lruvec.lruLock.withLock(cpu: cc.context.cpu) {
-            let region = page.region.takeUnretainedValue()
+            guard let region = page.region?.takeUnretainedValue() else { return false }
             let slot = region.slot(page.index)
             guard slot.load(ordering: .sequentiallyConsistent) == MemoryRegion.resident(page.pfn) else { return false }
             let source = lruvec.frames + page.pfn
@@ -69,6 +70,40 @@ extension Compaction {
         }
         if moved { freeMigrationSource(page.pfn, &cc) }
         return moved
+    }
+
+    /// `movable_operations.migrate_page` for a workload's movable page: its contents are copied to
+    /// `target` and its frame's owner and zone handed over, then its handle moves to `target`
+    /// (`MovablePages.migrate`), so the task that holds the handle later frees `target`; the source is
+    /// freed. False when the task freed the page while it was isolated (`target` stays the run's, and
+    /// the caller frees the source). No lock: the handle's compare-and-exchange decides. The copy is
+    /// charged as writing and reading a page on the virtual clock.
+    func migrateMovablePage(_ page: IsolatedPage, to target: PFN, _ cc: inout CompactControl) -> Bool {
+        let zone = cc.zone
+        guard movablePages.isLive(page.index) else {
+            // Freed by its task while isolated: clear the entry's isolation; the caller frees the page.
+            _ = movablePages.putback(page.index, at: page.pfn)
+            return false
+        }
+        (zone.arenaBase + target << MachineSpec.pageShift)
+            .copyMemory(from: zone.arenaBase + page.pfn << MachineSpec.pageShift, byteCount: MachineSpec.pageSize)
+        zone.charge(.zeroPerKiB, times: 2 * MachineSpec.pageSize / 1024)
+        let source = zone.frames + page.pfn
+        let destination = zone.frames + target
+        // The target is the run's allocated order-0 page already (`compaction_alloc()`); it takes the
+        // source's identity before the handle can reach it.
+        destination.pointee.flags = source.pointee.flags | PageFlags.allocated.rawValue
+        destination.pointee.zoneIndex = source.pointee.zoneIndex
+        destination.pointee.owner = source.pointee.owner
+        guard movablePages.migrate(page.index, from: page.pfn, to: target) else {
+            destination.pointee.flags = PageFlags.allocated.rawValue
+            destination.pointee.owner = 0
+            return false
+        }
+        source.pointee.flags = PageFlags.allocated.rawValue
+        source.pointee.owner = 0
+        freeMigrationSource(page.pfn, &cc)
+        return true
     }
 
     /// Frees an isolated page whose task unmapped it meanwhile, as reclaim's `freeReclaimed` does: a dirty

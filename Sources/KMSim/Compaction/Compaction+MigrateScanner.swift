@@ -67,7 +67,8 @@ extension Compaction {
     }
 
     /// `isolate_migratepages_block()`: walks `[start, end)`; free blocks and compound pages are skipped by
-    /// their order, LRU pages are taken off their list under `lru_lock`, anything else fails. An async
+    /// their order, LRU pages are taken off their list under `lru_lock`, the workload's registered
+    /// movable pages are isolated through `MovablePages`, anything else fails. An async
     /// direct compactor gives up on an order-aligned block at its first failure (`skip_on_failure`),
     /// returning what it isolated there. Stops after COMPACT_CLUSTER_MAX pages unless finishing the block.
     /// A block scanned to its end without isolating anything gets its skip bit.
@@ -95,6 +96,10 @@ extension Compaction {
             var taken = false
             if flags & PageFlags.lru.rawValue != 0 {
                 taken = isolateLRUPage(&cc, lruvec, lowPFN)
+            } else if flags == PageFlags.allocated.rawValue, let handle = movablePages.isolate(lowPFN) {
+                // A non-LRU movable page (`__PageMovable()`): `isolate_movable_page()`.
+                cc.migratepages.append(IsolatedPage(pfn: lowPFN, region: nil, index: handle))
+                taken = true
             } else if flags & (PageFlags.head.rawValue | PageFlags.allocated.rawValue) != 0 {
                 let order = Self.peekOrder(zone, lowPFN)
                 if order > 0 && lowPFN + (1 << order) <= end { lowPFN += (1 << order) - 1; scanned += (1 << order) - 1 }
@@ -151,15 +156,19 @@ extension Compaction {
         lock.lock(cpu: cc.context.cpu)
     }
 
-    /// `putback_movable_pages()`: isolated pages go back to their LRU list; a page whose task unmapped it
-    /// while it was isolated (its slot no longer points at it) is freed instead.
+    /// `putback_movable_pages()`: isolated pages go back to their LRU list, or to their task
+    /// (`movable_operations.putback_page`); a page whose task unmapped or freed it while it was isolated
+    /// (its slot no longer points at it, its handle is no longer live) is freed instead.
     func putbackMovablePages(_ cc: inout CompactControl) {
         guard !cc.migratepages.isEmpty else { return }
         let lruvec = lruvecs[cc.zone.node]
         var toFree: [PFN] = []
+        for page in cc.migratepages where page.region == nil {
+            if !movablePages.putback(page.index, at: page.pfn) { toFree.append(page.pfn) }
+        }
         lruvec.lruLock.withLock(cpu: cc.context.cpu) {
             for page in cc.migratepages {
-                let region = page.region.takeUnretainedValue()
+                guard let region = page.region?.takeUnretainedValue() else { continue }
                 if region.slot(page.index).load(ordering: .sequentiallyConsistent) == MemoryRegion.resident(page.pfn) {
                     lruvec.add(page.pfn, to: lruvec.list(of: page.pfn))
                 } else {
@@ -167,7 +176,7 @@ extension Compaction {
                 }
             }
         }
-        for page in cc.migratepages { page.region.release() }
+        for page in cc.migratepages { page.region?.release() }
         cc.migratepages.removeAll(keepingCapacity: true)
         for pfn in toFree { freeUnmappedPage(pfn, &cc) }
     }

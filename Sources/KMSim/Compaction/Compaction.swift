@@ -4,16 +4,18 @@
 /// nearer the end, so free pages gather at the start of the zone and merge into high-order blocks.
 ///
 /// What moves: pages on the LRU lists (page cache and anonymous memory of the simulated tasks), with
-/// their contents copied in the arena and their region slot and LRU position handed to the new page.
-/// Slab, page-table, vmalloc, per-CPU-list and other allocated pages are never isolated, so they never
-/// move; pages the workload holds directly (`alloc_pages`) are not on an LRU and do not move either, as
-/// the kernel cannot migrate a page it has no mapping or movable_ops for.
+/// their contents copied in the arena and their region slot and LRU position handed to the new page;
+/// and the order-0 pages workload tasks allocated with `__GFP_MOVABLE` (`movablePages`, the kernel's
+/// non-LRU movable pages with `movable_operations`), copied likewise, their handle following them so the
+/// task later frees the new page. Slab, page-table, vmalloc, per-CPU-list, compound and other allocated
+/// pages are never isolated, so they never move.
 ///
 /// Runs from the allocation slow path (direct compaction), from each node's kcompactd, and on demand
 /// (`compactNodes`, the kernel's /proc/sys/vm/compact_memory).
 ///
 /// Synchronisation: the per-zone state is relaxed atomics (see `ZoneCompactionState`); pages are
-/// isolated under `&zone->lock` (free pages) or the node's `&lruvec->lru_lock` (LRU pages), after which
+/// isolated under `&zone->lock` (free pages), the node's `&lruvec->lru_lock` (LRU pages) or by a
+/// compare-and-exchange on their entry (the workload's movable pages, see `MovablePages`), after which
 /// the run owns them. Everything else is immutable; hence `Sendable`.
 public final class Compaction: Sendable {
     public let config: CompactionConfig
@@ -27,6 +29,8 @@ public final class Compaction: Sendable {
     public let kcompactds: [Kcompactd]
     /// Each node's kswapd (`kswapd_is_running()`).
     let kswapds: [Kswapd]
+    /// The workload's movable pages and their handles.
+    public let movablePages: MovablePages
 
     init(config: CompactionConfig, allocator: PageAllocator, lruvecs: [LRUVec], nodeStates: [NodeReclaimState],
          kswapds: [Kswapd], hostNodes: [Int], debug: AtomicSleepDebug) {
@@ -36,6 +40,7 @@ public final class Compaction: Sendable {
         self.lruvecs = lruvecs
         self.nodeStates = nodeStates
         self.kswapds = kswapds
+        movablePages = MovablePages(pageCount: allocator.spec.pagesPerNode * allocator.spec.nodes)
         states = allocator.zones.map { ZoneCompactionState(startPFN: $0.startPFN, endPFN: $0.startPFN + $0.managedPages) }
         kcompactds = (0..<allocator.nodes.count).map { node in
             Kcompactd(node: node, cpu: kswapds[node].cpu, cpuCount: allocator.cpuCount, nodeCount: allocator.nodes.count,

@@ -11,7 +11,11 @@ import Synchronization
 /// are a slow path). Hence `Sendable`.
 public final class ReclaimLink: Sendable {
     private let reclaim = ManagedAtomic<PageReclaim?>(nil)
-    private let ratelimit = OrderedMutex(WarnAllocRatelimit())
+    /// `nopage_rs`: `static DEFINE_RATELIMIT_STATE(nopage_rs, 10*HZ, 1)` in 6.12's `warn_alloc()`
+    /// (mm/page_alloc.c; the 5 s / 10 defaults were replaced long before 6.12), shared by every
+    /// `warn_alloc()` (page allocator and vmalloc failures): one report per 10 s.
+    private let nopageRatelimit = OrderedMutex(RatelimitState(interval: WarnAllocRatelimit.interval,
+                                                              burst: WarnAllocRatelimit.burst))
 
     /// The attached reclaim, nil on an allocator booted without one (then the slow path has no
     /// kswapd, direct reclaim or OOM killer, and blocking requests fail where they would reclaim).
@@ -28,35 +32,17 @@ public final class ReclaimLink: Sendable {
         reclaim.store(nil, ordering: .releasing)
     }
 
-    /// `__ratelimit(&nopage_rs)`: whether a failure report may be printed now, and how many were
-    /// suppressed since the last printed one's interval began ("warn_alloc: N callbacks suppressed").
-    func allowWarning() -> (allowed: Bool, suppressed: Int) {
-        ratelimit.withLock { $0.allow(now: VirtualClock.nowOrHost()) }
+    /// `__ratelimit(&nopage_rs)` now on the run's clock. Like `___ratelimit()`, a caller that finds the
+    /// state's lock taken is refused without being counted (another CPU is printing already).
+    func allowWarning() -> RatelimitState.Decision {
+        let jiffies = RatelimitState.jiffies(nanoseconds: VirtualClock.nowOrHost())
+        return nopageRatelimit.withLockIfAvailable { $0.allow(jiffies: jiffies) }
+            ?? RatelimitState.Decision(allowed: false, suppressed: 0)
     }
 }
 
-/// `struct ratelimit_state` with `DEFAULT_RATELIMIT_INTERVAL` (5 s) and `DEFAULT_RATELIMIT_BURST` (10).
-struct WarnAllocRatelimit {
-    static let intervalNanoseconds: Int64 = 5_000_000_000
-    static let burst = 10
-    var begin: Int64 = 0
-    var printed = 0
-    var missed = 0
-
-    /// `___ratelimit()`.
-    mutating func allow(now: Int64) -> (allowed: Bool, suppressed: Int) {
-        var suppressed = 0
-        if begin == 0 || now - begin >= Self.intervalNanoseconds {
-            suppressed = missed
-            begin = now
-            printed = 0
-            missed = 0
-        }
-        if printed < Self.burst {
-            printed += 1
-            return (true, suppressed)
-        }
-        missed += 1
-        return (false, suppressed)
-    }
+/// `nopage_rs`'s parameters in 6.12's `warn_alloc()`: `10*HZ` and a burst of 1.
+enum WarnAllocRatelimit {
+    static let interval: Int64 = 10 * RatelimitState.hz
+    static let burst = 1
 }

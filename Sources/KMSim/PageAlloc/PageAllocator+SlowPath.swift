@@ -224,25 +224,9 @@ extension PageAllocator {
         return []
     }
 
-    /// `warn_alloc()`: "<comm>: page allocation failure: order:N, mode:0x..(...), nodemask=(null)" and the
-    /// `dump_stack()` line, unless `__GFP_NOWARN`; rate-limited like the kernel's `nopage_rs` (10 reports
-    /// per 5 s; the first report after a suppressed stretch says how many were suppressed).
+    /// The slow path's `warn_alloc(gfp_mask, ac->nodemask, "page allocation failure: order:%u", order)`.
     func warnAlloc(_ ac: AllocationContext) {
-        guard !ac.gfp.contains(.noWarn) else { return }
-        let (allowed, suppressed) = reclaimLink.allowWarning()
-        guard allowed else {
-            reclaimLink.current?.count(.warnAllocSuppressed, cpu: ac.context.cpu)
-            return
-        }
-        let mode = "0x" + String(ac.gfp.rawValue, radix: 16)
-        let prefix = suppressed > 0 ? "warn_alloc: \(suppressed) callbacks suppressed\n" : ""
-        let stack = reclaimLink.current?.debug.dumpStackInfo(context: ac.context)
-            ?? "CPU: \(ac.context.cpu) PID: \(ac.context.pid) Comm: \(Self.comm(ac.context))"
-        bugReports.record(.allocFailure, prefix + """
-            \(Self.comm(ac.context)): page allocation failure: order:\(ac.order), mode:\(mode)(\(ac.gfp)), nodemask=(null)
-            \(stack)
-
-            """)
+        warnAlloc(ac.gfp, "page allocation failure: order:\(ac.order)", context: ac.context)
     }
 
     /// The `WARN_ON_ONCE` checks of `__alloc_pages()` and kmsim's own argument checks.

@@ -7,9 +7,11 @@ extension ProcFS {
         "nr_zspages", "nr_free_cma",
     ]
 
-    /// /proc/zoneinfo (`zoneinfo_show_print()`, 6.12) for every zone of every node. The per-node stats
-    /// block the kernel prints before a node's first populated zone is left out (kmsim keeps no node
-    /// LRU statistics yet).
+    /// /proc/zoneinfo (`zoneinfo_show_print()`, 6.12) for every zone of every node: the watermarks, the
+    /// zone counters and NUMA events, then per online CPU its pageset (`count`, `high`, `batch`,
+    /// `high_min`, `high_max`) and its `vm stats threshold`, then `node_unreclaimable` and `start_pfn`.
+    /// The per-node stats block the kernel prints before a node's first populated zone is left out
+    /// (kmsim keeps no node LRU statistics yet).
     public static func zoneinfo(_ machine: Machine) -> String {
         var text = ""
         for node in 0..<machine.spec.nodes {
@@ -41,7 +43,7 @@ extension ProcFS {
             text += "\n      \(padRight(item.kernelName, 12)) \(zone.numaEvents.sum(item.rawValue))"
         }
         text += "\n  pagesets"
-        let threshold = statThreshold(managedPages: zone.managedPages, onlineCPUs: machine.spec.cpuCount)
+        let threshold = statThreshold(zone, machine: machine)
         for cpu in 0..<machine.spec.cpuCount {
             let pcp = zone.pcpSnapshot(cpu: cpu, lockingCPU: cpu)
             text += "\n    cpu: \(cpu)"
@@ -52,9 +54,39 @@ extension ProcFS {
             text += "\n              high_max: \(pcp.highMax)"
             text += "\n  vm stats threshold: \(threshold)"
         }
-        text += "\n  node_unreclaimable:  0"
+        text += "\n  node_unreclaimable:  \(nodeUnreclaimable(machine, node: zone.node) ? 1 : 0)"
         text += "\n  start_pfn:           \(zone.startPFN)"
         return text + "\n"
+    }
+
+    /// zoneinfo's `node_unreclaimable`: `pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES` (16 kswapd runs
+    /// in a row that reclaimed nothing; the node is hopeless until a page is freed or reclaimed).
+    static func nodeUnreclaimable(_ machine: Machine, node: Int) -> Bool {
+        machine.reclaim.nodeStates[node].kswapdFailures.load(ordering: .relaxed) >= PageReclaim.maxReclaimRetries
+    }
+
+    /// The `vm stats threshold` of `zone`'s pagesets: `calculate_normal_threshold()`, or
+    /// `calculate_pressure_threshold()` while the node's kswapd is awake and the zone's per-CPU drift
+    /// could take it from low to below min (`percpu_drift_mark` set by `refresh_zone_stat_thresholds()`);
+    /// `kswapd_try_to_sleep()` switches them with `set_pgdat_percpu_threshold()` around its sleep.
+    static func statThreshold(_ zone: Zone, machine: Machine) -> Int {
+        let cpus = machine.spec.cpuCount
+        let normal = statThreshold(managedPages: zone.managedPages, onlineCPUs: cpus)
+        let kswapd = machine.reclaim.kswapds[zone.node]
+        guard kswapd.kthread.isStarted && !kswapd.isSleeping,
+              hasPercpuDriftMark(normalThreshold: normal, zone: zone, onlineCPUs: cpus) else { return normal }
+        return pressureThreshold(low: zone.watermarkLow, min: zone.watermarkMin, onlineCPUs: cpus)
+    }
+
+    /// `refresh_zone_stat_thresholds()`: a zone gets a `percpu_drift_mark` when every CPU's allowed drift
+    /// together (`num_online_cpus() * threshold`) exceeds the distance from low to min.
+    static func hasPercpuDriftMark(normalThreshold: Int, zone: Zone, onlineCPUs: Int) -> Bool {
+        onlineCPUs * normalThreshold > zone.watermarkLow - zone.watermarkMin
+    }
+
+    /// `calculate_pressure_threshold()`: `(low - min) / online CPUs`, at least 1 and at most 125.
+    static func pressureThreshold(low: Int, min minimum: Int, onlineCPUs: Int) -> Int {
+        min(125, max(1, (low - minimum) / max(onlineCPUs, 1)))
     }
 
     /// `calculate_normal_threshold()`: the per-CPU vmstat drift allowed before folding,

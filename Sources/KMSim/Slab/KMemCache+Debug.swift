@@ -266,49 +266,53 @@ extension KMemCache {
         }
     }
 
-    /// `check_object()`: red zones against `redValue`, alignment padding, poison of a free object, object
-    /// padding, and (where it cannot be user data) the free pointer. Each damaged area is reported and
-    /// restored; returns false if any was damaged.
+    /// `check_object()` (6.12): red zones against `redValue`, alignment padding, poison of a free object,
+    /// object padding, and (where it cannot be user data) the free pointer. Every check runs; each damaged
+    /// area is reported and restored, and when any was, the object's trailer (`print_trailer()`) follows
+    /// once, after the last report of this check, as the kernel prints it once per object since
+    /// "slab: make check_object() more consistent". A corrupt free pointer is an `object_err()`, which
+    /// prints the trailer with its own banner, so such an object's log shows it twice, as 6.12's does.
+    /// Returns false if anything was damaged.
     func checkObject(_ slab: Slab, object: UInt, redValue: UInt8) -> Bool {
         let pointer = UnsafeMutableRawPointer(bitPattern: object).unsafelyUnwrapped
-        var ok = true
+        var reports: [(kind: SlabBugKind, lines: [String])] = []
         let objectSize = geometry.objectSize
+        func check(_ what: String, _ start: UnsafeMutableRawPointer, _ value: UInt8, _ count: Int, _ kind: SlabBugKind) {
+            if let lines = checkBytes(slab, what: what, start, value, count) { reports.append((kind, lines)) }
+        }
         if flags.contains(.redZone) {
-            ok = checkBytes(slab, object: object, what: "Left Redzone", pointer - geometry.redLeftPad,
-                            redValue, geometry.redLeftPad, kind: .redzoneOverwritten) && ok
-            ok = checkBytes(slab, object: object, what: "Right Redzone", pointer + objectSize,
-                            redValue, geometry.inuse - objectSize, kind: .redzoneOverwritten) && ok
+            check("Left Redzone", pointer - geometry.redLeftPad, redValue, geometry.redLeftPad, .redzoneOverwritten)
+            check("Right Redzone", pointer + objectSize, redValue, geometry.inuse - objectSize, .redzoneOverwritten)
         } else if flags.contains(.poison) && objectSize < geometry.inuse {
-            ok = checkBytes(slab, object: object, what: "Alignment padding", pointer + objectSize,
-                            SlabPoison.inUse, geometry.inuse - objectSize, kind: .paddingOverwritten) && ok
+            check("Alignment padding", pointer + objectSize, SlabPoison.inUse, geometry.inuse - objectSize, .paddingOverwritten)
         }
         if flags.contains(.poison) {
             if redValue != SlabPoison.redActive && geometry.objectPoison {
-                ok = checkBytes(slab, object: object, what: "Poison", pointer, SlabPoison.free,
-                                objectSize - 1, kind: .poisonOverwritten) && ok
-                ok = checkBytes(slab, object: object, what: "End Poison", pointer + objectSize - 1,
-                                SlabPoison.end, 1, kind: .poisonOverwritten) && ok
+                check("Poison", pointer, SlabPoison.free, objectSize - 1, .poisonOverwritten)
+                check("End Poison", pointer + objectSize - 1, SlabPoison.end, 1, .poisonOverwritten)
             }
             let end = geometry.metadataEnd
             if geometry.sizeFromObject > end {
-                ok = checkBytes(slab, object: object, what: "Object padding", pointer + end, SlabPoison.inUse,
-                                geometry.sizeFromObject - end, kind: .paddingOverwritten) && ok
+                check("Object padding", pointer + end, SlabPoison.inUse, geometry.sizeFromObject - end, .paddingOverwritten)
             }
         }
         if (geometry.freePointerOutsideObject || redValue != SlabPoison.redActive)
             && !isValidPointer(freePointer(object), in: slab) {
-            report(.freelistCorrupt, objectError(slab, object: object, reason: "Freepointer corrupt"))
+            reports.append((.freelistCorrupt, objectError(slab, object: object, reason: "Freepointer corrupt")))
             setFreePointer(object, 0)
-            ok = false
         }
-        return ok
+        guard let last = reports.indices.last else { return true }
+        reports[last].lines += trailer(slab, object: object)
+        for report in reports { self.report(report.kind, report.lines) }
+        return false
     }
 
-    /// `check_bytes_and_report()`: finds the first byte of `count` at `start` that is not `value`,
-    /// reports "<what> overwritten" with the damaged range and the object's trailer, and restores it.
-    func checkBytes(_ slab: Slab, object: UInt, what: String, _ start: UnsafeMutableRawPointer, _ value: UInt8,
-                    _ count: Int, kind: SlabBugKind) -> Bool {
-        guard count > 0, let fault = firstMismatch(start, value, count) else { return true }
+    /// `check_bytes_and_report()` (6.12): finds the first byte of `count` at `start` that is not `value`,
+    /// and returns the "<what> overwritten" report (banner, the damaged range, and `restore_bytes()`'s
+    /// FIX line) after restoring the range; nil when the bytes are intact. The trailer is the caller's
+    /// (`check_object()` prints it once for all of an object's reports).
+    func checkBytes(_ slab: Slab, what: String, _ start: UnsafeMutableRawPointer, _ value: UInt8, _ count: Int) -> [String]? {
+        guard count > 0, let fault = firstMismatch(start, value, count) else { return nil }
         var end = count
         while end > fault && start.load(fromByteOffset: end - 1, as: UInt8.self) == value { end -= 1 }
         let base = slabBase(slab)
@@ -317,11 +321,9 @@ extension KMemCache {
         let found = start.load(fromByteOffset: fault, as: UInt8.self)
         var lines = SlabReporter.banner(cache: name, "\(what) overwritten")
         lines.append("\(SlabReporter.pointer(faultAddress))-\(SlabReporter.pointer(lastAddress)) @offset=\(faultAddress - base). First byte 0x\(String(found, radix: 16)) instead of 0x\(String(value, radix: 16))")
-        lines += trailer(slab, object: object)
         lines.append(SlabReporter.fix(cache: name, "Restoring \(what) \(SlabReporter.pointer(faultAddress))-\(SlabReporter.pointer(lastAddress))=0x\(String(value, radix: 16))"))
         (start + fault).initializeMemory(as: UInt8.self, repeating: value, count: end - fault)
-        env.reporter.record(kind, lines)
-        return false
+        return lines
     }
 
     func firstMismatch(_ start: UnsafeRawPointer, _ value: UInt8, _ count: Int) -> Int? {

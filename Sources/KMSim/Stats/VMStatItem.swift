@@ -6,7 +6,7 @@
 public enum VMStatItem: Int, CaseIterable, Sendable {
     case nrFreePages
     case numaHit, numaMiss, numaForeign, numaInterleave, numaLocal, numaOther
-    case nrSlabReclaimable, nrSlabUnreclaimable, nrPageTablePages, nrVmalloc
+    case nrSlabReclaimable, nrSlabUnreclaimable, nrPageTablePages
     case pgallocDMA, pgallocDMA32, pgallocNormal, pgallocMovable
     case allocstallDMA, allocstallDMA32, allocstallNormal, allocstallMovable
     case pgfree
@@ -33,7 +33,6 @@ public enum VMStatItem: Int, CaseIterable, Sendable {
         case .nrSlabReclaimable: return "nr_slab_reclaimable"
         case .nrSlabUnreclaimable: return "nr_slab_unreclaimable"
         case .nrPageTablePages: return "nr_page_table_pages"
-        case .nrVmalloc: return "nr_vmalloc"
         case .pgallocDMA: return "pgalloc_dma"
         case .pgallocDMA32: return "pgalloc_dma32"
         case .pgallocNormal: return "pgalloc_normal"

@@ -25,4 +25,16 @@ public final class OrderedMutex<Value: ~Copyable>: Sendable {
             return try body(&value)
         }
     }
+
+    /// `Mutex.withLockIfAvailable`, ordered for TSan: runs `body` only when the lock is free at once
+    /// (a trylock), nil otherwise.
+    public func withLockIfAvailable<Result, E: Error>(
+        _ body: (inout sending Value) throws(E) -> sending Result
+    ) throws(E) -> sending Result? {
+        try mutex.withLockIfAvailable { (value: inout sending Value) throws(E) -> sending Result in
+            _ = handoff.load(ordering: .acquiring)
+            defer { handoff.add(1, ordering: .releasing) }
+            return try body(&value)
+        }
+    }
 }

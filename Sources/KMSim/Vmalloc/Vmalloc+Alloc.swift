@@ -171,10 +171,7 @@ extension Vmalloc {
         let nrPages = Int(size >> UInt64(VmallocLayout.pageShift))
         let pages = UnsafeMutablePointer<UInt32>.allocate(capacity: max(nrPages, 1))
         let allocated = allocPages(into: pages, count: nrPages, gfp: gfp.union(.noWarn), node: node, context: context)
-        if allocated > 0 {
-            nrVmallocPagesCounter.add(allocated, ordering: .relaxed)
-            vmstat.count(.nrVmalloc, allocated, context: context)
-        }
+        if allocated > 0 { nrVmallocPagesCounter.add(allocated, ordering: .relaxed) }
         setPages(of: start, pages: pages, count: allocated, clearUninitialized: false, context: context)
         guard allocated == nrPages else {
             warnAlloc(gfp, "vmalloc error: size \(allocated << VmallocLayout.pageShift), failed to allocate pages", context: context)
@@ -249,12 +246,9 @@ extension Vmalloc {
         return count
     }
 
-    /// `warn_alloc()`: "<comm>: <message>, mode:%#x(%pGg), nodemask=(null)", unless `__GFP_NOWARN`.
+    /// `warn_alloc()`, the page allocator's (one `nopage_rs` rate limit for both, as in the kernel).
     func warnAlloc(_ gfp: GFPFlags, _ message: String, context: ExecutionContext) {
-        guard !gfp.contains(.noWarn) else { return }
-        bugReports.record(.allocFailure, String(format: "%@: %@, mode:%#x(%@), nodemask=(null)\n",
-                                                AtomicSleepDebug.defaultTaskName(context), message, gfp.rawValue,
-                                                gfp.description))
+        pageAllocator.warnAlloc(gfp, message, context: context)
     }
 
     /// A `WARN()` of mm/vmalloc.c, framed as the kernel frames warnings.

@@ -31,7 +31,6 @@ extension Vmalloc {
             }
             if area.flags.contains(.alloc) && area.nrPages > 0 {
                 nrVmallocPagesCounter.subtract(Int(area.nrPages), ordering: .relaxed)
-                vmstat.count(.nrVmalloc, -Int(area.nrPages), context: context)
             }
             pages.deallocate()
         }

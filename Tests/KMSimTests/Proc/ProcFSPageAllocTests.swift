@@ -62,6 +62,36 @@ import Testing
         #expect(text.hasSuffix("  start_pfn:           16384\nNode 1, zone  HighMem\n  pages free     0\n        boost    0\n        min      32\n        low      32\n        high     32\n        promo    32\n        spanned  0\n        present  0\n        managed  0\n        cma      0\n        protection: (0, 0, 0, 0, 0)\nNode 1, zone  Movable\n  pages free     0\n        boost    0\n        min      32\n        low      32\n        high     32\n        promo    32\n        spanned  0\n        present  0\n        managed  0\n        cma      0\n        protection: (0, 0, 0, 0, 0)\n"))
     }
 
+    /// zoneinfo's `node_unreclaimable` is `pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES`, per node.
+    @Test func zoneinfoNodeUnreclaimableFollowsKswapdFailures() throws {
+        let machine = try makeMachine(nodes: 2, cpusPerNode: 1)
+        #expect(!ProcFS.zoneinfo(machine).contains("node_unreclaimable:  1"))
+        machine.reclaim.nodeStates[1].kswapdFailures.store(16, ordering: .relaxed)
+        let text = ProcFS.zoneinfo(machine)
+        let node1 = try #require(text.range(of: "Node 1, zone      DMA"))
+        #expect(text[..<node1.lowerBound].contains("node_unreclaimable:  0\n  start_pfn:"))
+        #expect(!text[..<node1.lowerBound].contains("node_unreclaimable:  1"))
+        #expect(text[node1.lowerBound...].contains("node_unreclaimable:  1\n  start_pfn:           16384\n"))
+        machine.reclaim.nodeStates[1].kswapdFailures.store(15, ordering: .relaxed)
+        #expect(!ProcFS.zoneinfo(machine).contains("node_unreclaimable:  1"))
+    }
+
+    /// `calculate_pressure_threshold()` and `refresh_zone_stat_thresholds()`' drift mark, on the
+    /// kernel's formulas: (low - min) / CPUs within 1...125; a mark when CPUs * threshold > low - min.
+    @Test func pressureThresholdAndDriftMark() throws {
+        #expect(ProcFS.pressureThreshold(low: 1100, min: 1000, onlineCPUs: 4) == 25)
+        #expect(ProcFS.pressureThreshold(low: 5000, min: 1000, onlineCPUs: 2) == 125)
+        #expect(ProcFS.pressureThreshold(low: 1003, min: 1000, onlineCPUs: 8) == 1)
+        let machine = try makeMachine(nodes: 1, cpusPerNode: 2)
+        let zone = machine.pageAllocator.zone(node: 0, type: .dma32)
+        let gap = zone.watermarkLow - zone.watermarkMin
+        #expect(ProcFS.hasPercpuDriftMark(normalThreshold: gap / 2 + 1, zone: zone, onlineCPUs: 2))
+        #expect(!ProcFS.hasPercpuDriftMark(normalThreshold: gap / 2, zone: zone, onlineCPUs: 2))
+        // kswapd is not running on a bare machine: the normal threshold.
+        #expect(ProcFS.statThreshold(zone, machine: machine)
+                == ProcFS.statThreshold(managedPages: zone.managedPages, onlineCPUs: 2))
+    }
+
     @Test func vmstatCountsAllocationsAndFrees() throws {
         let machine = try makeMachine()
         let allocator = machine.pageAllocator

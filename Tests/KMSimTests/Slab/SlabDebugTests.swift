@@ -89,6 +89,32 @@ import Testing
         #expect(text.contains("First byte 0x0 instead of 0xcc"))
     }
 
+    /// 6.12's `check_object()` reports each damaged area and prints the object's trailer once, after
+    /// the last report: two red zones overwritten give two reports but one `print_trailer()`.
+    @Test func bothRedZonesOverwrittenPrintTheTrailerOnce() throws {
+        let object = try alloc64()
+        object.storeBytes(of: 0x00, toByteOffset: -3, as: UInt8.self)
+        object.storeBytes(of: 0x41, toByteOffset: 64, as: UInt8.self)
+        machine.slab.kfree(object, context: context)
+        let reports = machine.reports(.redzoneOverwritten)
+        #expect(reports.count == 2)
+        #expect(reports.first?.contains("Left Redzone overwritten") == true)
+        #expect(reports.last?.contains("Right Redzone overwritten") == true)
+        let objectLine = "Object \(SlabReporter.pointer(UInt(bitPattern: object))) @offset="
+        #expect(reports.first?.contains(objectLine) == false)
+        #expect(reports.first?.contains("FIX kmalloc-64: Restoring Left Redzone") == true)
+        let log = reports.joined()
+        #expect(log.components(separatedBy: objectLine).count - 1 == 1)
+        #expect(log.components(separatedBy: "\nSlab 0x").count - 1 == 1)
+        // The trailer follows the last FIX line, as the kernel prints it at the end of check_object().
+        let last = try #require(reports.last)
+        let fix = try #require(last.range(of: "FIX kmalloc-64: Restoring Right Redzone"))
+        let trailer = try #require(last.range(of: objectLine))
+        #expect(fix.lowerBound < trailer.lowerBound)
+        #expect(object.load(fromByteOffset: -3, as: UInt8.self) == 0xcc)
+        #expect(machine.problems() == [])
+    }
+
     @Test func writeAfterFreeIsFoundAtTheNextAllocation() throws {
         let object = try alloc64()
         machine.slab.kfree(object, context: context)

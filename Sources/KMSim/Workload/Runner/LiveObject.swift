@@ -1,7 +1,9 @@
 /// One allocation the runner holds until its lifetime ends, packed in 8 bytes: a slab object's address,
-/// a vmalloc address or the PFN + 1 of an `alloc_pages` block (low 48 bits: host pointers on x86-64 fit
-/// in 47, and kernel addresses such as vmalloc's are their low 48 bits sign-extended from bit 47),
-/// the index of the operation that allocated it (12 bits) and the page order (4 bits).
+/// a vmalloc address, the PFN + 1 of an `alloc_pages` block, or the `MovablePages` handle + 1 of an
+/// order-0 `__GFP_MOVABLE` page (the handle names the page wherever compaction moves it) in the low 48
+/// bits (host pointers on x86-64 fit in 47, and kernel addresses such as vmalloc's are their low 48 bits
+/// sign-extended from bit 47), the index of the operation that allocated it (12 bits) and the page
+/// order (4 bits).
 ///
 /// Stored in flat per-task arrays (`LiveObjectSet`), never as a class instance per object. The size
 /// matters: larson's 5000 slots per task are touched at random, so every byte is cache footprint, and

@@ -125,7 +125,13 @@ extension WorkloadRunner {
             if injected { counts[RunCounters.injectedIndex(reportClass)] += 1 }
             return nil
         }
-        return LiveObject(address: address, operation: index, order: operation.api == .allocPages ? Int(size) : 0)
+        guard operation.api == .allocPages else { return LiveObject(address: address, operation: index) }
+        if size == 0 && operation.gfp.contains(.movable) {
+            // A movable page the workload holds: kept as its handle, which follows the page if compaction
+            // migrates it (`MovablePages`).
+            return LiveObject(address: UInt(movablePages.register(Int(address) - 1)) + 1, operation: index)
+        }
+        return LiveObject(address: address, operation: index, order: Int(size))
     }
 
     /// Frees `object` in `context` with the call matching its allocation.
@@ -138,7 +144,13 @@ extension WorkloadRunner {
         case .kmemCache:
             caches[operation.cache ?? 0].free(UnsafeMutableRawPointer(bitPattern: object.address), context: context)
         case .allocPages:
-            pageAllocatorRef._withUnsafeGuaranteedRef { $0.freePages(Int(object.address) - 1, order: object.order, context: context) }
+            var pfn = Int(object.address) - 1
+            if object.order == 0 && operation.gfp.contains(.movable) {
+                // The page the handle names now; none when compaction has it isolated (it frees it).
+                guard let current = movablePages.unregister(pfn) else { return }
+                pfn = current
+            }
+            pageAllocatorRef._withUnsafeGuaranteedRef { $0.freePages(pfn, order: object.order, context: context) }
         case .vmalloc:
             machine.vmalloc.vfree(KernelAddress(object.address), context: context)
         case .kvmalloc:

@@ -29,6 +29,9 @@ public final class WorkloadRunner: Sendable {
     /// atomic read-modify-writes that were a tenth of the runner's profile.
     let slabRef: Unmanaged<SlabAllocator>
     let pageAllocatorRef: Unmanaged<PageAllocator>
+    /// Where the tasks' order-0 `__GFP_MOVABLE` pages are registered so compaction can migrate them
+    /// (`machine.reclaim.compaction.movablePages`): such a page is kept as its handle, not its PFN.
+    let movablePages: MovablePages
     /// The page allocator's outcome words (`WorkloadRunner+Outcomes.swift`), read after each allocation.
     let outcomeCells: AllocationOutcomeCells
     let processStates: [CPUProcessState]
@@ -97,6 +100,7 @@ public final class WorkloadRunner: Sendable {
         latency = AllocationLatency(cpus: cpus)
         slabRef = .passUnretained(machine.slab)
         pageAllocatorRef = .passUnretained(machine.pageAllocator)
+        movablePages = machine.reclaim.compaction.movablePages
         outcomeCells = machine.pageAllocator.outcomes
         let cpuCount = spec.machine.cpuCount
         counters = RunCounters(cpuCount: cpuCount, classCount: plan.classes.count)
