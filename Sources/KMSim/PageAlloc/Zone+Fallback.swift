@@ -148,6 +148,9 @@ extension Zone {
         return (start, free, movable)
     }
 
+    /// Byte offset of `PageFrame.owner` (a tail's head PFN), for raw loads; a test checks it.
+    static let frameOwnerOffset = 12
+
     /// `PageLRU()` read racily (`data_race()`): raw loads of the frame's flags and, for a compound
     /// tail, its head's (the flag's PF_HEAD policy).
     @inline(__always)
@@ -155,7 +158,7 @@ extension Zone {
         let raw = UnsafeRawPointer(frames + pfn)
         var flags = raw.load(as: UInt16.self)
         if flags & PageFlags.tail.rawValue != 0 {
-            let head = Int(raw.load(fromByteOffset: MemoryLayout<PageFrame>.offset(of: \PageFrame.owner) ?? 12, as: UInt32.self))
+            let head = Int(raw.load(fromByteOffset: Self.frameOwnerOffset, as: UInt32.self))
             guard spans(head) else { return false }
             flags = UnsafeRawPointer(frames + head).load(as: UInt16.self)
         }
