@@ -66,9 +66,14 @@ extension PageReclaim {
         return !managed
     }
 
-    /// `pgdat_watermark_boosted()`: some managed zone up to `highestZoneIndex` has a watermark boost.
+    /// `pgdat_watermark_boosted()`: some managed zone up to `highestZoneIndex` has a watermark boost
+    /// (checked top-down, the higher zones being the likelier boosted).
     public func pgdatWatermarkBoosted(node: Int, highestZoneIndex: Int) -> Bool {
-        eligibleZones(node: node, highestZoneIndex: highestZoneIndex).contains { $0.watermarkBoost != 0 }
+        for type in ZoneType.allCases.reversed() where type.rawValue <= highestZoneIndex {
+            let zone = allocator.zone(node: node, type: type)
+            if zone.isPopulated && zone.watermarkBoost != 0 { return true }
+        }
+        return false
     }
 
     /// The node's managed zones up to `highestZoneIndex`, lowest first.
