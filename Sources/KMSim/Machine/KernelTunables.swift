@@ -13,6 +13,9 @@
 ///   PAGE_ALLOC_COSTLY_ORDER (3) by default, slub_min_objects 0 meaning 4 × (fls(nr_cpus) + 1).
 /// - `cpuPartial`: `/sys/kernel/slab/<cache>/cpu_partial` (objects), by kmalloc cache name, or for every
 ///   cache; a cache without an entry gets `set_cpu_partial()`'s size-based default (120, 52, 24 or 6).
+/// - `watermarkBoostFactor`: `vm.watermark_boost_factor` (mm/page_alloc.c, default 15000): how far
+///   `boost_watermark()` may raise a zone's watermarks after fragmenting fallbacks, in units of 1/10000
+///   of its high watermark (15000: up to 150 %); 0 turns boosting off.
 public struct KernelTunables: Sendable, Equatable, Codable {
     /// `MIN_PERCPU_PAGELIST_HIGH_FRACTION`.
     public static let minHighFraction = 8
@@ -22,6 +25,8 @@ public struct KernelTunables: Sendable, Equatable, Codable {
     /// keep the simulated lists to sizes a node can hold).
     public static let maxBatch = 1 << 16
     public static let maxCPUPartial = 1 << 20
+    /// `watermark_boost_factor`'s default.
+    public static let defaultWatermarkBoostFactor = 15000
 
     public var percpuPagelistHighFraction = 0
     public var pcpBatch: Int?
@@ -32,6 +37,7 @@ public struct KernelTunables: Sendable, Equatable, Codable {
     public var cpuPartialAll: Int?
     /// `cpu_partial` by cache name (`kmalloc-64`, `kmalloc-rcl-1k`).
     public var cpuPartialByCache: [String: Int] = [:]
+    public var watermarkBoostFactor = KernelTunables.defaultWatermarkBoostFactor
 
     public init() {}
 
@@ -64,6 +70,9 @@ public struct KernelTunables: Sendable, Equatable, Codable {
         }
         if let cpuPartialAll, !(0...Self.maxCPUPartial).contains(cpuPartialAll) {
             throw MachineSpecError(field: "cpuPartial", message: "must be within 0...\(Self.maxCPUPartial) objects, got \(cpuPartialAll)")
+        }
+        guard (0...Int(Int32.max)).contains(watermarkBoostFactor) else {
+            throw MachineSpecError(field: "watermarkBoostFactor", message: "must be within 0...\(Int32.max) (vm.watermark_boost_factor, 0: no boosting), got \(watermarkBoostFactor)")
         }
         for (cache, objects) in cpuPartialByCache.sorted(by: { $0.key < $1.key }) where !(0...Self.maxCPUPartial).contains(objects) {
             throw MachineSpecError(field: "cpuPartial.\(cache)", message: "must be within 0...\(Self.maxCPUPartial) objects, got \(objects)")

@@ -85,25 +85,23 @@ extension PageAllocator {
 
     /// `get_page_from_freelist()`: walks the zonelist, takes the first zone that passes its watermark.
     ///
-    /// A zone seen below its high watermark is flagged ZONE_BELOW_HIGH (the per-CPU lists then shrink);
-    /// under ALLOC_NOFRAGMENT the walk restarts without it rather than leave the local node, or after
-    /// every zone failed.
+    /// A zone seen below its high watermark is flagged ZONE_BELOW_HIGH (the per-CPU lists then shrink).
+    /// Under ALLOC_NOFRAGMENT, on a machine of several nodes, reaching a zone of another node than the
+    /// preferred zone's restarts the walk without the flag before that zone is tried: the local node's
+    /// zones, fragmenting fallbacks allowed, come before any remote zone (locality beats fragmentation
+    /// avoidance). When every zone failed under ALLOC_NOFRAGMENT the walk restarts without it too.
     func getPageFromFreelist(_ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
         var allocFlags = allocFlags
         retry: while true {
             let noFallback = allocFlags.contains(.noFragment)
-            for id in ac.zonelist {
-                let unmanaged = zoneTable[Int(id)]
-                let pfn: PFN? = unmanaged._withUnsafeGuaranteedRef { zone in
-                    guard zone.type.rawValue <= ac.highestZoneIndex else { return nil }
-                    return tryZone(zone, ac, allocFlags: allocFlags)
-                }
-                if let pfn { return pfn }
-                if noFallback && nodes.count > 1 && ac.preferredNode >= 0 && Int(id) / Self.zonesPerNode != ac.preferredNode {
-                    // Moving to a remote node: locality beats fragmentation avoidance.
+            for id in ac.zonelist where Int(id) % Self.zonesPerNode <= ac.highestZoneIndex {
+                if noFallback && nodes.count > 1 && Int(id) != ac.preferredZoneID && ac.preferredNode >= 0
+                    && Int(id) / Self.zonesPerNode != ac.preferredNode {
                     allocFlags.remove(.noFragment)
                     continue retry
                 }
+                let pfn: PFN? = zoneTable[Int(id)]._withUnsafeGuaranteedRef { tryZone($0, ac, allocFlags: allocFlags) }
+                if let pfn { return pfn }
             }
             if noFallback {
                 allocFlags.remove(.noFragment)
@@ -148,7 +146,8 @@ extension PageAllocator {
     }
 
     /// `rmqueue()`: orders ≤ 3 from the per-CPU lists, the rest (and pcp failures) from the buddy lists;
-    /// counts pgalloc and the NUMA events.
+    /// counts pgalloc and the NUMA events. An ALLOC_KSWAPD request that finds ZONE_BOOSTED_WATERMARK
+    /// set clears it and wakes kswapd for the zone (one flag load on the fast path).
     @inline(__always)
     func rmqueue(_ ac: AllocationContext, zone: Zone, allocFlags: AllocFlags) -> PFN? {
         var pfn: PFN?
@@ -158,11 +157,24 @@ extension PageAllocator {
         if pfn == nil {
             pfn = rmqueueBuddy(ac, zone: zone, allocFlags: allocFlags)
         }
+        if allocFlags.contains(.kswapd) && zone.testFlag(Zone.boostedWatermarkFlag) {
+            wakeupKswapdForBoost(zone, context: ac.context)
+        }
         guard let pfn else { return nil }
         let row = PerCPUCounters.row(of: ac.context)
         vmstat.counters.addSingleWriter(VMStatItem.pgalloc(zone.type).rawValue, Int64(1 << ac.order), row: row)
         zoneStatistics(ac, zone: zone, row: row)
         return pfn
+    }
+
+    /// `rmqueue()`'s reaction to a boosted watermark: `clear_bit(ZONE_BOOSTED_WATERMARK)` and
+    /// `wakeup_kswapd(zone, 0, 0, zone_idx(zone))`, so kswapd reclaims the boost even while the node
+    /// is balanced.
+    @inline(never)
+    func wakeupKswapdForBoost(_ zone: Zone, context: ExecutionContext) {
+        zone.setFlag(Zone.boostedWatermarkFlag, false)
+        reclaimLink.current?.wakeupKswapd(zone: zone, gfp: [], order: 0, highestZoneIndex: zone.type.rawValue,
+                                          context: context)
     }
 
     /// `rmqueue_buddy()`: straight from the buddy lists under `&zone->lock`; high-order atomic requests

@@ -148,13 +148,15 @@ extension PageAllocator {
     }
 
     /// `__alloc_pages_direct_reclaim()`: `__perform_reclaim()` (try_to_free_pages as PF_MEMALLOC), then an
-    /// attempt, then `drain_all_pages()` (IPIs to every CPU, waited for) and one more attempt.
+    /// attempt, then `unreserve_highatomic_pageblock()` (keeping each zone's last reserved pageblock),
+    /// `drain_all_pages()` (IPIs to every CPU, waited for) and one more attempt.
     func allocPagesDirectReclaim(_ ac: AllocationContext, reclaim: PageReclaim,
                                  allocFlags: AllocFlags) async -> (pfn: PFN?, progress: Int) {
         let progress = await reclaim.tryToFreePages(gfp: ac.gfp, order: ac.order, highestZoneIndex: ac.highestZoneIndex,
                                                     zonelist: ac.zonelist.map(Int.init), context: ac.context)
         guard progress > 0 else { return (nil, 0) }
         if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags) { return (pfn, progress) }
+        unreserveHighatomicPageblock(ac, force: false)
         let zones = populatedZones
         await reclaim.cpus.onEachCPU(context: ac.context, wait: true) { context in
             for zone in zones { zone.drainPages(cpu: context.cpu, lockingCPU: context.cpu) }
@@ -164,7 +166,9 @@ extension PageAllocator {
 
     /// `should_reclaim_retry()`: retry while some zone would pass its MIN watermark if everything
     /// reclaimable in it were freed, unless MAX_RECLAIM_RETRIES (16) rounds in a row made no progress
-    /// (a round with progress resets the count, except for costly orders).
+    /// (a round with progress resets the count, except for costly orders). Before giving up (and going
+    /// OOM) it exhausts the highatomic reserve: `unreserve_highatomic_pageblock(ac, true)`, and a
+    /// pageblock given back means one more retry.
     func shouldReclaimRetry(_ ac: AllocationContext, reclaim: PageReclaim?, allocFlags: AllocFlags,
                             didSomeProgress: Bool, noProgressLoops: inout Int) -> Bool {
         if didSomeProgress && ac.order <= Self.costlyOrder {
@@ -172,17 +176,18 @@ extension PageAllocator {
         } else {
             noProgressLoops += 1
         }
-        if noProgressLoops > PageReclaim.maxReclaimRetries { return false }
-        for id in ac.zonelist {
-            let zone = zones[Int(id)]
-            guard zone.type.rawValue <= ac.highestZoneIndex, zone.isPopulated else { continue }
-            let available = (reclaim?.zoneReclaimablePages(zone) ?? 0) + zone.freePages
-            if zone.watermarkOK(order: ac.order, mark: zone.watermarkMin, highestZoneIndex: ac.highestZoneIndex,
-                                allocFlags: allocFlags, freePages: available) {
-                return true
+        if noProgressLoops <= PageReclaim.maxReclaimRetries {
+            for id in ac.zonelist {
+                let zone = zones[Int(id)]
+                guard zone.type.rawValue <= ac.highestZoneIndex, zone.isPopulated else { continue }
+                let available = (reclaim?.zoneReclaimablePages(zone) ?? 0) + zone.freePages
+                if zone.watermarkOK(order: ac.order, mark: zone.watermarkMin, highestZoneIndex: ac.highestZoneIndex,
+                                    allocFlags: allocFlags, freePages: available) {
+                    return true
+                }
             }
         }
-        return false
+        return unreserveHighatomicPageblock(ac, force: true)
     }
 
     /// `__alloc_pages_may_oom()`: trylock `oom_lock` (taken: sleep a jiffy and report progress), one

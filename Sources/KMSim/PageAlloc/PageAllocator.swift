@@ -105,7 +105,8 @@ public final class PageAllocator: @unchecked Sendable {
             for type in ZoneType.allCases {
                 zones.append(Zone(type: type, node: node, span: spans.first { $0.type == type },
                                   managedPages: managedPages[node]?[type], memory: nodes[node],
-                                  cpuCount: spec.cpuCount, kernelThreads: spec.nodes, zoneLockClass: zoneLock, pcpLockClass: pcpLock))
+                                  cpuCount: spec.cpuCount, kernelThreads: spec.nodes, zoneLockClass: zoneLock, pcpLockClass: pcpLock,
+                                  watermarkBoostFactor: spec.tunables.watermarkBoostFactor))
             }
         }
         self.zones = zones

@@ -39,25 +39,27 @@ extension Zone {
                     for smallest in order...PageAllocator.maxOrder {
                         if let (smallType, smallSteal) = findSuitableFallback(order: smallest, startType: startType) {
                             return stealSuitableFallback(order: order, currentOrder: smallest, fromType: smallType,
-                                                         startType: startType, wholeBlock: smallSteal)
+                                                         startType: startType, allocFlags: allocFlags, wholeBlock: smallSteal)
                         }
                     }
                     return nil
                 }
                 return stealSuitableFallback(order: order, currentOrder: current, fromType: type,
-                                             startType: startType, wholeBlock: canSteal)
+                                             startType: startType, allocFlags: allocFlags, wholeBlock: canSteal)
             }
             current -= 1
         }
         return nil
     }
 
-    /// `steal_suitable_fallback()`: claims whole pageblocks for blocks of pageblock order or more; else
-    /// claims the block when at least half of it is free or compatible; else takes just the block.
-    ///
-    /// kmsim counts the block's free pages exactly; it treats no allocated page as movable (the kernel
-    /// counts PageLRU/__PageMovable pages, which need the LRU of the reclaim issue).
-    func stealSuitableFallback(order: Int, currentOrder: Int, fromType: Int, startType: Int, wholeBlock: Bool) -> PFN? {
+    /// `steal_suitable_fallback()`: claims whole pageblocks for blocks of pageblock order or more. Below
+    /// that, a fragmenting fallback boosts the zone's watermarks (`boost_watermark()`) and, for an
+    /// ALLOC_KSWAPD request, sets ZONE_BOOSTED_WATERMARK so the allocation wakes kswapd; then, when it may
+    /// steal the whole block, claims it if its free pages plus the pages "alike" the request reach half
+    /// a pageblock: for a movable request the block's movable pages (on an LRU), for the others in a
+    /// Movable block every page neither free nor movable, else none. Otherwise it takes just the block.
+    func stealSuitableFallback(order: Int, currentOrder: Int, fromType: Int, startType: Int, allocFlags: AllocFlags,
+                               wholeBlock: Bool) -> PFN? {
         let head = freeList(order: currentOrder, migratetype: fromType).pointee.head
         guard head != PageFrame.none else { return nil }
         let pfn = Int(head)
@@ -71,17 +73,17 @@ extension Zone {
                 accountFreePages(added, startType)
                 return pfn
             }
-            if wholeBlock, let (blockStart, freeCount) = prepareMoveFreePagesBlock(pfn) {
-                let movable = 0
+            if boostWatermark() && allocFlags.contains(.kswapd) { setFlag(Self.boostedWatermarkFlag, true) }
+            if wholeBlock, let block = prepareMoveFreePagesBlockCounting(pfn) {
                 let alike: Int
                 if startType == MigrateType.movable.rawValue {
-                    alike = movable
+                    alike = block.movable
                 } else {
                     alike = blockType == MigrateType.movable.rawValue
-                        ? PageAllocator.pageblockPages - (freeCount + movable) : 0
+                        ? PageAllocator.pageblockPages - (block.free + block.movable) : 0
                 }
-                if freeCount + alike >= 1 << (PageAllocator.pageblockOrder - 1) {
-                    moveFreePagesBlock(blockStart, to: startType)
+                if block.free + alike >= 1 << (PageAllocator.pageblockOrder - 1) {
+                    moveFreePagesBlock(block.start, to: startType)
                     return rmqueueSmallest(order: order, migratetype: startType)
                 }
             }
@@ -90,24 +92,77 @@ extension Zone {
         return pfn
     }
 
+    /// `boost_watermark()`: raises `watermark_boost` by a pageblock, up to `watermark_boost_factor` /
+    /// 10000 of the high watermark (`mult_frac()`) and at least a pageblock. Nothing when the factor is 0,
+    /// the zone is under four pageblocks, or its high watermark is still 0. Under `&zone->lock`.
+    @discardableResult
+    func boostWatermark() -> Bool {
+        guard watermarkBoostFactor != 0, PageAllocator.pageblockPages * 4 <= managedPages else { return false }
+        let high = state[State.watermarkHigh.rawValue]
+        let scale = 10000
+        var maxBoost = (high / scale) * watermarkBoostFactor + (high % scale) * watermarkBoostFactor / scale
+        guard maxBoost != 0 else { return false }
+        maxBoost = Swift.max(PageAllocator.pageblockPages, maxBoost)
+        let boost = state[State.watermarkBoost.rawValue]
+        state[State.watermarkBoost.rawValue] = Swift.min(boost + PageAllocator.pageblockPages, maxBoost)
+        return true
+    }
+
+    /// kswapd's share of `balance_pgdat()`'s end: takes back the `boost` it found when it started
+    /// (allocations may have raised it since), under `&zone->lock`.
+    func reduceWatermarkBoost(by boost: Int, cpu: Int) {
+        lock.withLock(cpu: cpu) {
+            let current = state[State.watermarkBoost.rawValue]
+            state.addLocked(State.watermarkBoost.rawValue, -Swift.min(current, boost))
+        }
+    }
+
     /// `prep_move_freepages_block()`: the block's first PFN and its free pages, nil when the block
     /// straddles the zone's edge.
     func prepareMoveFreePagesBlock(_ pfn: PFN) -> (start: PFN, free: Int)? {
+        prepareMoveFreePagesBlockCounting(pfn).map { ($0.start, $0.free) }
+    }
+
+    /// `prep_move_freepages_block()` with its counts: the block's first PFN, its free pages (buddy
+    /// blocks) and its movable pages, nil when the block straddles the zone's edge. Like the kernel it
+    /// assumes every page that could be isolated for migration is movable without trying: a page on an
+    /// LRU list (`PageLRU()`, which a compound tail answers from its head); kmsim has no `__PageMovable`
+    /// pages (movable_ops). Frames of pages in use are read racily, as the kernel reads them.
+    func prepareMoveFreePagesBlockCounting(_ pfn: PFN) -> (start: PFN, free: Int, movable: Int)? {
         let start = pfn & ~(PageAllocator.pageblockPages - 1)
         let end = start + PageAllocator.pageblockPages
         guard spans(start), spans(end - 1) else { return nil }
         var free = 0
+        var movable = 0
         var cursor = start
         while cursor < end {
             if let order = buddyOrder(cursor) {
                 let pages = 1 << order
                 free += pages
                 cursor += pages
-            } else {
-                cursor += 1
+                continue
             }
+            if isOnLRU(cursor) { movable += 1 }
+            cursor += 1
         }
-        return (start, free)
+        return (start, free, movable)
+    }
+
+    /// Byte offset of `PageFrame.owner` (a tail's head PFN), for raw loads; a test checks it.
+    static let frameOwnerOffset = 12
+
+    /// `PageLRU()` read racily (`data_race()`): raw loads of the frame's flags and, for a compound
+    /// tail, its head's (the flag's PF_HEAD policy).
+    @inline(__always)
+    func isOnLRU(_ pfn: PFN) -> Bool {
+        let raw = UnsafeRawPointer(frames + pfn)
+        var flags = raw.load(as: UInt16.self)
+        if flags & PageFlags.tail.rawValue != 0 {
+            let head = Int(raw.load(fromByteOffset: Self.frameOwnerOffset, as: UInt32.self))
+            guard spans(head) else { return false }
+            flags = UnsafeRawPointer(frames + head).load(as: UInt16.self)
+        }
+        return flags & PageFlags.lru.rawValue != 0
     }
 
     /// `__move_freepages_block()`: moves every free block of the pageblock to `newType`'s lists and

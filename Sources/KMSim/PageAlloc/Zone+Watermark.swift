@@ -45,8 +45,9 @@ extension Zone {
                     freePages: freePages)
     }
 
-    /// `zone_watermark_fast()`: an order-0 shortcut before the full check. (The kernel's extra retry for
-    /// `__GFP_HIGH` at the unboosted min watermark needs a watermark boost, which kmsim does not raise.)
+    /// `zone_watermark_fast()`: an order-0 shortcut before the full check. An order-0 request with
+    /// ALLOC_MIN_RESERVE (`__GFP_HIGH`) checked at the MIN watermark ignores a watermark boost: it tries
+    /// once more against the unboosted `_watermark[WMARK_MIN]`.
     @inline(__always)
     func watermarkFast(order: Int, mark: Int, highestZoneIndex: Int, allocFlags: AllocFlags) -> Bool {
         let free = freePages
@@ -55,8 +56,15 @@ extension Zone {
             let usable = free - Swift.min(free, reserved)
             if usable > mark &+ lowmemReserve(highestZoneIndex) { return true }
         }
-        return watermarkOK(order: order, mark: mark, highestZoneIndex: highestZoneIndex, allocFlags: allocFlags,
-                           freePages: free)
+        if watermarkOK(order: order, mark: mark, highestZoneIndex: highestZoneIndex, allocFlags: allocFlags,
+                       freePages: free) {
+            return true
+        }
+        if order == 0 && allocFlags.contains(.minReserve) && allocFlags.watermarkIndex == 0 && watermarkBoost != 0 {
+            return watermarkOK(order: 0, mark: state[State.watermarkMin.rawValue], highestZoneIndex: highestZoneIndex,
+                               allocFlags: allocFlags, freePages: free)
+        }
+        return false
     }
 }
 

@@ -22,9 +22,12 @@ public final class Zone: @unchecked Sendable {
         case lowmemReserve        // first of ZoneType.allCases.count entries
     }
 
-    /// `zone->flags` bits kmsim uses.
+    /// `zone->flags` bits kmsim uses: ZONE_BELOW_HIGH, ZONE_RECLAIM_ACTIVE (kswapd is balancing the
+    /// zone's node, `set_reclaim_active()`), ZONE_BOOSTED_WATERMARK (a fragmenting fallback boosted the
+    /// watermarks; the next ALLOC_KSWAPD allocation from the zone wakes kswapd, `rmqueue()`).
     static let belowHighFlag = 1 << 0
     static let reclaimActiveFlag = 1 << 1
+    static let boostedWatermarkFlag = 1 << 2
 
     public let type: ZoneType
     /// The node (`zone_to_nid`).
@@ -79,12 +82,16 @@ public final class Zone: @unchecked Sendable {
     let cpuCount: Int
     /// The virtual clock the zone's paths charge their costs to, nil on the real engine.
     let virtualClock: VirtualClock?
+    /// `vm.watermark_boost_factor` (`boost_watermark()`), fixed at boot.
+    let watermarkBoostFactor: Int
 
     static let freeListTypes = 4
 
     init(type: ZoneType, node: Int, span: ZoneSpan?, managedPages: Int? = nil, memory: PhysicalMemory,
-         cpuCount: Int, kernelThreads: Int = 0, zoneLockClass: LockClass, pcpLockClass: LockClass) {
+         cpuCount: Int, kernelThreads: Int = 0, zoneLockClass: LockClass, pcpLockClass: LockClass,
+         watermarkBoostFactor: Int = KernelTunables.defaultWatermarkBoostFactor) {
         self.type = type
+        self.watermarkBoostFactor = watermarkBoostFactor
         self.node = node
         self.id = node * ZoneType.allCases.count + type.rawValue
         self.startPFN = span?.startPFN ?? memory.startPFN
@@ -162,10 +169,13 @@ public final class Zone: @unchecked Sendable {
     @inline(__always)
     func testFlag(_ flag: Int) -> Bool { state[State.flags.rawValue] & flag != 0 }
 
+    /// `set_bit()` / `clear_bit()` on `zone->flags`: atomic, since CPUs on the fast path, kswapd and
+    /// the zone-lock holders change different bits of the word at once; skipped when the bit already
+    /// has the value, so a flag that stays set costs no store.
     func setFlag(_ flag: Int, _ on: Bool) {
         let old = state[State.flags.rawValue]
-        let new = on ? old | flag : old & ~flag
-        if new != old { state[State.flags.rawValue] = new }
+        guard (old & flag != 0) != on else { return }
+        if on { state.setBits(State.flags.rawValue, flag) } else { state.clearBits(State.flags.rawValue, flag) }
     }
 
     /// Installs the watermarks and reserves `Watermarks` computed for this zone.

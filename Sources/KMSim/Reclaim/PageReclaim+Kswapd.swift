@@ -1,5 +1,6 @@
 /// kswapd (mm/vmscan.c, 6.12): `wakeup_kswapd()`, `kswapd()`, `kswapd_try_to_sleep()`,
-/// `prepare_kswapd_sleep()`, `pgdat_balanced()`, `balance_pgdat()`, `kswapd_shrink_node()`.
+/// `prepare_kswapd_sleep()`, `pgdat_balanced()`, `pgdat_watermark_boosted()`, `balance_pgdat()` with
+/// its boosted reclaim and `set_reclaim_active()`/`clear_reclaim_active()`, `kswapd_shrink_node()`.
 extension PageReclaim {
     /// `MAX_RECLAIM_RETRIES`: kswapd gives a node up after this many fruitless balancing runs.
     static let maxReclaimRetries = 16
@@ -18,8 +19,9 @@ extension PageReclaim {
     }
 
     /// `wakeup_kswapd()`: records the order and zone index kswapd should balance for, then wakes it
-    /// unless the node is hopeless (`kswapd_failures` ≥ 16) or already balanced. With `--trace`, a wake
-    /// from `context` is an instant on its track with a flow to the balancing run it causes.
+    /// unless the node is hopeless (`kswapd_failures` ≥ 16) or already balanced with no watermark
+    /// boosted. With `--trace`, a wake from `context` is an instant on its track with a flow to the
+    /// balancing run it causes.
     public func wakeupKswapd(zone: Zone, gfp: GFPFlags, order: Int, highestZoneIndex: Int, context: ExecutionContext? = nil) {
         guard zone.isPopulated, config.kswapdEnabled else { return }
         let kswapd = kswapds[zone.node]
@@ -30,7 +32,8 @@ extension PageReclaim {
         if kswapd.order.load(ordering: .relaxed) < order { kswapd.order.store(order, ordering: .relaxed) }
         kswapd.startIfNeeded(self)
         if nodeStates[zone.node].kswapdFailures.load(ordering: .relaxed) >= Self.maxReclaimRetries
-            || pgdatBalanced(node: zone.node, order: order, highestZoneIndex: highestZoneIndex) {
+            || (pgdatBalanced(node: zone.node, order: order, highestZoneIndex: highestZoneIndex)
+                && !pgdatWatermarkBoosted(node: zone.node, highestZoneIndex: highestZoneIndex)) {
             // Free memory may be plentiful but too fragmented: kcompactd decides (compaction_suitable()).
             if !gfp.contains(.directReclaim) {
                 compaction.wakeupKcompactd(node: zone.node, order: order, highestZoneIndex: highestZoneIndex)
@@ -61,6 +64,22 @@ extension PageReclaim {
             }
         }
         return !managed
+    }
+
+    /// `pgdat_watermark_boosted()`: some managed zone up to `highestZoneIndex` has a watermark boost
+    /// (checked top-down, the higher zones being the likelier boosted).
+    public func pgdatWatermarkBoosted(node: Int, highestZoneIndex: Int) -> Bool {
+        for type in ZoneType.allCases.reversed() where type.rawValue <= highestZoneIndex {
+            let zone = allocator.zone(node: node, type: type)
+            if zone.isPopulated && zone.watermarkBoost != 0 { return true }
+        }
+        return false
+    }
+
+    /// The node's managed zones up to `highestZoneIndex`, lowest first.
+    func eligibleZones(node: Int, highestZoneIndex: Int) -> [Zone] {
+        ZoneType.allCases.filter { $0.rawValue <= highestZoneIndex }
+            .map { allocator.zone(node: node, type: $0) }.filter(\.isPopulated)
     }
 
     /// `prepare_kswapd_sleep()`: kswapd may sleep when the node is hopeless or balanced.
@@ -119,26 +138,60 @@ extension PageReclaim {
     /// `balance_pgdat()`: reclaims from the node, raising the priority from DEF_PRIORITY, until some
     /// eligible zone is above its high watermark; each pass aims at `kswapd_shrink_node()`'s target,
     /// the sum over eligible zones of max(high watermark, SWAP_CLUSTER_MAX). A run that reclaims nothing
-    /// counts a `kswapd_failures`.
+    /// counts a `kswapd_failures`. The eligible zones carry ZONE_RECLAIM_ACTIVE while it runs.
+    ///
+    /// Boosted reclaim: the watermark boosts found at the start are reclaimed even when the node is
+    /// balanced, without writeback or swap and no further than priority DEF_PRIORITY - 2; it stops
+    /// when the boost is reclaimed or a pass reclaims nothing, and restarts as plain reclaim when the
+    /// node is unbalanced. At the end each zone's boost drops by what it was at the start (under the
+    /// zone lock; the boost stays in place while kswapd runs, so allocations near the watermark keep
+    /// stalling) and kcompactd is woken for pageblock order.
     func balancePgdat(_ kswapd: Kswapd, order: Int, highestZoneIndex: Int, context: ExecutionContext) async {
         let node = kswapd.node
         vmstat.count(.pageoutrun, 1, context: context)
+        let eligible = eligibleZones(node: node, highestZoneIndex: highestZoneIndex)
+        let zoneBoosts = eligible.map(\.watermarkBoost)
+        var nrBoostReclaim = zoneBoosts.reduce(0, +)
+        let boosted = nrBoostReclaim > 0
         var sc = ScanControl(nrToReclaim: 0, gfp: .kernel, order: order, reclaimIndex: highestZoneIndex, isKswapd: true)
-        repeat {
-            if pgdatBalanced(node: node, order: order, highestZoneIndex: highestZoneIndex) { return }
-            sc.nrToReclaim = ZoneType.allCases.filter { $0.rawValue <= highestZoneIndex }.reduce(0) { total, type in
-                let zone = allocator.zone(node: node, type: type)
-                return zone.isPopulated ? total + max(zone.watermarkHigh, ScanControl.swapClusterMax) : total
-            }
-            sc.nrScanned = 0
-            let before = sc.nrReclaimed
-            await shrinkNode(node, &sc, context: context)
-            let raisePriority = sc.nrScanned < sc.nrToReclaim
-            await considerReclaimThrottle(nodes: [node], sc, context: context)
-            if kswapd.kthread.shouldStop { return }
-            if raisePriority || sc.nrReclaimed == before { sc.priority -= 1 }
-            await Task.yield()
-        } while sc.priority >= 1
-        if sc.nrReclaimed == 0 { nodeStates[node].kswapdFailures.add(1, ordering: .relaxed) }
+        var balancedOut = false
+        restart: while true {
+            for zone in eligible { zone.setFlag(Zone.reclaimActiveFlag, true) }
+            sc.priority = ScanControl.defaultPriority
+            repeat {
+                let balanced = pgdatBalanced(node: node, order: order, highestZoneIndex: highestZoneIndex)
+                if !balanced && nrBoostReclaim > 0 {
+                    nrBoostReclaim = 0
+                    continue restart
+                }
+                if nrBoostReclaim == 0 && balanced {
+                    balancedOut = true
+                    break restart
+                }
+                var raisePriority = !(nrBoostReclaim > 0 && sc.priority == ScanControl.defaultPriority - 2)
+                sc.mayWritepage = nrBoostReclaim == 0 || sc.priority < ScanControl.defaultPriority - 2
+                sc.maySwap = nrBoostReclaim == 0
+                sc.nrToReclaim = eligible.reduce(0) { $0 + max($1.watermarkHigh, ScanControl.swapClusterMax) }
+                sc.nrScanned = 0
+                let before = sc.nrReclaimed
+                await shrinkNode(node, &sc, context: context)
+                if sc.nrScanned >= sc.nrToReclaim { raisePriority = false }
+                await considerReclaimThrottle(nodes: [node], sc, context: context)
+                if kswapd.kthread.shouldStop { break }
+                let reclaimed = sc.nrReclaimed - before
+                nrBoostReclaim -= min(nrBoostReclaim, reclaimed)
+                if nrBoostReclaim > 0 && reclaimed == 0 { break }
+                if raisePriority || reclaimed == 0 { sc.priority -= 1 }
+                await Task.yield()
+            } while sc.priority >= 1
+            break
+        }
+        if !balancedOut && sc.nrReclaimed == 0 { nodeStates[node].kswapdFailures.add(1, ordering: .relaxed) }
+        for zone in eligible { zone.setFlag(Zone.reclaimActiveFlag, false) }
+        guard boosted else { return }
+        for (zone, boost) in zip(eligible, zoneBoosts) where boost != 0 {
+            zone.reduceWatermarkBoost(by: boost, cpu: context.cpu)
+        }
+        compaction.wakeupKcompactd(node: node, order: PageAllocator.pageblockOrder, highestZoneIndex: highestZoneIndex)
     }
 }

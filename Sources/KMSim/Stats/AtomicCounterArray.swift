@@ -31,6 +31,18 @@ final class AtomicCounterArray: @unchecked Sendable {
         cell.store(cell.load(ordering: .relaxed) &+ delta, ordering: .relaxed)
     }
 
+    /// Sets `bits` atomically (`set_bit()` on a word several CPUs change without a lock).
+    @inline(__always)
+    func setBits(_ index: Int, _ bits: Int) {
+        _ = UnsafeAtomic<Int>(at: cells + index).loadThenBitwiseOr(with: bits, ordering: .relaxed)
+    }
+
+    /// Clears `bits` atomically (`clear_bit()`).
+    @inline(__always)
+    func clearBits(_ index: Int, _ bits: Int) {
+        _ = UnsafeAtomic<Int>(at: cells + index).loadThenBitwiseAnd(with: ~bits, ordering: .relaxed)
+    }
+
     /// Adds `delta` atomically for cells with several concurrent writers.
     @inline(__always)
     func add(_ index: Int, _ delta: Int) {

@@ -1,7 +1,7 @@
 import Yams
 
 extension WorkloadDecoder {
-    static let tunableKeys = ["percpuPagelistHighFraction", "pcpBatch", "slubMinObjects", "slubMinOrder", "slubMaxOrder", "cpuPartial"]
+    static let tunableKeys = ["percpuPagelistHighFraction", "pcpBatch", "slubMinObjects", "slubMinOrder", "slubMaxOrder", "cpuPartial", "watermarkBoostFactor"]
 
     /// Every kmalloc cache's name (`kmalloc-64`, `kmalloc-rcl-1k`, `dma-kmalloc-8k`, `kmalloc-cg-64`...):
     /// what `cpuPartial:` and failslab's `cache-filter` may name.
@@ -23,6 +23,7 @@ extension WorkloadDecoder {
         read("slubMinObjects") { $0.slubMinObjects = $1 }
         read("slubMinOrder") { $0.slubMinOrder = $1 }
         read("slubMaxOrder") { $0.slubMaxOrder = $1 }
+        read("watermarkBoostFactor") { $0.watermarkBoostFactor = $1 }
         guard let value = mapping["cpuPartial"] else { return }
         fieldNodes["cpuPartial"] = value
         guard case .mapping = value else {
@@ -48,6 +49,7 @@ extension WorkloadDecoder {
         case "slubMaxOrder":
             tunables.slubMaxOrder = defaults.slubMaxOrder
             tunables.slubMinOrder = min(tunables.slubMinOrder, defaults.slubMaxOrder)
+        case "watermarkBoostFactor": tunables.watermarkBoostFactor = defaults.watermarkBoostFactor
         case "cpuPartial": tunables.cpuPartialAll = nil
         case _ where field.hasPrefix("cpuPartial."): tunables.cpuPartialByCache[String(field.dropFirst("cpuPartial.".count))] = nil
         default: return false

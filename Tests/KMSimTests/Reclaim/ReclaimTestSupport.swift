@@ -5,11 +5,16 @@ import Testing
 enum ReclaimTest {
     /// One node of `memory` bytes, all ZONE_NORMAL, `cpus` CPUs. 64 MiB gives 16384 managed pages and
     /// min/low/high watermarks of 256/320/384 pages.
+    /// `watermarkBoostFactor` is `vm.watermark_boost_factor` (15000 by default; 0 for tests whose
+    /// ballast fallbacks must not raise the watermarks while no kswapd runs to reclaim the boost).
     static func machine(memory: UInt64 = 64 << 20, cpus: Int = 2, swapPages: Int = 0, kswapd: Bool = false,
-                        writeNanoseconds: UInt64 = 1_000) throws -> Machine {
-        try Machine(spec: MachineSpec(nodes: 1, cpusPerNode: cpus, memoryPerNode: memory, zoneSizes: [0: [:]]),
-                    reclaimConfig: ReclaimConfig(swapPages: swapPages, writeNanosecondsPerPage: writeNanoseconds,
-                                                 swapInNanosecondsPerPage: writeNanoseconds, kswapdEnabled: kswapd))
+                        writeNanoseconds: UInt64 = 1_000,
+                        watermarkBoostFactor: Int = KernelTunables.defaultWatermarkBoostFactor) throws -> Machine {
+        var spec = MachineSpec(nodes: 1, cpusPerNode: cpus, memoryPerNode: memory, zoneSizes: [0: [:]])
+        spec.tunables.watermarkBoostFactor = watermarkBoostFactor
+        return try Machine(spec: spec,
+                           reclaimConfig: ReclaimConfig(swapPages: swapPages, writeNanosecondsPerPage: writeNanoseconds,
+                                                        swapInNanosecondsPerPage: writeNanoseconds, kswapdEnabled: kswapd))
     }
 
     /// A mask that neither reclaims nor wakes kswapd: the test's own ballast allocations, which stop at

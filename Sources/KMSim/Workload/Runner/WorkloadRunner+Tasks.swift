@@ -54,6 +54,7 @@ extension WorkloadRunner {
         }
         if let compactor = startCompaction(pid: pid) { started.all.append(compactor) }
         if let highalloc = startHighalloc(pid: pid + 1) { started.all.append(highalloc) }
+        started.all += startVMStatUpdates(pid: pid + 2)
         started.all += started.workers
         return started
     }
