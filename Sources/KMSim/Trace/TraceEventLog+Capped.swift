@@ -26,8 +26,16 @@ extension TraceEventLog.Dropped {
         return warnings
     }
 
-    /// An instant of the run's clock, `12.5ms`.
-    static func instant(_ nanoseconds: Int64) -> String { TimeSpan.format(Double(max(0, nanoseconds)) / 1e9) }
+    /// An instant of the run's clock to three significant digits, `5.11ms`.
+    static func instant(_ nanoseconds: Int64) -> String {
+        var value = max(0, nanoseconds)
+        var scale: Int64 = 1
+        while value >= 1000 {
+            value = (value + 5) / 10
+            scale *= 10
+        }
+        return TimeSpan.format(Double(value * scale) / 1e9)
+    }
 
     /// A `--duration` no longer than `nanoseconds`, rounded down to two significant digits (at least 1 µs).
     static func fitting(_ nanoseconds: Int64) -> String {

@@ -11,9 +11,11 @@ import Synchronization
 /// kept within a bound of their own (`fastPathCapacity`) so they never crowd the rarer events out.
 ///
 /// Synchronisation: `enabled` and `origin` are atomics written before the run starts; `state` is a
-/// mutex, taken only when recording, so concurrent CPUs append safely. The log is bounded: past
-/// `capacity` events (and, apart, `fastPathCapacity` allocations and frees, after which a relaxed
-/// atomic flag lets them be counted without the mutex) it counts what it drops and `kmsim` says so.
+/// mutex, taken only when recording, so concurrent CPUs append safely; `--trace-all`'s allocations and
+/// frees go to a buffer per CPU side instead, each behind its own mutex (uncontended: a side records
+/// from its own serial executor), their bound kept by one relaxed atomic counter. The log is bounded:
+/// past `capacity` events (and, apart, `fastPathCapacity` allocations and frees) it counts what it drops
+/// and `kmsim` says so.
 public final class TraceEventLog: Sendable {
     /// What an event is.
     public enum Kind: UInt8, Sendable, CaseIterable {
@@ -145,12 +147,8 @@ public final class TraceEventLog: Sendable {
     struct State {
         var events: [Event] = []
         var dropped = 0
-        /// `--trace-all`'s allocations and frees kept, and those left out past `fastPathCapacity`.
-        var fastPathKept = 0
-        var fastPathDropped = 0
-        /// The run's clock when the first event was left out at each cap; nil while none was.
+        /// The run's clock when the first event was left out at the cap; nil while none was.
         var firstDropNs: Int64?
-        var firstFastPathDropNs: Int64?
     }
 
     /// What was left out at the caps, for the message `kmsim` prints.
@@ -176,10 +174,12 @@ public final class TraceEventLog: Sendable {
     let origin = Atomic<UInt64>(0)
     let capacityLimit = Atomic<Int>(TraceEventLog.defaultCapacity)
     let fastPathCapacityLimit = Atomic<Int>(TraceEventLog.defaultFastPathCapacity)
-    /// Set once `--trace-all`'s bound is reached: later allocations and frees are counted in
-    /// `fastPathOverflow` without taking `state`'s lock.
-    let fastPathFull = Atomic<Bool>(false)
-    let fastPathOverflow = Atomic<Int>(0)
+    /// `--trace-all`'s allocations and frees so far, kept or not (`TraceEventLog+FastPath.swift`), and
+    /// the run's clock at the first one left out (-1 while none was).
+    let fastPathRecorded = Atomic<Int>(0)
+    let firstFastPathDrop = Atomic<Int64>(-1)
+    /// `--trace-all`'s buffers: one per CPU process side, one per interrupt side, one for the rest.
+    let fastPathBuffers: [FastPathBuffer]
     let lockWaitThreshold = Atomic<Int64>(TraceEventLog.defaultLockWaitThresholdNs)
     let nextFlow = Atomic<UInt64>(1)
     /// Hand-overs to other CPUs seen while tracing, for sampling (`recordHandOver`).
@@ -196,6 +196,7 @@ public final class TraceEventLog: Sendable {
         self.cpuCount = cpuCount
         self.nodeCount = nodeCount
         self.virtualClock = virtualClock
+        fastPathBuffers = (0...(2 * cpuCount)).map { _ in FastPathBuffer() }
     }
 
     /// Starts recording; real-engine times count from now. Lock waits of `lockClasses` at or above
@@ -257,22 +258,10 @@ public final class TraceEventLog: Sendable {
     }
 
     func append(_ event: Event) {
-        if event.kind.isFastPath && fastPathFull.load(ordering: .relaxed) {
-            fastPathOverflow.add(1, ordering: .relaxed)
-            return
-        }
+        if event.kind.isFastPath { return appendFastPath(event) }
         let capacity = capacityLimit.load(ordering: .relaxed)
-        let fastPathCapacity = fastPathCapacityLimit.load(ordering: .relaxed)
         state.withLock { state in
-            if event.kind.isFastPath {
-                if state.fastPathKept >= fastPathCapacity {
-                    if state.fastPathDropped == 0 { state.firstFastPathDropNs = event.start }
-                    state.fastPathDropped += 1
-                    fastPathFull.store(true, ordering: .relaxed)
-                    return
-                }
-                state.fastPathKept += 1
-            } else if state.events.count - state.fastPathKept >= capacity {
+            if state.events.count >= capacity {
                 if state.dropped == 0 { state.firstDropNs = event.start }
                 state.dropped += 1
                 return
@@ -281,18 +270,20 @@ public final class TraceEventLog: Sendable {
         }
     }
 
-    /// The events so far, in the order they were recorded, and how many were dropped at the caps.
+    /// The events so far (the shared log's in the order they were recorded, then each `--trace-all`
+    /// buffer's in turn), and how many were dropped at the caps.
     public func snapshot() -> (events: [Event], dropped: Int) {
-        let overflow = fastPathOverflow.load(ordering: .relaxed)
-        return state.withLock { ($0.events, $0.dropped + $0.fastPathDropped + overflow) }
+        var (events, dropped) = state.withLock { ($0.events, $0.dropped) }
+        for buffer in fastPathBuffers { events += buffer.events.withLock { $0 } }
+        return (events, dropped + fastPathDropped)
     }
 
     /// What was left out at each cap and from when.
     public var dropped: Dropped {
-        let overflow = fastPathOverflow.load(ordering: .relaxed)
+        let first = firstFastPathDrop.load(ordering: .relaxed)
         return state.withLock {
-            Dropped(events: $0.dropped, firstEventNs: $0.firstDropNs, fastPath: $0.fastPathDropped + overflow,
-                    firstFastPathNs: $0.firstFastPathDropNs)
+            Dropped(events: $0.dropped, firstEventNs: $0.firstDropNs, fastPath: fastPathDropped,
+                    firstFastPathNs: first >= 0 ? first : nil)
         }
     }
 }

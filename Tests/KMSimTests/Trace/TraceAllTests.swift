@@ -57,6 +57,8 @@ import Testing
         #expect(TraceEventLog.Dropped.fitting(12_345_678) == "12ms")
         #expect(TraceEventLog.Dropped.fitting(1_980_000_000) == "1.9s")
         #expect(TraceEventLog.Dropped.fitting(10) == "1us")
+        #expect(TraceEventLog.Dropped.instant(5_109_375) == "5.11ms")
+        #expect(TraceEventLog.Dropped.instant(999) == "0.999us")
         let none = TraceEventLog.Dropped(events: 0, firstEventNs: nil, fastPath: 0, firstFastPathNs: nil)
         #expect(none.warnings().isEmpty)
         let capped = TraceEventLog.Dropped(events: 7, firstEventNs: 2_500_000_000, fastPath: 0, firstFastPathNs: nil)
