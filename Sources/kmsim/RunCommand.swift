@@ -32,7 +32,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Override the workload's seed.")
     var seed: UInt64?
 
-    @Flag(name: .customLong("measure-overhead"), help: "Measure the runner's overhead over the bare kmalloc/kfree calls of the first task group (all frees local), instead of a normal run.")
+    @Flag(name: .customLong("measure-overhead"), help: "Measure the runner's overhead over the bare kmalloc/kfree calls of the first task group (all frees local), instead of a normal run. The runner side samples the timeline as --sample-every says (default 10ms) and records the trace events with --trace (and --trace-all); no file is written.")
     var measureOverhead = false
 
     @OptionGroup var output: RunOutputOptions
@@ -58,8 +58,15 @@ struct RunCommand: ParsableCommand {
         if measureOverhead {
             let seconds = options.durationSeconds ?? 3
             let spec = parsed.spec
+            try output.applySampling(to: &options)
+            try output.applyTrace(to: &options)
+            let runnerOptions = options
             let measured = RunDriver.blocking { () -> Result<RunnerOverhead.Result, any Error> in
-                do { return .success(try await RunnerOverhead.measure(spec: spec, seconds: seconds)) } catch { return .failure(error) }
+                do {
+                    return .success(try await RunnerOverhead.measure(spec: spec, seconds: seconds, options: runnerOptions))
+                } catch {
+                    return .failure(error)
+                }
             }
             let result: RunnerOverhead.Result
             switch measured {
@@ -68,8 +75,13 @@ struct RunCommand: ParsableCommand {
             case .failure(let error)?: throw CLIError.badInput("cannot boot the machine of \(spec.name): \(error)")
             case nil: throw ExitCode.failure
             }
-            print(String(format: "runner.overhead %@: runner %.0f ops/s, bare calls %.0f ops/s (medians of %d pairs), overhead %.1f %%",
-                         spec.name, result.runnerOpsPerSecond, result.rawOpsPerSecond, result.pairs, result.overheadPercent))
+            print(String(format: "runner.overhead %@: runner %.0f ops/s, bare calls %.0f ops/s (medians of %d pairs), overhead %.1f %% (runner side: %@)",
+                         spec.name, result.runnerOpsPerSecond, result.rawOpsPerSecond, result.pairs, result.overheadPercent,
+                         result.settings))
+            if result.sampleEverySeconds != nil {
+                print(String(format: "runner.sampling %@: %d samples a round, %.1f us of host CPU a sample, %.3f %% of one host core",
+                             spec.name, result.samplesPerRound, result.sampleCostNs / 1000, result.samplingCorePercent))
+            }
             if result.runnerFailures > 0 || result.bareFailures > 0 {
                 printWarning("\(result.runnerFailures) of the runner's and \(result.bareFailures) of the bare loop's kmalloc calls failed: "
                              + "\(spec.name) runs out of memory, so the runner's allocations wait in reclaim while the bare loop's fail "

@@ -27,16 +27,8 @@ enum RunDriver {
         } catch {
             throw CLIError.badInput(error.description)
         }
-        if let text = output.sampleEvery {
-            if text == "off" {
-                options.sampleEverySeconds = nil
-            } else if let seconds = TimeSpan.parseDuration(text), seconds >= 1e-6 {
-                options.sampleEverySeconds = seconds
-            } else {
-                throw CLIError.badInput("--sample-every: found '\(text)', expected 'off' or a duration of at least 1us: \(TimeSpan.expected())")
-            }
-        }
-        if output.traceFile != nil { options.trace = true }
+        try output.applySampling(to: &options)
+        try output.applyTrace(to: &options)
         let terminal = isatty(1) == 1
         if !output.quiet { options.progressInterval = terminal ? 0.25 : 5 }
         let runner: WorkloadRunner
@@ -75,7 +67,7 @@ enum RunDriver {
                 throw CLIError.badInput("cannot write --html \(path): \(error.localizedDescription)")
             }
         }
-        if let path = output.traceFile { try writeTrace(runner.perfettoTrace(result.report), to: path) }
+        if let path = output.traceFile { try writeTrace(runner.perfettoTrace(result.report), runner: runner, to: path) }
         if let directory = output.latencyHistograms {
             do {
                 try LatencyHistogramFiles.write(result, to: URL(fileURLWithPath: directory))
@@ -110,16 +102,19 @@ enum RunDriver {
         }
     }
 
-    /// Writes a Perfetto trace, warning when events were left out at the cap.
-    static func writeTrace(_ trace: PerfettoTrace.Encoded, to path: String) throws {
+    /// Writes a Perfetto trace, warning for each cap that left events out (from when, and what
+    /// `--duration` would fit).
+    static func writeTrace(_ trace: PerfettoTrace.Encoded, runner: WorkloadRunner, to path: String) throws {
         do {
             try Data(trace.bytes).write(to: URL(fileURLWithPath: path))
         } catch {
             throw CLIError.badInput("cannot write --trace \(path): \(error.localizedDescription)")
         }
-        if trace.dropped > 0 {
-            printWarning("--trace: \(trace.dropped) event(s) were left out (the trace keeps at most \(TraceEventLog.defaultCapacity) events); "
-                         + "trace a shorter --duration to see them all")
+        let dropped = runner.machine.pageAllocator.eventLog.dropped
+        for warning in dropped.warnings(capacity: runner.options.traceCapacity,
+                                        fastPathCapacity: runner.options.traceFastPathCapacity,
+                                        lanes: max(0, trace.dropped - dropped.total)) {
+            printWarning(warning)
         }
     }
 

@@ -24,10 +24,13 @@ struct RunOutputOptions: ParsableArguments {
     @Option(name: .customLong("latency-histograms"), help: ArgumentHelp("Write one HdrHistogram percentile distribution (Value Percentile TotalCount 1/(1-Percentile), nanoseconds) per report class under DIR.", valueName: "DIR"))
     var latencyHistograms: String?
 
-    @Option(name: .customLong("trace"), help: ArgumentHelp("Write a Perfetto trace of the run to FILE (open it at ui.perfetto.dev or with trace_processor): per node a process, per CPU side and kswapd a thread track, slices for slow paths, direct reclaim, throttling, kswapd runs, interrupt handlers, OOM kills, and the timeline as counter tracks.", valueName: "FILE"))
+    @Option(name: .customLong("trace"), help: ArgumentHelp("Write a Perfetto trace of the run to FILE (open it at ui.perfetto.dev or with trace_processor): per node a process, per CPU side and kswapd a thread track, slices for slow paths, direct reclaim and compaction, throttling, kswapd and kcompactd runs, interrupt handlers, OOM kills, lock waits, and the timeline as counter tracks.", valueName: "FILE"))
     var traceFile: String?
 
-    @Option(name: .customLong("html"), help: ArgumentHelp("Write a self-contained HTML report (inline SVG plots, no script) to FILE: headline figures, free pages against watermarks, ops/s per context, latency percentile curves, lock wait, buddyinfo heat map, pageblock migratetypes, reclaim events.", valueName: "FILE"))
+    @Flag(name: .customLong("trace-all"), help: "With --trace, also trace every allocation and free of the workload's tasks and interrupt handlers (fast paths included) as slices, for short runs: at most 524288 of them are kept (kmsim warns from when on they were left out); the other events keep their own room.")
+    var traceAll = false
+
+    @Option(name: .customLong("html"), help: ArgumentHelp("Write a self-contained HTML report (inline SVG plots, no script) to FILE: headline figures, free pages against watermarks, ops/s per context, latency percentile curves, lock wait, buddyinfo heat map, pageblock migratetypes, reclaim and compaction events.", valueName: "FILE"))
     var htmlFile: String?
 
     @Option(name: .customLong("compact-every"), help: ArgumentHelp("Compact every node's memory this often, as writing 1 to /proc/sys/vm/compact_memory: 500ms, 1s. Overrides the workload's compaction.compactEvery.", valueName: "DURATION"))
@@ -47,6 +50,29 @@ struct RunOutputOptions: ParsableArguments {
 
     @Flag(name: .customLong("inject-invariant-violation"), help: .hidden)
     var injectInvariantViolation = false
+}
+
+extension RunOutputOptions {
+    /// `--sample-every` into the run's options.
+    func applySampling(to options: inout RunOptions) throws {
+        guard let text = sampleEvery else { return }
+        if text == "off" {
+            options.sampleEverySeconds = nil
+        } else if let seconds = TimeSpan.parseDuration(text), seconds >= 1e-6 {
+            options.sampleEverySeconds = seconds
+        } else {
+            throw CLIError.badInput("--sample-every: found '\(text)', expected 'off' or a duration of at least 1us: \(TimeSpan.expected())")
+        }
+    }
+
+    /// `--trace` and `--trace-all` into the run's options; `--trace-all` without `--trace` is bad input.
+    func applyTrace(to options: inout RunOptions) throws {
+        if traceAll && traceFile == nil {
+            throw CLIError.badInput("--trace-all: adds allocation and free slices to a trace, so it needs --trace FILE")
+        }
+        options.trace = traceFile != nil
+        options.traceAll = traceAll
+    }
 }
 
 extension RunClock: ExpressibleByArgument {}

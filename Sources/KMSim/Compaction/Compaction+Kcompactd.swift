@@ -37,7 +37,8 @@ extension Compaction {
 
     /// `kcompactd()`: sleeps up to 500 ms (for ever with proactiveness 0); woken with work, runs
     /// `kcompactd_do_work()`; timed out, compacts proactively when the node's fragmentation score is above
-    /// the high mark, backing off 64 times longer when that did not lower the score. The thread reaches
+    /// the high mark, backing off 64 times longer when that did not lower the score. Each run is a slice on
+    /// the node's kcompactd track under `--trace` (`kcompactd_do_work`, `proactive_compact_node`). The thread reaches
     /// its compaction weakly and exits once the machine is gone.
     static func kcompactdMain(_ kcompactd: Kcompactd, compaction: @Sendable () -> Compaction?) async {
         var context = kcompactd.context
@@ -52,15 +53,24 @@ extension Compaction {
                                                    until: condition)
             if kcompactd.kthread.shouldStop { break }
             guard let strong = compaction() else { break }
+            let log = strong.allocator.eventLog
             if result == .woken && !kcompactd.proactiveTrigger.load(ordering: .relaxed) {
+                let traced = log.isEnabled ? log.now() : nil
+                let order = kcompactd.maxOrder.load(ordering: .relaxed)
                 await strong.kcompactdDoWork(kcompactd, context: context)
+                if let traced { log.recordSlice(.kcompactdRun, track: .kcompactd(node: kcompactd.node), since: traced, argument: Int64(order)) }
                 timeout = interval
                 continue
             }
             timeout = interval
             if strong.shouldProactiveCompact(node: kcompactd.node) {
                 let before = strong.fragmentationScore(node: kcompactd.node)
+                let traced = log.isEnabled ? log.now() : nil
                 await strong.compactNode(kcompactd.node, proactive: true, context: context)
+                if let traced {
+                    log.recordSlice(.proactiveCompaction, track: .kcompactd(node: kcompactd.node), since: traced,
+                                    argument: Int64(kcompactd.node))
+                }
                 if strong.fragmentationScore(node: kcompactd.node) >= before {
                     timeout = interval << ZoneCompactionState.maxDeferShift
                 }

@@ -42,17 +42,20 @@ extension PageAllocator {
     }
 
     /// `__alloc_pages_direct_compact()`: `try_to_compact_pages()` as PF_MEMALLOC; unless every zone was
-    /// skipped, counts a compact_stall, then takes the captured page or tries the free lists, counting
+    /// skipped, counts a compact_stall (a `direct compaction` slice under `--trace`, the psi memstall), then takes the captured page or tries the free lists, counting
     /// compact_success (and resetting the zone's deferral) or compact_fail.
     func allocPagesDirectCompact(_ ac: AllocationContext, allocFlags: AllocFlags, priority: CompactPriority,
                                  state: inout DirectCompaction) async -> PFN? {
         guard ac.order > 0, state.canCompact, let compaction else { return nil }
         var context = ac.context
         _ = context.memallocNoReclaimSave()
+        let log = eventLog
+        let traced = log.isEnabled ? log.now() : nil
         let (result, captured) = await compaction.tryToCompactPages(ac, allocFlags: allocFlags, priority: priority,
                                                                      context: context)
         state.result = result
         guard result != .skipped else { return nil }
+        if let traced { log.recordSlice(.directCompaction, track: log.track(of: ac.context), since: traced, argument: Int64(ac.order)) }
         vmstat.count(.compactStall, 1, context: ac.context)
         var pfn: PFN?
         if let captured, let zone = zone(of: captured) {

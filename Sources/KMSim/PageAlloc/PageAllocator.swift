@@ -79,7 +79,7 @@ public final class PageAllocator: @unchecked Sendable {
         self.spec = spec
         self.vmstat = vmstat
         self.bugReports = bugReports
-        eventLog = TraceEventLog(cpuCount: spec.cpuCount, virtualClock: VirtualClock.booting)
+        eventLog = TraceEventLog(cpuCount: spec.cpuCount, nodeCount: spec.nodes, virtualClock: VirtualClock.booting)
         self.faultInjection = faultInjection?.hooksPages == true ? faultInjection : nil
         outcomes = AllocationOutcomeCells(rows: PerCPUCounters.rows(cpuCount: spec.cpuCount, kernelThreads: spec.nodes))
         pagesPerNode = spec.pagesPerNode

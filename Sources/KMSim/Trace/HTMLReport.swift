@@ -5,7 +5,7 @@ import Histogram
 /// headline figures, then the plots a kernel engineer draws from /proc and tracepoints: free pages
 /// against the watermarks per zone, ops/s per context, latency percentile curves per class on
 /// HdrHistogram's log 1/(1−p) axis, lock contention by class, buddyinfo as an order × time heat map,
-/// pageblock migratetypes per zone, and reclaim events on the time axis.
+/// pageblock migratetypes per zone, and reclaim and compaction events on the time axis.
 public enum HTMLReport {
     /// Columns a time plot draws at most (samples are picked evenly).
     static let maxColumns = 200
@@ -29,7 +29,7 @@ public enum HTMLReport {
             body += section("Fragmentation")
             body += buddyinfo(timeline)
             body += pageblocks(timeline)
-            body += section("Reclaim")
+            body += section("Reclaim and compaction")
             body += reclaim(timeline)
         }
         return page(title: "kmsim run: \(report.workload)", body: body)
@@ -79,6 +79,8 @@ public enum HTMLReport {
         rows += row("direct reclaim stalls", "\(report.reclaim.directReclaimStalls)")
         rows += row("kswapd runs", "\(report.reclaim.kswapdWakeups)")
         rows += row("pages scanned / reclaimed", "\(report.reclaim.pagesScanned) / \(report.reclaim.pagesReclaimed)")
+        rows += row("compaction stalls", "\(report.compaction.stalls) (success \(report.compaction.success), fail \(report.compaction.fail))")
+        rows += row("kcompactd wake-ups / pages migrated", "\(report.compaction.kcompactdWakeups) / \(report.compaction.pagesMigrated)")
         rows += row("OOM kills", "\(report.reclaim.oomKills)")
         rows += row("interrupts", "\(report.interrupts)")
         rows += row("invariants", report.invariants.violations.isEmpty
@@ -217,10 +219,18 @@ public enum HTMLReport {
                            points: samples.map { (milliseconds($0), Double($0.kswapdBalancing.filter { $0 }.count)) },
                            dashed: true),
             SVGPlot.Series(name: "allocation failures", color: "#7f7f7f", points: perInterval { Int(clamping: $0.failures) }),
+            SVGPlot.Series(name: "compaction stalls", color: "#9467bd", points: perInterval(\.compactStalls)),
+            SVGPlot.Series(name: "kcompactd wake-ups", color: "#8c564b", points: perInterval(\.kcompactdWakeups)),
         ]
         let chart = SVGPlot.lineChart(series, xLabel: timeLabel(timeline), yLabel: "events per interval / tasks")
-        return SVGPlot.figure(id: "reclaim-events", title: "Reclaim events over time",
-                              caption: "direct reclaim stalls (allocstall), kswapd balancing runs and allocation failures per sampling interval; direct reclaimers and balancing kswapds at each sample (kmsim does not model compaction)",
-                              points: chart.points, svg: chart.svg)
+        var html = SVGPlot.figure(id: "reclaim-events", title: "Reclaim and compaction events over time",
+                                  caption: "direct reclaim stalls (allocstall), kswapd balancing runs, allocation failures, direct compaction stalls (compact_stall) and kcompactd wake-ups (compact_daemon_wake) per sampling interval; direct reclaimers and balancing kswapds at each sample",
+                                  points: chart.points, svg: chart.svg)
+        let migrated = SVGPlot.lineChart([SVGPlot.Series(name: "pages migrated", color: "#9467bd", points: perInterval(\.pagesMigrated))],
+                                         xLabel: timeLabel(timeline), yLabel: "pages per interval")
+        html += SVGPlot.figure(id: "pages-migrated", title: "Pages migrated by compaction",
+                               caption: "pages compaction moved per sampling interval (pgmigrate_success), direct compaction, kcompactd and compact_memory together; flat at 0 when compaction never ran",
+                               points: migrated.points, svg: migrated.svg)
+        return html
     }
 }

@@ -1,8 +1,9 @@
 /// `--trace FILE`: a run as a Perfetto trace (a `Trace` of `TracePacket`s carrying `TrackDescriptor`s and
 /// `TrackEvent`s, what ui.perfetto.dev and trace_processor read). One process per simulated node (plus
-/// one for machine-wide counters); in it one thread track per CPU process side, per CPU interrupt side
-/// and per kswapd; slices for the `TraceEventLog`'s events; instants for kswapd wake-ups and OOM kills, with a
-/// flow from each wake-up to the balancing run it caused; counter tracks for the timeline's series.
+/// one for machine-wide counters); in it one thread track per CPU process side, per CPU interrupt side,
+/// per kswapd and per kcompactd; slices for the `TraceEventLog`'s events; instants for kswapd wake-ups and
+/// OOM kills, with a flow from each wake-up to the balancing run it caused; counter tracks for the
+/// timeline's series.
 /// Timestamps are the run's clock in nanoseconds (simulated on the virtual clock).
 ///
 /// Slices on one thread track must nest. On the real engine several tasks share a CPU and interleave
@@ -54,6 +55,7 @@ public enum PerfettoTrace {
             case .process(let cpu): (0, cpu)
             case .irq(let cpu): (1, cpu)
             case .kswapd(let node): (2, node)
+            case .kcompactd(let node): (3, node)
             }
             return 1 << 40 | kind << 36 | UInt64(max(0, index)) << 8 | UInt64(lane)
         }
@@ -85,7 +87,10 @@ public enum PerfettoTrace {
             declared.append(LaneTrack(track: .process(cpu: cpu), lane: 0))
             declared.append(LaneTrack(track: .irq(cpu: cpu), lane: 0))
         }
-        for node in 0..<layout.nodes { declared.append(LaneTrack(track: .kswapd(node: node), lane: 0)) }
+        for node in 0..<layout.nodes {
+            declared.append(LaneTrack(track: .kswapd(node: node), lane: 0))
+            declared.append(LaneTrack(track: .kcompactd(node: node), lane: 0))
+        }
         for track in Set(lanes.map(\.lane)).sorted() where !declared.contains(track) { declared.append(track) }
 
         var first = true
@@ -250,7 +255,7 @@ public enum PerfettoTrace {
     static func node(of track: TraceEventLog.Track, layout: Layout) -> Int {
         switch track {
         case .process(let cpu), .irq(let cpu): cpu < layout.cpuNode.count ? layout.cpuNode[cpu] : 0
-        case .kswapd(let node): min(node, max(0, layout.nodes - 1))
+        case .kswapd(let node), .kcompactd(let node): min(node, max(0, layout.nodes - 1))
         }
     }
 
@@ -259,6 +264,7 @@ public enum PerfettoTrace {
         case .process(let cpu): "cpu\(cpu)"
         case .irq(let cpu): "cpu\(cpu) irq"
         case .kswapd(let node): "kswapd\(node)"
+        case .kcompactd(let node): "kcompactd\(node)"
         }
         return track.lane == 0 ? base : "\(base) #\(track.lane + 1)"
     }
@@ -277,13 +283,22 @@ public enum PerfettoTrace {
         case .lockWait: "lock_wait"
         case .remoteHandOver: "remote_hand_over"
         case .remoteFree: "remote_free"
+        case .directCompaction: "direct_compaction"
+        case .kcompactdRun: "kcompactd"
+        case .proactiveCompaction: "proactive_compaction"
+        case .compactMemory: "compact_memory"
+        case .allocation: "alloc"
+        case .free: "free"
         }
     }
 
     static func argumentName(_ kind: TraceEventLog.Kind) -> String {
         switch kind {
-        case .slowPath, .directReclaim, .kswapdRun: "order"
-        case .throttle, .kswapdWake: "node"
+        case .slowPath, .directReclaim, .kswapdRun, .directCompaction, .kcompactdRun: "order"
+        case .throttle, .kswapdWake, .proactiveCompaction: "node"
+        case .compactMemory: "nodes"
+        case .allocation: "size"
+        case .free: "address"
         case .dirtyThrottle: "pages"
         case .interrupt: "source"
         case .oomKill: "victim_pid"
@@ -301,6 +316,9 @@ public enum PerfettoTrace {
         if event.kind == .lockWait {
             let index = Int(event.argument)
             return index >= 0 && index < layout.lockClassNames.count ? "wait \(layout.lockClassNames[index])" : "lock wait"
+        }
+        if event.kind.isFastPath, let api = TraceEventLog.API(rawValue: event.detail) {
+            return event.kind == .allocation ? api.allocName : api.freeName
         }
         return event.kind.traceName
     }

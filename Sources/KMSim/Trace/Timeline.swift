@@ -3,7 +3,7 @@
 /// /proc/buddyinfo, /proc/pagetypeinfo and /proc/vmstat at one instant, kept over time, as a tool
 /// polling those files would see it.
 ///
-/// Counters that only grow (operations, failures, stalls, kswapd runs, lock wait) are kept cumulative, so
+/// Counters that only grow (operations, failures, stalls, kswapd runs, compaction, lock wait) are kept cumulative, so
 /// dropping samples to bound memory (`TimelineRecorder`'s decimation) loses resolution, never counts;
 /// the per-interval figures (`opsPerSecond`, `topLockWait`) are derived from consecutive kept samples.
 public struct Timeline: Codable, Sendable, Equatable {
@@ -74,6 +74,12 @@ public struct Timeline: Codable, Sendable, Equatable {
         public var directReclaimsInProgress: Int
         /// `allocstall_*` summed, so far.
         public var directReclaimStalls: Int
+        /// `compact_stall` so far: allocations that ran direct compaction.
+        public var compactStalls: Int = 0
+        /// `compact_daemon_wake` so far: kcompactd wake-ups that compacted.
+        public var kcompactdWakeups: Int = 0
+        /// `pgmigrate_success` so far: pages compaction moved.
+        public var pagesMigrated: Int = 0
         /// lock_stat wait time so far per class, in `Timeline.lockClasses` order.
         public var lockWaitNs: [Int64]
         /// The lock class with the most wait since the previous sample; nil when no lock was contended.

@@ -1,4 +1,9 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Keeps a run's timeline samples in bounded memory: at most `capacity` samples; when full, every other
 /// sample is dropped and the sampling interval doubles (decimation), so a long run keeps its whole span
@@ -6,7 +11,8 @@ import Synchronization
 /// count is lost by dropping samples.
 ///
 /// Synchronisation: the sampler (one task on the real engine, housekeeping events on the virtual clock's
-/// loop thread) appends and the runner reads at the end; both go through `state`'s mutex.
+/// loop thread) appends and the runner reads at the end; both go through `state`'s mutex. The cost
+/// figures are relaxed atomics.
 final class TimelineRecorder: Sendable {
     struct State {
         var samples: [Timeline.Sample] = []
@@ -22,6 +28,11 @@ final class TimelineRecorder: Sendable {
     let requestedIntervalNs: Int64
     let capacity: Int
     let state: Mutex<State>
+    /// The host CPU time the real engine's periodic sampler spent taking samples (its thread's CPU
+    /// time), and how many it took: what sampling costs the host, which `--measure-overhead` reports. Kept
+    /// out of the timeline itself: host time in the report would break the virtual clock's determinism.
+    let sampleCostNs = Atomic<Int64>(0)
+    let timedSamples = Atomic<Int>(0)
 
     init(intervalNs: Int64, capacity: Int = TimelineRecorder.defaultCapacity) {
         requestedIntervalNs = max(1, intervalNs)
@@ -44,6 +55,22 @@ final class TimelineRecorder: Sendable {
             }
             state.samples.append(sample)
         }
+    }
+
+    /// Takes a sample with `take` and appends it, adding the thread CPU time that took to `sampleCostNs`.
+    func appendTimed(_ take: () -> Timeline.Sample) {
+        let start = Self.threadCPUNanoseconds()
+        append(take())
+        sampleCostNs.add(Self.threadCPUNanoseconds() - start, ordering: .relaxed)
+        timedSamples.add(1, ordering: .relaxed)
+    }
+
+    /// CLOCK_THREAD_CPUTIME_ID in nanoseconds: the calling thread's CPU time, which a preemption does not
+    /// inflate as it does a wall-clock reading.
+    static func threadCPUNanoseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 
     /// The timeline with its per-interval figures derived from consecutive kept samples.

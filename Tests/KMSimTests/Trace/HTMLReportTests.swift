@@ -6,7 +6,7 @@ import Testing
 /// parses it.
 @Suite(.serialized, TestTime.limit(minutes: 5)) struct HTMLReportTests {
     static let plotPrefixes = ["free-pages-node0-", "ops-per-second", "latency-percentiles", "lock-wait",
-                               "buddyinfo-node0-", "pageblocks-node0-", "reclaim-events"]
+                               "buddyinfo-node0-", "pageblocks-node0-", "reclaim-events", "pages-migrated"]
 
     static func result() async throws -> RunResult {
         let spec = try VirtualRunTests.stress(cpusPerNode: 2, memory: "64MiB", irqRate: 20_000)

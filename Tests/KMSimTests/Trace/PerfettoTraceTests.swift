@@ -75,6 +75,8 @@ struct ProtobufFields {
     /// What a trace holds, checked as trace_processor would need it.
     struct Checked {
         var categories: [String: Int] = [:]
+        /// Slices and instants by name.
+        var names: [String: Int] = [:]
         var trackNames: [UInt64: String] = [:]
         var problems: [String] = []
         var flowsStarted: Set<UInt64> = []
@@ -111,9 +113,12 @@ struct ProtobufFields {
                 case 1:
                     open[track, default: []].append(time)
                     checked.categories[event.string(22) ?? "", default: 0] += 1
+                    checked.names[event.string(23) ?? "", default: 0] += 1
                 case 2:
                     if open[track]?.popLast() == nil { checked.problems.append("an end with no open slice on \(track)") }
-                case 3: checked.categories[event.string(22) ?? "", default: 0] += 1
+                case 3:
+                    checked.categories[event.string(22) ?? "", default: 0] += 1
+                    checked.names[event.string(23) ?? "", default: 0] += 1
                 case 4: checked.counterValues += 1
                 default: checked.problems.append("event type \(type)")
                 }

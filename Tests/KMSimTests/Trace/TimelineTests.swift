@@ -37,6 +37,14 @@ import Testing
         #expect(timeline.samples[2].topLockWait?.waitNs == 40)
     }
 
+    /// The real engine's sampler aims at multiples of the interval; woken late, it skips what it missed.
+    @Test func theRealSamplerAimsAtMultiplesOfTheInterval() {
+        #expect(WorkloadRunner.nextSampleDeadline(after: 0, now: 3, interval: 10) == 10)
+        #expect(WorkloadRunner.nextSampleDeadline(after: 10, now: 12, interval: 10) == 20, "a sample taken late keeps the grid")
+        #expect(WorkloadRunner.nextSampleDeadline(after: 10, now: 47, interval: 10) == 50, "missed deadlines are skipped")
+        #expect(WorkloadRunner.nextSampleDeadline(after: 40, now: 40, interval: 20) == 60, "a doubled interval after decimation")
+    }
+
     @Test func aSampleOutOfOrderIsIgnored() {
         let recorder = TimelineRecorder(intervalNs: 10)
         recorder.append(Self.sample(at: 20, ops: 1))

@@ -12,6 +12,16 @@ import Testing
         }
     }
 
+    @Test func traceAllWithoutATraceNamesTheFlagAndRunsNothing() throws {
+        for command in ["run", "stress"] {
+            let arguments = command == "run" ? ["run", "larson"] : ["stress"]
+            let result = try KMSimExecutable.run(arguments + ["--clock", "virtual", "--duration", "100us", "--quiet", "--trace-all"])
+            #expect(result.status == 2)
+            #expect(result.errors.contains("--trace-all: adds allocation and free slices to a trace, so it needs --trace FILE"),
+                    "\(result.errors)")
+        }
+    }
+
     @Test func theOutputFlagsWriteTheirFiles() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmsim-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

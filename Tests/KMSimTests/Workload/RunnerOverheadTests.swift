@@ -76,5 +76,29 @@ import Testing
         #expect(result.overheadPercent == (result.medianRatio - 1) * 100)
         #expect(result.progressLines >= 1, "the runner side draws the live line, so its cost is measured")
         #expect(result.runnerFailures == 0 && result.bareFailures == 0)
+        #expect(result.settings == "sampling every 10ms, trace off")
+        #expect(result.samplesPerRound >= 2, "the runner side samples at the default interval: its cost is measured")
+    }
+
+    /// With --sample-every and --trace the runner side samples that often and records the trace's events,
+    /// and the result says so (the figure itself is measured on a release build, not asserted).
+    @Test func theRunnerSideSamplesAndTracesAsAsked() async throws {
+        var spec = try #require(try BundledWorkloads.load(named: "larson")).spec
+        spec.machine = MachineSpec(nodes: 1, cpusPerNode: 2, memoryPerNode: 256 << 20)
+        var options = RunOptions()
+        options.sampleEverySeconds = 0.001
+        options.trace = true
+        options.traceAll = true
+        let result = try await RunnerOverhead.measure(spec: spec, seconds: 0.1, options: options)
+        #expect(result.settings == "sampling every 1ms, trace-all on")
+        #expect(result.samplesPerRound >= 2, "at the start and the end at least: \(result.samplesPerRound)")
+        #expect(result.sampleCostNs > 0 && result.samplingCorePercent > 0, "the periodic samples' host CPU time is measured")
+        #expect(result.medianRatio.isFinite && result.medianRatio > 0)
+        options.sampleEverySeconds = nil
+        options.traceAll = false
+        let off = try await RunnerOverhead.measure(spec: spec, seconds: 0.1, options: options)
+        #expect(off.settings == "sampling off, trace on")
+        #expect(off.samplesPerRound == 0)
+        #expect(off.sampleCostNs == 0 && off.samplingCorePercent == 0)
     }
 }

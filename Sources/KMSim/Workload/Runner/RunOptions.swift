@@ -26,6 +26,10 @@ public struct RunOptions: Sendable {
     /// Record the events `--trace` writes (`TraceEventLog`), at most `traceCapacity` of them.
     public var trace = false
     public var traceCapacity = TraceEventLog.defaultCapacity
+    /// With `trace`, also record every allocation and free of the runner (`--trace-all`), at most
+    /// `traceFastPathCapacity` of them.
+    public var traceAll = false
+    public var traceFastPathCapacity = TraceEventLog.defaultFastPathCapacity
     /// Contended lock waits at least this long become trace slices.
     public var traceLockWaitNs = TraceEventLog.defaultLockWaitThresholdNs
     /// Seconds between whole-machine compactions, as writing /proc/sys/vm/compact_memory

@@ -13,6 +13,9 @@ import Synchronization
 ///
 /// Both sides run the first task group's kmalloc entries with all frees local (remote frees need the
 /// runner's rings, which the bare loop does not have), with slot lifetimes (larson) or last-N lifetimes.
+/// The runner side samples the timeline (at the default 10 ms unless told otherwise) and, when asked,
+/// records the `--trace` events (and `--trace-all`'s allocations and frees), so their cost is in the
+/// figure; `Result.settings` says which were on.
 public enum RunnerOverhead {
     public struct Result: Sendable {
         /// Median over the pairs.
@@ -29,8 +32,26 @@ public enum RunnerOverhead {
         /// fail at once, so the two sides no longer do the same work and the ratio is not the overhead.
         public var runnerFailures: Int64
         public var bareFailures: Int
+        /// The runner side's timeline interval in seconds (nil: sampling off), and whether it traced.
+        public var sampleEverySeconds: Double?
+        public var traced: Bool
+        public var tracedAll: Bool
+        /// Timeline samples the runner side took per round (the last round's).
+        public var samplesPerRound: Int
+        /// The host CPU time the runner side's sampler spent per periodic sample, in nanoseconds (mean over
+        /// all rounds; 0 without sampling), and that time over all rounds as a percentage of one host core
+        /// for the rounds' duration: sampling's cost measured directly, which a loaded host's noise in
+        /// `overheadPercent` cannot hide.
+        public var sampleCostNs: Double
+        public var samplingCorePercent: Double
         /// Percent of extra time per operation in the runner.
         public var overheadPercent: Double { (medianRatio - 1) * 100 }
+
+        /// What the runner side had on: `sampling every 10ms, trace off`.
+        public var settings: String {
+            let sampling = sampleEverySeconds.map { "sampling every \(TimeSpan.format($0))" } ?? "sampling off"
+            return sampling + ", " + (tracedAll ? "trace-all on" : traced ? "trace on" : "trace off")
+        }
     }
 
     /// Sizes and slot choices generated ahead for the bare loop, cycled.
@@ -47,8 +68,13 @@ public enum RunnerOverhead {
         return options
     }()
 
-    /// Runs pairs for about `seconds` in all (at least three pairs).
-    public static func measure(spec original: WorkloadSpec, seconds: Double) async throws -> Result {
+    /// Runs pairs for about `seconds` in all (at least three pairs). The runner side takes `options`'
+    /// timeline interval and trace settings (`sampleEverySeconds`, `trace`, `traceAll`).
+    public static func measure(spec original: WorkloadSpec, seconds: Double, options: RunOptions = RunOptions()) async throws -> Result {
+        var runnerOptions = progressOptions
+        runnerOptions.sampleEverySeconds = options.sampleEverySeconds
+        runnerOptions.trace = options.trace
+        runnerOptions.traceAll = options.trace && options.traceAll
         var spec = original
         spec.interrupts = []
         spec.bugs = []
@@ -74,13 +100,21 @@ public enum RunnerOverhead {
         let progressLines = Atomic<Int>(0)
         var runnerFailures: Int64 = 0
         var bareFailures = 0
+        var samplesPerRound = 0
+        var sampleCostNs: Int64 = 0
+        var timedSamples = 0
+        var runnerSeconds = 0.0
         for _ in 0..<pairs {
-            let runner = try WorkloadRunner(spec: spec, options: progressOptions)
+            let runner = try WorkloadRunner(spec: spec, options: runnerOptions)
             let result = await runner.run { progress in
                 if !progress.line.isEmpty { progressLines.add(1, ordering: .relaxed) }
             }
             let runnerRate = Double(result.report.operations) / result.report.durationSeconds
             runnerFailures += result.report.classes.reduce(0) { $0 + $1.failures }
+            samplesPerRound = result.report.timeline?.samples.count ?? 0
+            sampleCostNs += runner.timelineRecorder?.sampleCostNs.load(ordering: .relaxed) ?? 0
+            timedSamples += runner.timelineRecorder?.timedSamples.load(ordering: .relaxed) ?? 0
+            runnerSeconds += result.report.durationSeconds
             let bare = await bareLoop(try WorkloadRunner(spec: spec), seconds: roundSeconds)
             let rawRate = bare.operationsPerSecond
             bareFailures += bare.failures
@@ -90,7 +124,11 @@ public enum RunnerOverhead {
         }
         return Result(runnerOpsPerSecond: median(runnerRates), rawOpsPerSecond: median(rawRates),
                       medianRatio: median(ratios), pairs: pairs, progressLines: progressLines.load(ordering: .relaxed),
-                      runnerFailures: runnerFailures, bareFailures: bareFailures)
+                      runnerFailures: runnerFailures, bareFailures: bareFailures,
+                      sampleEverySeconds: runnerOptions.sampleEverySeconds, traced: runnerOptions.trace,
+                      tracedAll: runnerOptions.traceAll, samplesPerRound: samplesPerRound,
+                      sampleCostNs: timedSamples > 0 ? Double(sampleCostNs) / Double(timedSamples) : 0,
+                      samplingCorePercent: runnerSeconds > 0 ? Double(sampleCostNs) / (runnerSeconds * 1e9) * 100 : 0)
     }
 
     /// A workload `measure` cannot compare with bare calls.

@@ -108,6 +108,7 @@ extension WorkloadRunner {
     func record(_ operation: RunPlan.Operation, index: Int, size: UInt64, address: UInt, sizeClass: AllocationSizeClass,
                 nanoseconds: UInt64, context: ExecutionContext, reportClass: Int, counts: UnsafeMutablePointer<Int64>,
                 recorder: LatencyRecorder) -> LiveObject? {
+        if let fastPathTrace { traceAllocation(operation, size: size, nanoseconds: nanoseconds, context: context, log: fastPathTrace) }
         // The runner's own share of an operation, after the call was timed (0 ns unless a workload's
         // `costs:` sets it).
         if let virtualClock { virtualClock.charge(.runnerOperation) }
@@ -134,9 +135,17 @@ extension WorkloadRunner {
         return LiveObject(address: address, operation: index, order: Int(size))
     }
 
-    /// Frees `object` in `context` with the call matching its allocation.
+    /// Frees `object` in `context` with the call matching its allocation (timed into the trace under
+    /// `--trace-all`).
     @inline(__always)
     func release(_ object: LiveObject, context: ExecutionContext) {
+        if let fastPathTrace { return releaseTraced(object, context: context, log: fastPathTrace) }
+        freeObject(object, context: context)
+    }
+
+    /// The free call matching `object`'s allocation.
+    @inline(__always)
+    func freeObject(_ object: LiveObject, context: ExecutionContext) {
         let operation = plan.operations[object.operation]
         switch operation.api {
         case .kmalloc:

@@ -1,17 +1,30 @@
 /// Timeline sampling (`--sample-every`): what a script polling /proc/zoneinfo, /proc/buddyinfo,
 /// /proc/pagetypeinfo and /proc/vmstat every interval would record, taken by the runner on both engines.
 ///
-/// Real engine: one task sleeps the interval and samples, concurrently with the CPUs (the figures are
-/// relaxed reads, as `/proc` reads them). Virtual clock: a housekeeping event every interval of simulated
-/// time, so the samples are as deterministic as the run. Both take a sample at 0 and one at the end.
+/// Real engine: one task sleeps until the next multiple of the interval and samples, concurrently with
+/// the CPUs (the figures are relaxed reads, as `/proc` reads them); aiming at deadlines rather than
+/// sleeping a whole interval after each sample keeps the spacing at the interval, and a sampler woken
+/// late skips the deadlines it missed instead of sampling in a burst. Virtual clock: a housekeeping
+/// event every interval of simulated time, so the samples are as deterministic as the run. Both take a
+/// sample at 0 and one at the end.
 extension WorkloadRunner {
     /// The real engine's sampler task body: samples until cancelled.
     func sampleTimelinePeriodically(_ recorder: TimelineRecorder, start: UInt64) async {
+        var deadline: Int64 = 0
         while !Task.isCancelled && !isStopping {
-            guard await scheduleTimeout(nanoseconds: UInt64(recorder.intervalNs)) else { return }
+            let now = Int64(clamping: monotonicNanoseconds() &- start)
+            deadline = Self.nextSampleDeadline(after: deadline, now: now, interval: recorder.intervalNs)
+            guard await scheduleTimeout(nanoseconds: UInt64(max(0, deadline - now))) else { return }
             guard !isStopping else { return }
-            recorder.append(sampleTimeline(at: Int64(clamping: monotonicNanoseconds() &- start)))
+            recorder.appendTimed { sampleTimeline(at: Int64(clamping: monotonicNanoseconds() &- start)) }
         }
+    }
+
+    /// The first multiple of `interval` after both the previous deadline and `now`.
+    static func nextSampleDeadline(after previous: Int64, now: Int64, interval: Int64) -> Int64 {
+        let interval = max(1, interval)
+        let next = previous + interval
+        return next > now ? next : (now / interval + 1) * interval
     }
 
     /// The virtual clock's sampler: an event on the housekeeping actor every interval.
@@ -61,6 +74,8 @@ extension WorkloadRunner {
             kswapdBalancing: reclaim.kswapds.map(\.isBalancing), kswapdRuns: reclaim.kswapds.map(\.balanceRuns),
             directReclaimsInProgress: reclaim.directReclaimsInProgress.load(ordering: .relaxed),
             directReclaimStalls: stalls,
+            compactStalls: vmstat.value(.compactStall), kcompactdWakeups: vmstat.value(.compactDaemonWake),
+            pagesMigrated: vmstat.value(.pgmigrateSuccess),
             lockWaitNs: machine.lockStat.classes.map { $0.stats.sum(LockStatField.waitTotal) },
             topLockWait: nil)
     }

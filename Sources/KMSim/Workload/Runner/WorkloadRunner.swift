@@ -54,6 +54,9 @@ public final class WorkloadRunner: Sendable {
     let phaseStates: [GroupPhaseState?]
     /// The timeline's samples (`--sample-every`), nil when sampling is off.
     let timelineRecorder: TimelineRecorder?
+    /// The trace log when `--trace-all` records every allocation and free, else nil (fixed at boot, so
+    /// the fast path pays one branch on it).
+    let fastPathTrace: TraceEventLog?
 
 
     /// The seconds the run lasts (nil: until every task has done its operations).
@@ -102,6 +105,7 @@ public final class WorkloadRunner: Sendable {
         pageAllocatorRef = .passUnretained(machine.pageAllocator)
         movablePages = machine.reclaim.compaction.movablePages
         outcomeCells = machine.pageAllocator.outcomes
+        fastPathTrace = options.trace && options.traceAll ? machine.pageAllocator.eventLog : nil
         let cpuCount = spec.machine.cpuCount
         counters = RunCounters(cpuCount: cpuCount, classCount: plan.classes.count)
         mailboxes = RemoteFreeMailboxes(cpuCount: cpuCount, pairs: Self.remotePairs(plan, cpuCount: cpuCount),
@@ -167,8 +171,8 @@ public final class WorkloadRunner: Sendable {
     /// `options.progressInterval` seconds from a background task.
     public func run(progress: (@Sendable (RunProgress) -> Void)? = nil) async -> RunResult {
         if options.trace {
-            machine.pageAllocator.eventLog.start(capacity: options.traceCapacity, lockClasses: machine.lockStat.classes,
-                                                 lockWaitThresholdNs: options.traceLockWaitNs)
+            machine.pageAllocator.eventLog.start(capacity: options.traceCapacity, fastPathCapacity: options.traceFastPathCapacity,
+                                                 lockClasses: machine.lockStat.classes, lockWaitThresholdNs: options.traceLockWaitNs)
         }
         defer { machine.pageAllocator.eventLog.stop() }
         if let virtualClock { return await runVirtual(virtualClock) }
