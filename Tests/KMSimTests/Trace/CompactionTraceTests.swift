@@ -38,19 +38,20 @@ import Testing
         #expect(encoded.slices == 5 && encoded.dropped == 0)
     }
 
-    /// A small machine a highalloc task fragments and compacts (CompactionWorkloadTests' workload, its
-    /// passes from 10 ms so that 40 ms of virtual time, under a second of host time in a release build,
-    /// has direct compaction and a kcompactd run) on the virtual clock: its trace has one direct
-    /// compaction slice per compact_stall and one kcompactd run per compact_daemon_wake, and its timeline
-    /// and HTML page carry the compaction figures.
+    /// The bundled stress-highalloc on the virtual clock with its passes from 100 ms, so that 400 ms of
+    /// virtual time (0.14 s of host time in a release build) has direct compaction and a kcompactd run
+    /// (5 and 1 with its seed): its trace has one direct compaction slice per compact_stall and one
+    /// kcompactd run per compact_daemon_wake, and its timeline and HTML page carry the compaction figures.
     @Test func aCompactingRunsTraceMatchesItsCompactionCounters() async throws {
-        let yaml = CompactionWorkloadTests.smallHighalloc.replacingOccurrences(of: "start: 50ms", with: "start: 10ms")
-        var spec = try WorkloadSpec.parse(yaml: yaml, file: "h.yaml").spec
+        let bundled = try #require(BundledWorkloads.text(named: "stress-highalloc"))
+        let yaml = bundled.replacingOccurrences(of: "start: 750ms", with: "start: 100ms")
+        #expect(yaml != bundled, "the bundled workload's passes start at 750 ms")
+        var spec = try WorkloadSpec.parse(yaml: yaml, file: "stress-highalloc.yaml").spec
         spec.clock = .virtual
         var options = RunOptions()
-        options.durationSeconds = 0.04
+        options.durationSeconds = 0.4
         options.trace = true
-        options.sampleEverySeconds = 0.002
+        options.sampleEverySeconds = 0.01
         let runner = try WorkloadRunner(spec: spec, options: options)
         let result = await runner.run()
         let report = result.report
