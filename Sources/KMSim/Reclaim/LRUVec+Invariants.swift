@@ -34,7 +34,9 @@ extension LRUVec {
             }
         }
         var flagged = 0
-        for pfn in nodePFNs where frames[pfn].flags & PageFlags.lru.rawValue != 0 { flagged += 1 }
+        memory.forEachCommittedFrameRun { run in
+            for pfn in run where frames[pfn].flags & PageFlags.lru.rawValue != 0 { flagged += 1 }
+        }
         if flagged != listed {
             problems.append("node \(node): \(flagged) pages have PG_lru, the LRU lists hold \(listed)")
         }

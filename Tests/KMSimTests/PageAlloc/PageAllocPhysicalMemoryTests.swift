@@ -76,6 +76,24 @@ import Testing
         }
     }
 
+    /// The committed-frame walk skips the frame table's never-written host pages and still reaches a
+    /// frame written far from the others.
+    @Test func committedFrameRunsCoverWrittenFramesOnly() throws {
+        let memory = try PhysicalMemory(node: 0, startPFN: 1 << 20, pageCount: 1 << 20, hostNode: 0)
+        let far = memory.startPFN + 700_001
+        memory.frame(memory.startPFN + 3).pointee.flags = PageFlags.lru.rawValue
+        memory.frame(far).pointee.flags = PageFlags.lru.rawValue
+        var covered = 0
+        var flagged: [PFN] = []
+        memory.forEachCommittedFrameRun { run in
+            #expect(run.lowerBound >= memory.startPFN && run.upperBound <= memory.startPFN + memory.pageCount)
+            covered += run.count
+            for pfn in run where memory.frame(pfn).pointee.flags & PageFlags.lru.rawValue != 0 { flagged.append(pfn) }
+        }
+        #expect(flagged == [memory.startPFN + 3, far])
+        #expect(covered >= 2 * 128 && covered <= 16 * 128, "\(covered) frames walked of \(memory.pageCount)")
+    }
+
     @Test func sixtyFourGiBMachineBootsLazily() throws {
         let before = try Self.residentBytes()
         let spec = MachineSpec(nodes: 2, cpusPerNode: 2, memoryPerNode: 32 << 30)
