@@ -79,10 +79,12 @@ extension WorkloadRunner {
                                    generator: &scratch.generator, context: &context, counts: counts, runqueue: runqueue)
             gate.leave()
             counters.flush(counts, cpu: cpu)
-            if let rate = group.spec.opsPerSecond {
-                let due = start &+ UInt64(Double(done) / rate * 1e9)
-                let now = nowNanoseconds()
-                if due > now { await scheduleTimeout(nanoseconds: due - now) }
+            // A paced task sleeps until its next batch is due; one behind its pace (a slow host, a
+            // debug build) calls cond_resched() like an unpaced one, so the CPU's other tasks (the
+            // compact_memory writer, a memory user) still get their turn.
+            if let rate = group.spec.opsPerSecond, case let due = start &+ UInt64(Double(done) / rate * 1e9),
+               case let now = nowNanoseconds(), due > now {
+                await scheduleTimeout(nanoseconds: due - now)
             } else {
                 await runqueue.condResched()
             }
