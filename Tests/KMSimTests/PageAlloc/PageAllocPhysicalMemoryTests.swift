@@ -53,12 +53,16 @@ import Testing
         return (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
+    /// `mincore()`'s residency byte for each host page of `[start, start + bytes)`, nil if it fails.
+    static func residency(_ start: UnsafeMutableRawPointer, bytes: Int) -> [UInt8]? {
+        let hostPage = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var vector = [UInt8](repeating: 0, count: (bytes + hostPage - 1) / hostPage)
+        return mincore(start, bytes, &vector) == 0 ? vector : nil
+    }
+
     /// Host pages of `[start, start + bytes)` that are resident, by `mincore()`.
     static func residentPages(_ start: UnsafeMutableRawPointer, bytes: Int) -> Int {
-        let hostPage = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let pages = (bytes + hostPage - 1) / hostPage
-        var vector = [UInt8](repeating: 0, count: pages)
-        guard mincore(start, bytes, &vector) == 0 else { return -1 }
+        guard let vector = residency(start, bytes: bytes) else { return -1 }
         return vector.reduce(0) { $0 + Int($1 & 1) }
     }
 
@@ -66,13 +70,10 @@ import Testing
     /// commits when the host backs the direct map (advised MADV_HUGEPAGE) with transparent huge pages,
     /// and an upper bound of one region per written page when it does not.
     static func residentRegions(_ start: UnsafeMutableRawPointer, bytes: Int) -> Int {
-        let hostPage = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let pages = (bytes + hostPage - 1) / hostPage
-        var vector = [UInt8](repeating: 0, count: pages)
-        guard mincore(start, bytes, &vector) == 0 else { return -1 }
-        let perRegion = (2 << 20) / hostPage
-        return stride(from: 0, to: pages, by: perRegion).reduce(0) { count, first in
-            count + (vector[first..<min(first + perRegion, pages)].contains { $0 & 1 != 0 } ? 1 : 0)
+        guard let vector = residency(start, bytes: bytes) else { return -1 }
+        let perRegion = (2 << 20) / Int(sysconf(Int32(_SC_PAGESIZE)))
+        return stride(from: 0, to: vector.count, by: perRegion).reduce(0) { count, first in
+            count + (vector[first..<min(first + perRegion, vector.count)].contains { $0 & 1 != 0 } ? 1 : 0)
         }
     }
 
