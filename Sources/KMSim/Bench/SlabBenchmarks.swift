@@ -1,8 +1,8 @@
 import Glibc
 import Synchronization
 
-/// SLUB's benchmarks: the kmalloc/kfree and kmem_cache pairs on one CPU (two double-word
-/// compare-and-swaps per pair), the floor those two CAS set on this host, and a producer/consumer pair
+/// SLUB's benchmarks: the kmalloc/kfree and kmem_cache pairs on one CPU (two compare-and-swaps of the
+/// packed {freelist, tid} word per pair, see `FreelistTid`), the floor those two CAS set on this host, and a producer/consumer pair
 /// of CPUs where every free is a remote free (`__slab_free`).
 public enum SlabBenchmarks {
     public static var all: [Benchmark] {
@@ -11,8 +11,8 @@ public enum SlabBenchmarks {
                       subject: { try kmallocPair() }, baseline: { GlibcBaselines.mallocFree(size: 64) }),
             Benchmark(name: "kmem_cache64", summary: "kmem_cache_alloc + kmem_cache_free of a 64-byte cache vs malloc(64) + free",
                       subject: { try kmemCachePair() }, baseline: { GlibcBaselines.mallocFree(size: 64) }),
-            Benchmark(name: "cmpxchg16b.pair", summary: "the floor of a SLUB pair: two uncontended lock cmpxchg16b vs malloc(64) + free",
-                      subject: { doubleWordCASPair() }, baseline: { GlibcBaselines.mallocFree(size: 64) }),
+            Benchmark(name: "cmpxchg.pair", summary: "the floor of a SLUB pair: two uncontended lock cmpxchg of a {freelist, tid} word vs malloc(64) + free",
+                      subject: { freelistTidCASPair() }, baseline: { GlibcBaselines.mallocFree(size: 64) }),
             Benchmark(name: "kmalloc64.producer-consumer.2cpu",
                       summary: "CPU 0 kmallocs 64 bytes, CPU 1 kfrees them (remote frees) vs the same with malloc/free on 2 threads",
                       threads: 2, subject: { try kmallocProducerConsumer() }, baseline: { mallocProducerConsumer() }),
@@ -47,19 +47,18 @@ public enum SlabBenchmarks {
         }
     }
 
-    /// Two double-word compare-and-swaps of a {freelist, tid}-like pair per iteration: what the SLUB fast
-    /// paths cannot go below on this host.
-    static func doubleWordCASPair() -> BenchmarkLoop {
-        let pair = DoubleWordCell()
+    /// Two compare-and-swaps of a {freelist, tid} word per iteration, as the SLUB fast paths make them:
+    /// what a pair cannot go below on this host.
+    static func freelistTidCASPair() -> BenchmarkLoop {
+        let cell = FreelistTidCell()
+        let packing = FreelistTid(directMapBase: 4096)
         return BenchmarkLoop { _, iterations in
-            for index in 0..<iterations {
-                let tid = UInt(truncatingIfNeeded: index) &* 4
-                _ = pair.word.compareExchange(expected: WordPair(first: 0, second: tid),
-                                              desired: WordPair(first: 1, second: tid &+ 2),
-                                              ordering: .acquiringAndReleasing)
-                _ = pair.word.compareExchange(expected: WordPair(first: 1, second: tid &+ 2),
-                                              desired: WordPair(first: 0, second: tid &+ 4),
-                                              ordering: .acquiringAndReleasing)
+            var word = cell.word.load(ordering: .relaxed)
+            for _ in 0..<iterations {
+                let taken = packing.word(after: word, object: 4096)
+                _ = cell.word.compareExchange(expected: word, desired: taken, ordering: .acquiringAndReleasing)
+                word = packing.word(after: taken, object: 0)
+                _ = cell.word.compareExchange(expected: taken, desired: word, ordering: .acquiringAndReleasing)
             }
         }
     }
@@ -77,9 +76,9 @@ public enum SlabBenchmarks {
     }
 }
 
-/// One `Atomic<WordPair>` in a class of its own (the floor benchmark's cell).
-final class DoubleWordCell: Sendable {
-    let word = Atomic(WordPair(first: 0, second: 0))
+/// One {freelist, tid} word in a class of its own (the floor benchmark's cell).
+final class FreelistTidCell: Sendable {
+    let word = Atomic<UInt64>(0)
 }
 
 /// A benchmark whose setup failed (a cache that could not be created, say).

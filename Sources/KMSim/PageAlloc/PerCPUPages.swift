@@ -1,9 +1,14 @@
+import Atomics
+
 /// `struct per_cpu_pages` (include/linux/mmzone.h, 6.12): one per zone per CPU, a cache of free pages
 /// of orders 0...3 that saves taking `&zone->lock` for every allocation and free.
 ///
-/// The header (this struct, 32 bytes) is followed in the same 128-byte block by the 12 list heads
-/// (`NR_PCP_LISTS` = 3 migratetypes × 4 orders; kmsim has no THP lists), so one CPU's set fills exactly
-/// two 64-byte cache lines and no two CPUs share one. Guarded by the CPU's `&pcp->lock`.
+/// Each CPU's set is one 192-byte block (`PerCPUPageSets`) laid out as the kernel's struct: first the
+/// `&pcp->lock` word (`SpinLock(class:word:owner:)`), then this header (32 bytes), then the 12 list
+/// heads (`NR_PCP_LISTS` = 3 migratetypes × 4 orders; kmsim has no THP lists). The lock, the counts and
+/// the order-0 lists share the block's first 64-byte line, and no two CPUs share a line. Guarded by the
+/// CPU's `&pcp->lock`; the header is a struct of its own so that whole-header copies never read the
+/// lock word, which other CPUs' trylocks may be changing.
 struct PerCPUPages {
     /// Pages on the lists (each order-n entry counts 1 << n).
     var count: Int32
@@ -25,10 +30,13 @@ struct PerCPUPages {
     /// `pcpStats` (kmsim's, for the run report's hit rate; a plain increment on a line already written).
     var allocations: Int32
 
-    /// Bytes per CPU: header plus lists, padded to two cache lines.
-    static let stride = 128
-    static let alignment = 128
-    static let listsOffset = 32
+    /// Bytes per CPU: lock word, header and lists, padded to three cache lines.
+    static let stride = 192
+    static let alignment = 64
+    /// Where, in a CPU's block, the lock word, this header and the lists lie.
+    static let lockOffset = 0
+    static let headerOffset = 8
+    static let listsOffset = 40
     /// `NR_PCP_LISTS` without the THP lists.
     static let listCount = MigrateType.pcpTypes * (PageAllocator.costlyOrder + 1)
 
@@ -46,6 +54,32 @@ struct PerCPUPages {
     /// `pindex_to_order()`.
     @inline(__always)
     static func order(ofIndex index: Int) -> Int { index / MigrateType.pcpTypes }
+}
+
+/// The per-CPU page sets of one zone: one `PerCPUPages.stride`-byte block per CPU, allocated once
+/// and never moved (the `&pcp->lock` words inside are the locks' words). A class so that the zone and
+/// each CPU's lock keep the memory alive, however they are torn down.
+final class PerCPUPageSets: @unchecked Sendable {
+    /// CPU `n`'s block at `base + n * PerCPUPages.stride`; its fields are guarded by its lock word.
+    let base: UnsafeMutableRawPointer
+
+    init(cpuCount: Int) {
+        base = .allocate(byteCount: max(cpuCount, 1) * PerCPUPages.stride, alignment: PerCPUPages.alignment)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: max(cpuCount, 1) * PerCPUPages.stride)
+        for cpu in 0..<cpuCount {
+            (base + cpu * PerCPUPages.stride + PerCPUPages.headerOffset).bindMemory(to: PerCPUPages.self, capacity: 1)
+            (base + cpu * PerCPUPages.stride + PerCPUPages.listsOffset)
+                .bindMemory(to: PageList.self, capacity: PerCPUPages.listCount)
+                .initialize(repeating: PageList(), count: PerCPUPages.listCount)
+        }
+    }
+
+    deinit { base.deallocate() }
+
+    /// CPU `cpu`'s `&pcp->lock` word.
+    func lockWord(_ cpu: Int) -> UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage> {
+        (base + cpu * PerCPUPages.stride + PerCPUPages.lockOffset).bindMemory(to: UnsafeAtomic<UInt64>.Storage.self, capacity: 1)
+    }
 }
 
 /// The kernel's sizing of the per-CPU lists (mm/page_alloc.c, 6.12).

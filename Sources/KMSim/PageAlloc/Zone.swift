@@ -60,7 +60,9 @@ public final class Zone: @unchecked Sendable {
     /// `free_area[order].nr_free`.
     let nrFree: AtomicCounterArray
     let state: AtomicCounterArray
-    /// The per-CPU page sets, `PerCPUPages.stride` bytes per CPU.
+    /// The per-CPU page sets, each CPU's with its `&pcp->lock` word.
+    let pcpSets: PerCPUPageSets
+    /// `pcpSets.base`, for the fast paths.
     let pcpStorage: UnsafeMutableRawPointer
     /// Per CPU, one cache line of per-CPU list statistics (`PCPListStats`), written under that CPU's
     /// `&pcp->lock`.
@@ -112,17 +114,12 @@ public final class Zone: @unchecked Sendable {
         buddyBitmap.initialize(repeating: 0, count: buddyBitmapWords)
         nrFree = AtomicCounterArray(count: PageAllocator.maxOrder + 1)
         state = AtomicCounterArray(count: State.lowmemReserve.rawValue + ZoneType.allCases.count)
-        pcpStorage = .allocate(byteCount: cpuCount * PerCPUPages.stride, alignment: PerCPUPages.alignment)
-        pcpStorage.initializeMemory(as: UInt8.self, repeating: 0, count: cpuCount * PerCPUPages.stride)
-        for cpu in 0..<cpuCount {
-            (pcpStorage + cpu * PerCPUPages.stride).bindMemory(to: PerCPUPages.self, capacity: 1)
-            let lists = (pcpStorage + cpu * PerCPUPages.stride + PerCPUPages.listsOffset)
-                .bindMemory(to: PageList.self, capacity: PerCPUPages.listCount)
-            lists.initialize(repeating: PageList(), count: PerCPUPages.listCount)
-        }
+        let pcpSets = PerCPUPageSets(cpuCount: cpuCount)
+        self.pcpSets = pcpSets
+        pcpStorage = pcpSets.base
         pcpStats = .allocate(capacity: cpuCount * PCPListStats.stride)
         pcpStats.initialize(repeating: 0, count: cpuCount * PCPListStats.stride)
-        pcpLocks = (0..<cpuCount).map { _ in SpinLock(class: pcpLockClass) }
+        pcpLocks = (0..<cpuCount).map { SpinLock(class: pcpLockClass, word: pcpSets.lockWord($0), owner: pcpSets) }
         pcpLockTable = .allocate(capacity: cpuCount)
         pcpLockTable.initialize(from: pcpLocks.map { Unmanaged.passUnretained($0) }, count: cpuCount)
         pageblockTypes = memory.pageblockTypes
@@ -135,7 +132,6 @@ public final class Zone: @unchecked Sendable {
     deinit {
         freeLists.deallocate()
         buddyBitmap.deallocate()
-        pcpStorage.deallocate()
         pcpStats.deallocate()
         pcpLockTable.deallocate()
     }
@@ -234,7 +230,7 @@ public final class Zone: @unchecked Sendable {
     /// The CPU's `per_cpu_pages`.
     @inline(__always)
     func pcp(_ cpu: Int) -> UnsafeMutablePointer<PerCPUPages> {
-        (pcpStorage + cpu &* PerCPUPages.stride).assumingMemoryBound(to: PerCPUPages.self)
+        (pcpStorage + cpu &* PerCPUPages.stride + PerCPUPages.headerOffset).assumingMemoryBound(to: PerCPUPages.self)
     }
 
     /// The CPU's per-CPU lists.

@@ -1,9 +1,9 @@
 import Synchronization
 
 extension KMemCache {
-    /// `slab_alloc_node()` / `__slab_alloc_node()`: the lock-free fast path. Read the tid, then the CPU
-    /// freelist and slab; take the first object with one double-word compare-and-swap of
-    /// {freelist, tid} → {next, tid + TID_STEP}; anything else (no object, no slab, wrong node, a debug
+    /// `slab_alloc_node()` / `__slab_alloc_node()`: the lock-free fast path. Read the {freelist, tid}
+    /// word, then the CPU slab; take the first object with one compare-and-swap of
+    /// {freelist, tid} → {next, tid + 1} (`FreelistTid`); anything else (no object, no slab, wrong node, a debug
     /// cache) goes to `___slab_alloc`. A failed compare-and-swap means the other side of this CPU
     /// (process or interrupt) got in between, as an interrupt or a migration would in the kernel: retry.
     @inline(__always)
@@ -33,22 +33,19 @@ extension KMemCache {
     @inline(__always)
     func slabAllocNodeAfterHook(gfp: GFPFlags, node: Int?, context: ExecutionContext, caller: StaticString,
                                 origSize: Int) -> UnsafeMutableRawPointer? {
-        let cpu = context.cpu
-        let c = cpus.cpu(cpu)
-        let tidWord = cpus.tidWord(cpu)
-        let freelistWord = cpus.freelistWord(cpu)
+        let c = cpus.cpu(context.cpu)
+        let packing = cpus.packing
         var object: UInt
         while true {
-            let tid = tidWord.load(ordering: .acquiring)
-            object = freelistWord.load(ordering: .relaxed)
+            let word = c.pointee.freelistTid.load(ordering: .acquiring)
+            object = packing.object(in: word)
             let slab = c.pointee.slab.load(ordering: .relaxed)
             if object == 0 || slab < 0 || (node != nil && env.node(ofPFN: slab) != node) {
                 return slowAlloc(gfp: gfp, node: node, context: context, caller: caller, origSize: origSize)
             }
             let next = freePointer(object)
             if c.pointee.freelistTid.compareExchange(
-                expected: WordPair(first: object, second: tid),
-                desired: WordPair(first: next, second: tid &+ tidStep),
+                expected: word, desired: packing.word(after: word, object: next),
                 ordering: .acquiringAndReleasing).exchanged { break }
             stats.bump(.cmpxchgDoubleCPUFail, context)
         }
@@ -165,13 +162,12 @@ extension KMemCache {
     func popCPUFreelist(_ cpu: Int) -> UInt {
         let c = cpus.cpu(cpu)
         while true {
-            let tid = cpus.tidWord(cpu).load(ordering: .acquiring)
-            let object = cpus.freelistWord(cpu).load(ordering: .relaxed)
+            let word = c.pointee.freelistTid.load(ordering: .acquiring)
+            let object = cpus.packing.object(in: word)
             if object == 0 { return 0 }
             let next = freePointer(object)
             if c.pointee.freelistTid.compareExchange(
-                expected: WordPair(first: object, second: tid),
-                desired: WordPair(first: next, second: tid &+ tidStep),
+                expected: word, desired: cpus.packing.word(after: word, object: next),
                 ordering: .acquiringAndReleasing).exchanged { return object }
         }
     }
@@ -181,11 +177,10 @@ extension KMemCache {
     func exchangeCPUFreelist(_ cpu: Int, with freelist: UInt) -> UInt {
         let c = cpus.cpu(cpu)
         while true {
-            let tid = cpus.tidWord(cpu).load(ordering: .acquiring)
-            let old = cpus.freelistWord(cpu).load(ordering: .relaxed)
+            let word = c.pointee.freelistTid.load(ordering: .acquiring)
             if c.pointee.freelistTid.compareExchange(
-                expected: WordPair(first: old, second: tid), desired: WordPair(first: freelist, second: tid &+ tidStep),
-                ordering: .acquiringAndReleasing).exchanged { return old }
+                expected: word, desired: cpus.packing.word(after: word, object: freelist),
+                ordering: .acquiringAndReleasing).exchanged { return cpus.packing.object(in: word) }
         }
     }
 

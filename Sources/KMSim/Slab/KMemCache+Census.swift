@@ -51,7 +51,7 @@ extension KMemCache {
     func finishCensus(_ census: inout SlabCensus, pfnCount: Int) {
         for cpu in 0..<env.cpuCount {
             let current = cpus.cpu(cpu).pointee.slab.load(ordering: .relaxed)
-            let freelist = cpus.freelistWord(cpu).load(ordering: .relaxed)
+            let freelist = cpus.packing.object(in: cpus.cpu(cpu).pointee.freelistTid.load(ordering: .relaxed))
             if current < 0 {
                 if freelist != 0 { census.problems.append("\(name): CPU \(cpu) has a freelist but no slab") }
                 continue

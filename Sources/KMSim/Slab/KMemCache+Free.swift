@@ -2,31 +2,28 @@ import Synchronization
 
 extension KMemCache {
     /// `do_slab_free()`: the lock-free fast path when the objects' slab is this CPU's slab: link the
-    /// chain `head`...`tail` in front of the CPU freelist with one double-word compare-and-swap of
-    /// {freelist, tid}; otherwise `__slab_free`. Freeing an object that is already the head of the list
+    /// chain `head`...`tail` in front of the CPU freelist with one compare-and-swap of the
+    /// {freelist, tid} word; otherwise `__slab_free`. Freeing an object that is already the head of the list
     /// is reported and ignored (CONFIG_SLAB_FREELIST_HARDENED's `BUG_ON(object == fp)`).
     @inline(__always)
     func doSlabFree(_ slab: Slab, head: UInt, tail: UInt, count: Int, context: ExecutionContext,
                     caller: StaticString) {
-        let cpu = context.cpu
-        let c = cpus.cpu(cpu)
-        let tidWord = cpus.tidWord(cpu)
-        let freelistWord = cpus.freelistWord(cpu)
+        let c = cpus.cpu(context.cpu)
+        let packing = cpus.packing
         while true {
-            let tid = tidWord.load(ordering: .acquiring)
+            let word = c.pointee.freelistTid.load(ordering: .acquiring)
             if c.pointee.slab.load(ordering: .relaxed) != slab.pfn {
                 slowFree(slab, head: head, tail: tail, count: count, context: context, caller: caller)
                 return
             }
-            let freelist = freelistWord.load(ordering: .relaxed)
+            let freelist = packing.object(in: word)
             if freelist == tail {
                 reportNaiveDoubleFree(slab, object: tail, context: context)
                 return
             }
             setFreePointer(tail, freelist)
             if c.pointee.freelistTid.compareExchange(
-                expected: WordPair(first: freelist, second: tid),
-                desired: WordPair(first: head, second: tid &+ tidStep),
+                expected: word, desired: packing.word(after: word, object: head),
                 ordering: .acquiringAndReleasing).exchanged { break }
             stats.bump(.cmpxchgDoubleCPUFail, context)
         }

@@ -35,8 +35,6 @@ public final class KMemCache: @unchecked Sendable {
     let allocFlags: GFPFlags
     /// `size - 1` when `size` is a power of two, else 0 (the free path's object-start check).
     let sizeMask: UInt
-    /// TID_STEP: roundup_pow_of_two(nr_cpus), so tids of different CPUs never collide.
-    let tidStep: UInt
     let env: SlabEnvironment
     let pageAllocator: PageAllocator
     let cpus: KMemCacheCPUArea
@@ -69,10 +67,7 @@ public final class KMemCache: @unchecked Sendable {
         if flags.contains(.reclaimAccount) { allocFlags.insert(.reclaimable) }
         self.allocFlags = allocFlags
         self.sizeMask = geometry.size & (geometry.size - 1) == 0 ? UInt(geometry.size - 1) : 0
-        var step: UInt = 1
-        while step < UInt(env.cpuCount) { step <<= 1 }
-        self.tidStep = step
-        self.cpus = KMemCacheCPUArea(cpuCount: env.cpuCount,
+        self.cpus = KMemCacheCPUArea(cpuCount: env.cpuCount, directMapBase: env.directMapBase,
                                      irqMask: VirtualClock.booting == nil ? env.listLockClass.irqMask : nil)
         self.nodes = (0..<env.nodeCount).map { KMemCacheNode(node: $0, listLock: SpinLock(class: env.listLockClass)) }
         self.stats = SlabStatCounters(cpuCount: env.cpuCount)

@@ -6,9 +6,9 @@ import Synchronization
 /// `struct kmem_cache_cpu` (mm/slub.c, Linux 6.12): one CPU's view of a cache, 128 bytes apart from the
 /// next CPU's so two CPUs never share a cache line.
 ///
-/// `freelistTid` is `{freelist, tid}` as one `Atomic<WordPair>` (`first` = the address of the next free
-/// object or 0, `second` = the transaction id), changed only by a double-word compare-and-swap
-/// (`lock cmpxchg16b`), exactly like `this_cpu_try_cmpxchg_freelist()`. `slab` is `c->slab` (the head
+/// `freelistTid` is `{freelist, tid}` packed in one `Atomic<UInt64>` (see `FreelistTid`: the next free
+/// object in the low 44 bits, the transaction id above), changed only by a compare-and-swap of that
+/// word, as `this_cpu_try_cmpxchg_freelist()` changes the kernel's pair. `slab` is `c->slab` (the head
 /// PFN of the CPU slab or `noSlab`) and `partial` the head PFN of the CPU partial list.
 ///
 /// Who changes what (the kernel relies on `local_lock_irqsave` excluding interrupts; here the CPU's
@@ -27,8 +27,8 @@ import Synchronization
 /// instrumented `SpinLock`: the kernel's local_lock is no spin lock, does not show in lock_stat's spin
 /// lock classes, and costs no atomic operation there.
 struct KMemCacheCPU: ~Copyable {
-    /// `{c->freelist, c->tid}`; must stay the first stored property (see `KMemCache.freelistWord`).
-    let freelistTid: Atomic<WordPair>
+    /// `{c->freelist, c->tid}` as one `FreelistTid` word.
+    let freelistTid: Atomic<UInt64>
     /// `c->slab`: head PFN of the CPU slab, or `noSlab`.
     let slab: Atomic<Int>
     /// `c->partial`: head PFN of the CPU partial list (linked through `PageFrame.next`), or `noSlab`.
@@ -39,8 +39,8 @@ struct KMemCacheCPU: ~Copyable {
     /// holder reads and writes it.
     let maskedIRQs: Atomic<Bool>
 
-    init(cpu: Int) {
-        freelistTid = Atomic(WordPair(first: 0, second: UInt(cpu)))
+    init() {
+        freelistTid = Atomic(0)
         slab = Atomic(KMemCacheCPU.noSlab)
         partial = Atomic(KMemCacheCPU.noSlab)
         locked = Atomic(false)
@@ -62,15 +62,18 @@ struct KMemCacheCPUArea {
     /// The machine's process-side interrupt mask: `local_lock_irqsave()` masks the CPU's interrupt side
     /// on the real engine (nil on the virtual clock, where interrupts only arrive between events).
     let irqMask: ProcessIRQMask?
+    /// How object addresses are packed into each CPU's `freelistTid`.
+    let packing: FreelistTid
 
-    init(cpuCount: Int, irqMask: ProcessIRQMask? = nil) {
+    init(cpuCount: Int, directMapBase: UInt, irqMask: ProcessIRQMask? = nil) {
         self.irqMask = irqMask
+        self.packing = FreelistTid(directMapBase: directMapBase)
         precondition(MemoryLayout<KMemCacheCPU>.size <= KMemCacheCPU.stride)
         self.cpuCount = cpuCount
         base = UnsafeMutableRawPointer.allocate(byteCount: cpuCount * KMemCacheCPU.stride, alignment: 128)
         for cpu in 0..<cpuCount {
             (base + cpu * KMemCacheCPU.stride).bindMemory(to: KMemCacheCPU.self, capacity: 1)
-                .initialize(to: KMemCacheCPU(cpu: cpu))
+                .initialize(to: KMemCacheCPU())
         }
     }
 
@@ -78,19 +81,6 @@ struct KMemCacheCPUArea {
     @inline(__always)
     func cpu(_ cpu: Int) -> UnsafeMutablePointer<KMemCacheCPU> {
         (base + cpu * KMemCacheCPU.stride).assumingMemoryBound(to: KMemCacheCPU.self)
-    }
-
-    /// `READ_ONCE(c->freelist)`: the first word of `freelistTid`, read alone with a relaxed 8-byte
-    /// atomic load as the kernel reads it, instead of a 16-byte load (itself a `cmpxchg16b` on x86-64).
-    @inline(__always)
-    func freelistWord(_ cpu: Int) -> UnsafeAtomic<UInt> {
-        UnsafeAtomic(at: (base + cpu * KMemCacheCPU.stride).assumingMemoryBound(to: UInt.AtomicRepresentation.self))
-    }
-
-    /// `READ_ONCE(c->tid)`: the second word of `freelistTid`.
-    @inline(__always)
-    func tidWord(_ cpu: Int) -> UnsafeAtomic<UInt> {
-        UnsafeAtomic(at: (base + cpu * KMemCacheCPU.stride + 8).assumingMemoryBound(to: UInt.AtomicRepresentation.self))
     }
 
     /// `local_lock_irqsave(&s->cpu_slab->lock)` for `cpu`: acquiring, so the previous holder's writes are

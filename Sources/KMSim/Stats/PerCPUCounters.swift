@@ -49,9 +49,9 @@ public final class PerCPUCounters: @unchecked Sendable {
     /// The atomic cell of counter `index` in `cpu`'s row.
     @inline(__always)
     func cell(_ index: Int, cpu: Int) -> UnsafeAtomic<Int64> {
-        precondition(index >= 0 && index < counterCount && cpu >= 0 && cpu < cpuCount,
+        precondition(UInt(bitPattern: index) < UInt(bitPattern: counterCount) && UInt(bitPattern: cpu) < UInt(bitPattern: cpuCount),
                      "per-CPU counter index or CPU out of range")
-        return UnsafeAtomic(at: (base + cpu * rowStride + index * 8)
+        return UnsafeAtomic(at: (base + (cpu &* rowStride &+ index &* 8))
             .assumingMemoryBound(to: UnsafeAtomic<Int64>.Storage.self))
     }
 

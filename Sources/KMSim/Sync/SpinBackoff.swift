@@ -1,5 +1,5 @@
+import Atomics
 import CKMSimShims
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,7 +26,7 @@ struct SpinBackoff {
 
     /// Waits one backoff round by polling `word`, then doubles the next round up to the bound.
     @inline(__always)
-    mutating func wait(on word: borrowing Atomic<UInt64>) {
+    mutating func wait(on word: UnsafeAtomic<UInt64>) {
         for _ in 0..<polls {
             _ = word.load(ordering: .relaxed)
             kmsim_cpu_relax()

@@ -1,3 +1,4 @@
+import Atomics
 import Synchronization
 
 /// An instrumented spin lock: the kernel's `spinlock_t` with `CONFIG_LOCK_STAT`, i.e. `raw_spin_lock()`
@@ -18,6 +19,11 @@ import Synchronization
 /// `lock_acquired()`), and a lock never taken yet does not count a bounce on its first acquisition (the
 /// kernel would compare with the CPU that initialised it).
 ///
+/// Where the word lives: a lock built with `init(class:)` gets a 128-byte block of its own for it; a
+/// lock built with `init(class:word:)` uses the word its owner embeds in its own structure, as the
+/// kernel embeds `spinlock_t` (each CPU's `&pcp->lock` is the first word of that CPU's per-CPU page
+/// set, on the cache line its lists and counts are on).
+///
 /// Memory ordering: a successful acquisition is an acquiring compare-and-swap and `unlock` a releasing
 /// store, so everything written under the lock happens-before the next holder's critical section (and
 /// ThreadSanitizer sees it). `holderSite` and `holdStart` are relaxed atomics: the first is read racily by
@@ -26,30 +32,41 @@ import Synchronization
 public final class SpinLock: Sendable {
     /// The class this lock accounts to.
     public let lockClass: LockClass
-    let word: Atomic<UInt64>
+    /// The lock word's memory (see "Where the word lives"). `nonisolated(unsafe)`: the pointer never
+    /// changes after `init`, and the word it points to is only ever accessed atomically (`word`).
+    nonisolated(unsafe) private let wordStorage: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
     /// `lockdep_map.ip`: the packed `LockSite` of the last `lock(cpu:site:)`.
     let holderSite: Atomic<UInt64>
     /// `held_lock.holdtime_stamp`: when the current hold began, or 0 when it is not being timed.
     let holdStart: Atomic<Int64>
+    /// Whether the current hold set `irqMask` (written and read only by the holder).
+    let maskedIRQs = Atomic<Bool>(false)
+    /// Neither virtual nor irqsave: the fast paths below test only this, one predictable branch fixed
+    /// when the lock is built, and leave the other cases to out-of-line code.
+    let isPlain: Bool
     /// The lock's state on the virtual clock, nil on the real engine (fixed when the lock is built, so
     /// the real engine's paths pay one predictable branch on it).
     let virtual: VirtualLockState?
     /// The process-side interrupt mask for an irqsave class (real engine; see `ProcessIRQMask`), nil
     /// otherwise.
     let irqMask: ProcessIRQMask?
-    /// Whether the current hold set `irqMask` (written and read only by the holder).
-    let maskedIRQs = Atomic<Bool>(false)
-    /// Neither virtual nor irqsave: the fast paths below test only this, one predictable branch fixed
-    /// when the lock is built, and leave the other cases to out-of-line code.
-    let isPlain: Bool
-    /// 64 bytes after the fields above (which all lie in the object's first cache line), so the object
-    /// is over 128 bytes and no two locks' words share a cache line however the allocator places them
-    /// (`____cacheline_aligned_in_smp` in the kernel's terms). Without it, the per-CPU page list locks
-    /// of neighbouring CPUs, allocated one after another, shared lines: every CPU's uncontended
-    /// `&pcp->lock` acquisition invalidated its neighbour's.
+    /// What keeps an embedded word's memory alive for as long as the lock; nil when the lock owns the
+    /// word's block (freed in `deinit`). Past the fields above, which fill the object's first cache line.
+    private let wordOwner: (any AnyObject & Sendable)?
+    /// 64 bytes after the fields above, so the object is over 128 bytes and no two locks' objects share
+    /// a cache line however the allocator places them (`____cacheline_aligned_in_smp` in the kernel's
+    /// terms): the holder writes `holderSite` (and `holdStart` when timing), which would otherwise
+    /// invalidate a neighbouring lock's line.
     private let cacheLinePadding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
 
-    /// Bytes between two locks' words at least (see `cacheLinePadding`).
+    /// The lock word.
+    @inline(__always)
+    var word: UnsafeAtomic<UInt64> { UnsafeAtomic(at: wordStorage) }
+
+    /// Where the lock word lives (for tests of its placement).
+    var wordAddress: UnsafeRawPointer { UnsafeRawPointer(wordStorage) }
+
+    /// Bytes between two locks' objects, and the size of an owned word's block.
     static let minimumSpacing = 128
 
     static let lockedBit: UInt64 = 1
@@ -60,9 +77,19 @@ public final class SpinLock: Sendable {
 
     /// `spin_lock_init()`: an unlocked lock of class `lockClass`, registered with the class so that its
     /// acquisitions count towards the class's.
-    public init(class lockClass: LockClass) {
+    public convenience init(class lockClass: LockClass) {
+        let block = UnsafeMutableRawPointer.allocate(byteCount: Self.minimumSpacing, alignment: Self.minimumSpacing)
+        self.init(class: lockClass, word: block.bindMemory(to: UnsafeAtomic<UInt64>.Storage.self, capacity: 1), owner: nil)
+    }
+
+    /// A lock whose word is `word`, inside memory that `owner` keeps in place until it is freed; the
+    /// lock holds `owner`, since a retiring lock still reads its word. The word is set to 0 (unlocked,
+    /// never taken).
+    init(class lockClass: LockClass, word: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>, owner: (any AnyObject & Sendable)?) {
         self.lockClass = lockClass
-        self.word = Atomic(0)
+        word.initialize(to: UnsafeAtomic<UInt64>.Storage(0))
+        self.wordStorage = word
+        self.wordOwner = owner
         self.holderSite = Atomic(0)
         self.holdStart = Atomic(0)
         self.virtual = VirtualClock.booting.map { VirtualLockState(clock: $0, lockClass: lockClass) }
@@ -73,6 +100,7 @@ public final class SpinLock: Sendable {
 
     deinit {
         lockClass.retire(self)
+        if wordOwner == nil { UnsafeMutableRawPointer(wordStorage).deallocate() }
     }
 
     /// The acquisitions this instance has completed (released).

@@ -6,8 +6,10 @@ import Testing
     @Test func pageFrameIsThirtyTwoBytes() {
         #expect(MemoryLayout<PageFrame>.stride == 32)
         #expect(MemoryLayout<PageFrame>.size == 32)
-        #expect(MemoryLayout<PerCPUPages>.size == PerCPUPages.listsOffset)
-        #expect(PerCPUPages.listsOffset + PerCPUPages.listCount * MemoryLayout<PageList>.stride == PerCPUPages.stride)
+        #expect(PerCPUPages.lockOffset + 8 == PerCPUPages.headerOffset)
+        #expect(PerCPUPages.headerOffset + MemoryLayout<PerCPUPages>.size == PerCPUPages.listsOffset)
+        #expect(PerCPUPages.listsOffset + PerCPUPages.listCount * MemoryLayout<PageList>.stride <= PerCPUPages.stride)
+        #expect(PerCPUPages.stride % 64 == 0 && PerCPUPages.headerOffset % MemoryLayout<PerCPUPages>.alignment == 0)
     }
 
     @Test func frameTableIsSixteenByteAlignedAndArenaIsReal() throws {

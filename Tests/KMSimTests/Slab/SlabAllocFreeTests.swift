@@ -79,18 +79,34 @@ import Testing
         #expect(MemoryLayout<KMemCacheCPU>.size <= KMemCacheCPU.stride)
     }
 
-    @Test func cpuFreelistAndTidAreTheTwoWordsOfTheAtomicPair() throws {
+    @Test func cpuFreelistAndTidShareOneWordAndEachTransactionAdvancesTheTid() throws {
         let machine = try SlabTestMachine()
         let cache = try #require(machine.slab.kmemCacheCreate(name: "pair-16", size: 16))
-        // tid starts at the CPU number.
-        #expect(cache.cpus.tidWord(1).load(ordering: .relaxed) == 1)
+        let c = cache.cpus.cpu(1)
+        #expect(c.pointee.freelistTid.load(ordering: .relaxed) == 0)
         let object = try #require(cache.alloc(gfp: .kernel, context: .task(cpu: 1)))
-        let pair = cache.cpus.cpu(1).pointee.freelistTid.load(ordering: .relaxed)
-        #expect(pair.first == cache.cpus.freelistWord(1).load(ordering: .relaxed))
-        #expect(pair.second == cache.cpus.tidWord(1).load(ordering: .relaxed))
-        #expect(pair.second % cache.tidStep == 1)
+        let afterAlloc = c.pointee.freelistTid.load(ordering: .relaxed)
+        let head = cache.cpus.packing.object(in: afterAlloc)
+        #expect(head != 0 && head != UInt(bitPattern: object))
         cache.free(object, context: .task(cpu: 1))
-        #expect(cache.cpus.freelistWord(1).load(ordering: .relaxed) == UInt(bitPattern: object))
+        let afterFree = c.pointee.freelistTid.load(ordering: .relaxed)
+        #expect(cache.cpus.packing.object(in: afterFree) == UInt(bitPattern: object))
+        #expect(FreelistTid.tid(in: afterFree) == FreelistTid.tid(in: afterAlloc) + 1)
+        #expect(cache.freePointer(UInt(bitPattern: object)) == head)
+    }
+
+    @Test func freelistTidPacksEveryWordAlignedAddressOfA64TiBDirectMapAndWrapsTheTid() {
+        let base: UInt = 0x7f00_0000_0000
+        let packing = FreelistTid(directMapBase: base)
+        let last = base + (64 << 40) - 8
+        for object in [base, base + 8, base + 4096 + 64, last] {
+            let word = packing.word(after: 0, object: object)
+            #expect(packing.object(in: word) == object)
+            #expect(FreelistTid.tid(in: word) == 1)
+        }
+        #expect(packing.object(in: packing.word(after: 0, object: 0)) == 0)
+        let wrapped = packing.word(after: UInt64.max & ~FreelistTid.objectMask, object: last)
+        #expect(FreelistTid.tid(in: wrapped) == 0 && packing.object(in: wrapped) == last)
     }
 
     @Test func cpuPartialLimitsAndMinPartialFollowTheKernel() throws {

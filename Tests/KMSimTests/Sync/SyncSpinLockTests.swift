@@ -1,4 +1,5 @@
 import Dispatch
+import Atomics
 import Testing
 @testable import KMSim
 
@@ -27,14 +28,41 @@ private final class Unprotected: @unchecked Sendable {
         #expect(stats.holdTime.max >= stats.holdTime.min)
     }
 
-    /// A zone's per-CPU list locks are built one after another: no two may share a cache line.
+    /// Locks built one after another (a zone's per-CPU list locks, say) must not share a cache line:
+    /// neither their objects (the holder writes its site there) nor their words.
     @Test func locksBuiltTogetherLieOnSeparateCacheLines() throws {
         let registry = LockStatRegistry(cpuCount: 8)
         let machine = try Machine(spec: MachineSpec(nodes: 1, cpusPerNode: 8, memoryPerNode: 16 << 20))
         let locks = machine.pageAllocator.zone(node: 0, type: .normal).pcpLocks + (0..<8).map { _ in SpinLock(class: registry.lockClass(named: "&pcp->lock")) }
         let addresses = locks.map { UInt(bitPattern: Unmanaged.passUnretained($0).toOpaque()) }.sorted()
         for (lower, upper) in zip(addresses, addresses.dropFirst()) {
-            #expect(upper - lower >= UInt(SpinLock.minimumSpacing), "two locks \(upper - lower) bytes apart")
+            #expect(upper - lower >= UInt(SpinLock.minimumSpacing), "two lock objects \(upper - lower) bytes apart")
+        }
+        let words = locks.map { lock -> UInt in
+            lock.withLock(cpu: 0) { UInt(bitPattern: lock.wordAddress) }
+        }.sorted()
+        for (lower, upper) in zip(words, words.dropFirst()) {
+            #expect(lower / 64 != upper / 64, "two lock words on one cache line, \(upper - lower) bytes apart")
+        }
+    }
+
+    /// Each CPU's `&pcp->lock` is the first word of that CPU's per-CPU page set, on the cache line of its
+    /// counts and order-0 lists: taking the lock sets the word there.
+    @Test func pcpLockWordIsOnItsCPUsPageSetLine() throws {
+        let machine = try Machine(spec: MachineSpec(nodes: 1, cpusPerNode: 4, memoryPerNode: 16 << 20))
+        let zone = machine.pageAllocator.zone(node: 0, type: .normal)
+        for cpu in 0..<4 {
+            let word = UnsafeAtomic<UInt64>(at: zone.pcpSets.lockWord(cpu))
+            let header = UInt(bitPattern: zone.pcp(cpu))
+            let orderZeroLists = UInt(bitPattern: zone.pcpLists(cpu) + MigrateType.pcpTypes) - 1
+            let wordAddress = UInt(bitPattern: zone.pcpSets.lockWord(cpu))
+            #expect(wordAddress / 64 == header / 64 && wordAddress / 64 == orderZeroLists / 64)
+            #expect(word.load(ordering: .relaxed) & SpinLock.lockedBit == 0)
+            zone.pcpLocks[cpu].lock(cpu: cpu)
+            #expect(word.load(ordering: .relaxed) & SpinLock.lockedBit != 0)
+            #expect(zone.pcpLocks[cpu].wordAddress == UnsafeRawPointer(zone.pcpSets.lockWord(cpu)))
+            zone.pcpLocks[cpu].unlock(cpu: cpu)
+            #expect(word.load(ordering: .relaxed) & SpinLock.lockedBit == 0)
         }
     }
 
