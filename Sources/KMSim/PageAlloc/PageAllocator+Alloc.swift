@@ -92,6 +92,9 @@ extension PageAllocator {
     /// avoidance). When every zone failed under ALLOC_NOFRAGMENT the walk restarts without it too.
     func getPageFromFreelist(_ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
         var allocFlags = allocFlags
+        // A local function rather than a closure literal, so that it can be marked for inlining: the
+        // zone's fast path then stays in this walk instead of becoming an outlined closure call.
+        @inline(__always) func attempt(_ zone: Zone) -> PFN? { tryZone(zone, ac, allocFlags: allocFlags) }
         retry: while true {
             let noFallback = allocFlags.contains(.noFragment)
             for id in ac.zonelist where Int(id) % Self.zonesPerNode <= ac.highestZoneIndex {
@@ -100,7 +103,7 @@ extension PageAllocator {
                     allocFlags.remove(.noFragment)
                     continue retry
                 }
-                let pfn: PFN? = zoneTable[Int(id)]._withUnsafeGuaranteedRef { tryZone($0, ac, allocFlags: allocFlags) }
+                let pfn = zoneTable[Int(id)]._withUnsafeGuaranteedRef(attempt)
                 if let pfn { return pfn }
             }
             if noFallback {

@@ -18,13 +18,15 @@ extension PageAllocator {
                           frame: nil, zone: nil)
             return
         }
-        unmanaged._withUnsafeGuaranteedRef { zone in
+        // A local function rather than a closure literal, so that it can be marked for inlining.
+        @inline(__always) func free(_ zone: Zone) {
             if order <= Self.costlyOrder {
                 freeUnrefPage(pfn, order: order, zone: zone, context: context)
             } else {
                 freeOnePage(pfn, order: order, zone: zone, context: context)
             }
         }
+        unmanaged._withUnsafeGuaranteedRef(free)
     }
 
     /// `free_unref_page()`: onto this CPU's list under a trylock; to the zone if the lock is busy.

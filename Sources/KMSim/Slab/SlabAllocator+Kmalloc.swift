@@ -83,9 +83,12 @@ extension SlabAllocator {
         guard context.cpu >= 0 && context.cpu < env.cpuCount else { return }
         switch env.owner(of: pointer) {
         case let .slab(slab, base, cache):
-            cache._withUnsafeGuaranteedRef {
-                $0.slabFree(slab, base: base, object: UInt(bitPattern: pointer), context: context, caller: caller)
+            // A local function rather than a closure literal: marked to be inlined, the free fast path
+            // stays inside kfree instead of becoming an outlined closure called with eight arguments.
+            @inline(__always) func free(_ cache: KMemCache) {
+                cache.slabFree(slab, base: base, object: UInt(bitPattern: pointer), context: context, caller: caller)
             }
+            cache._withUnsafeGuaranteedRef(free)
         case let .large(pfn, order):
             guard pointer == env.pageAllocator.pageAddress(pfn) else {
                 reportInvalidFree(pointer, context: context, caller: caller)
