@@ -27,20 +27,17 @@ final class SlabEnvironment: @unchecked Sendable {
     let cacheTable: UnsafeMutablePointer<UnsafeAtomic<UInt>.Storage>
     /// Entries of `cacheTable`; ids run from 1.
     static let maxCaches = 4096
-    /// Each node's arena and frame table as plain values, so `virt_to_slab()` is pointer arithmetic
-    /// with no division and no reference counting on the free fast path.
-    let nodeSpans: UnsafeMutablePointer<NodeSpan>
-    /// The direct map's first byte and size: an address's node is `(address - base) >> 12` over the
-    /// pages per node, with no search through the nodes.
+    /// Each node's frame table offset by its first PFN (`frameBases[n] + pfn` is the frame of a PFN of
+    /// node n), so `virt_to_slab()` is arithmetic and one load of this table, with no reference counting,
+    /// on the free fast path: the kernel's `pfn_to_page()` over per-node `mem_map`s.
+    let frameBases: UnsafeMutablePointer<UnsafeMutablePointer<PageFrame>>
+    /// The direct map's first byte and size. The nodes' arenas are its consecutive slices, so an
+    /// address's PFN is `(address - base) >> 12` and its page starts at `base + pfn << 12`.
     let directMapBase: UInt
     let directMapBytes: UInt
-
-    struct NodeSpan {
-        let arena: UInt
-        let bytes: UInt
-        let frames: UnsafeMutablePointer<PageFrame>
-        let startPFN: PFN
-    }
+    /// Pages per node and its log2 (-1 when not a power of two): `pfn_to_nid()`.
+    let pagesPerNode: Int
+    let pagesPerNodeShift: Int
 
     init(pageAllocator: PageAllocator, cpuNode: [Int], nodeCount: Int, bugReports: BugReports,
          lockStat: LockStatRegistry, faults: FaultInjection?, tunables: KernelTunables = KernelTunables()) {
@@ -57,17 +54,17 @@ final class SlabEnvironment: @unchecked Sendable {
         cacheTable.initialize(repeating: UnsafeAtomic<UInt>.Storage(0), count: Self.maxCaches)
         directMapBase = UInt(bitPattern: pageAllocator.directMap.base)
         directMapBytes = UInt(pageAllocator.directMap.bytes)
-        nodeSpans = UnsafeMutablePointer<NodeSpan>.allocate(capacity: max(pageAllocator.nodes.count, 1))
+        pagesPerNode = pageAllocator.pagesPerNode
+        pagesPerNodeShift = pageAllocator.pagesPerNodeShift
+        frameBases = .allocate(capacity: max(pageAllocator.nodes.count, 1))
         for (index, memory) in pageAllocator.nodes.enumerated() {
-            (nodeSpans + index).initialize(to: NodeSpan(
-                arena: UInt(bitPattern: memory.arena), bytes: UInt(memory.pageCount) << 12,
-                frames: memory.frames, startPFN: memory.startPFN))
+            (frameBases + index).initialize(to: memory.frames - memory.startPFN)
         }
     }
 
     deinit {
         cacheTable.deallocate()
-        nodeSpans.deallocate()
+        frameBases.deallocate()
     }
 
     /// Publishes (or, with nil, withdraws) the cache of `id`.
@@ -103,22 +100,22 @@ final class SlabEnvironment: @unchecked Sendable {
     func owner(of address: UnsafeRawPointer) -> Owner {
         let offset = UInt(bitPattern: address) &- directMapBase
         guard offset < directMapBytes else { return .none }
-        let span = nodeSpans[pageAllocator.nodeIndex(of: Int(offset >> 12))]
-        let page = Int((UInt(bitPattern: address) &- span.arena) >> 12)
-        var frame = span.frames + page
-        var headPage = page
+        let pfn = Int(offset >> 12)
+        let node = pagesPerNodeShift >= 0 ? pfn &>> pagesPerNodeShift : pfn / pagesPerNode
+        let frames = frameBases[node]
+        var frame = frames + pfn
+        var head = pfn
         if frame.pointee.flags & PageFlags.tail.rawValue != 0 {
-            headPage = Int(frame.pointee.owner) - span.startPFN
-            guard headPage >= 0 && headPage <= page else { return .none }
-            frame = span.frames + headPage
+            head = Int(frame.pointee.owner)
+            guard head >= node &* pagesPerNode && head <= pfn else { return .none }
+            frame = frames + head
         }
         let flags = frame.pointee.flags
         if flags & PageFlags.slab.rawValue != 0, let cache = cache(id: Int(frame.pointee.owner)) {
-            return .slab(Slab(pfn: span.startPFN + headPage, frame: frame),
-                         base: span.arena + UInt(headPage) << 12, cache)
+            return .slab(Slab(pfn: head, frame: frame), base: directMapBase &+ UInt(head) &<< 12, cache)
         }
         if flags & PageFlags.head.rawValue != 0 && frame.pointee.owner == Self.kmallocLargeOwner {
-            return .large(span.startPFN + headPage, order: Int(frame.pointee.order))
+            return .large(head, order: Int(frame.pointee.order))
         }
         return .none
     }

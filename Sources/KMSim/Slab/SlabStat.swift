@@ -86,14 +86,14 @@ final class SlabStatCounters: @unchecked Sendable {
 
     @inline(__always)
     private func cell(_ item: SlabStat, row: Int) -> UnsafeAtomic<UInt64> {
-        UnsafeAtomic(at: (base + row * rowStride + item.rawValue * 8)
+        UnsafeAtomic(at: (base + (row &* rowStride &+ item.rawValue &* 8))
             .assumingMemoryBound(to: UInt64.AtomicRepresentation.self))
     }
 
     /// `stat(s, item)` from `context`: the row of its CPU and side.
     @inline(__always)
     func bump(_ item: SlabStat, _ context: ExecutionContext, by delta: UInt64 = 1) {
-        let row = 2 * context.cpu + (context.kind == .task ? 0 : 1)
+        let row = context.cpu &<< 1 | (context.kind == .task ? 0 : 1)
         let counter = cell(item, row: row)
         counter.store(counter.load(ordering: .relaxed) &+ delta, ordering: .relaxed)
         if let virtualClock, let cost = item.virtualCost { virtualClock.charge(cost) }
