@@ -2,8 +2,8 @@ import Glibc
 import Synchronization
 
 /// SLUB's benchmarks: the kmalloc/kfree and kmem_cache pairs on one CPU (two compare-and-swaps of the
-/// packed {freelist, tid} word per pair, see `FreelistTid`), the floor those two CAS set on this host, and a producer/consumer pair
-/// of CPUs where every free is a remote free (`__slab_free`).
+/// packed {freelist, tid} word per pair, see `FreelistTid`), the floor those two CAS set on this host,
+/// and a producer/consumer pair of CPUs where every free is a remote free (`__slab_free`).
 public enum SlabBenchmarks {
     public static var all: [Benchmark] {
         [

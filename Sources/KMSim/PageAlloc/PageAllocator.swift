@@ -45,9 +45,8 @@ public final class PageAllocator: @unchecked Sendable {
     /// `--trace`'s event log (off unless a runner starts it); reclaim and the runner record into it too.
     public let eventLog: TraceEventLog
     let zonelists: Zonelists
-    let pagesPerNode: Int
-    /// log2(pagesPerNode) when it is a power of two, so `pfn_to_nid` is a shift; -1 otherwise.
-    let pagesPerNodeShift: Int
+    /// PFN → node (`pfn_to_nid`).
+    let nodeLayout: NodePFNLayout
     let cpuCount: Int
     let nodeOfCPU: [Int]
     /// Unretained fast-path tables, immutable after `init` (`zones` and `zonelists` keep the objects):
@@ -82,8 +81,7 @@ public final class PageAllocator: @unchecked Sendable {
         eventLog = TraceEventLog(cpuCount: spec.cpuCount, nodeCount: spec.nodes, virtualClock: VirtualClock.booting)
         self.faultInjection = faultInjection?.hooksPages == true ? faultInjection : nil
         outcomes = AllocationOutcomeCells(rows: PerCPUCounters.rows(cpuCount: spec.cpuCount, kernelThreads: spec.nodes))
-        pagesPerNode = spec.pagesPerNode
-        pagesPerNodeShift = pagesPerNode.nonzeroBitCount == 1 ? pagesPerNode.trailingZeroBitCount : -1
+        nodeLayout = NodePFNLayout(pagesPerNode: spec.pagesPerNode)
         cpuCount = spec.cpuCount
         nodeOfCPU = (0..<spec.cpuCount).map { spec.node(ofCPU: $0) }
         cpuNodeTable = .allocate(capacity: cpuCount)
@@ -157,9 +155,7 @@ public final class PageAllocator: @unchecked Sendable {
 
     /// `pfn_to_nid()`; the PFN must be inside the machine.
     @inline(__always)
-    func nodeIndex(of pfn: PFN) -> Int {
-        pagesPerNodeShift >= 0 ? pfn >> pagesPerNodeShift : pfn / pagesPerNode
-    }
+    func nodeIndex(of pfn: PFN) -> Int { nodeLayout.node(of: pfn) }
 
     // MARK: Lookups
 
@@ -177,7 +173,7 @@ public final class PageAllocator: @unchecked Sendable {
     @inline(__always)
     func memory(of pfn: PFN) -> PhysicalMemory? {
         guard pfn >= 0 else { return nil }
-        let node = pfn / pagesPerNode
+        let node = nodeLayout.node(of: pfn)
         return node < nodes.count ? nodes[node] : nil
     }
 

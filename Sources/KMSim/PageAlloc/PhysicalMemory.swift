@@ -107,6 +107,10 @@ public final class PhysicalMemory: @unchecked Sendable {
     @inline(__always)
     public func frame(_ pfn: PFN) -> UnsafeMutablePointer<PageFrame> { frames + (pfn - startPFN) }
 
+    /// `frames` offset by the node's first PFN, so that `framesByPFN + pfn` is the frame of a PFN of
+    /// this node: what the fast paths keep to index frames by global PFN.
+    var framesByPFN: UnsafeMutablePointer<PageFrame> { frames - startPFN }
+
     /// `page_address()`: the page's contents in the arena.
     @inline(__always)
     public func address(_ pfn: PFN) -> UnsafeMutableRawPointer { arena + (pfn - startPFN) << MachineSpec.pageShift }

@@ -102,7 +102,7 @@ public final class Zone: @unchecked Sendable {
         self.managedPages = min(managedPages ?? spannedPages, spannedPages)
         self.memory = memory
         self.cpuCount = cpuCount
-        frames = memory.frames - memory.startPFN
+        frames = memory.framesByPFN
         virtualClock = VirtualClock.booting
         lock = SpinLock(class: zoneLockClass)
         let listCount = (PageAllocator.maxOrder + 1) * Self.freeListTypes

@@ -22,7 +22,7 @@ public final class LRUVec: @unchecked Sendable {
         self.allocator = allocator
         self.lruLock = SpinLock(class: lockClass)
         let memory = allocator.nodes[node]
-        frames = memory.frames - memory.startPFN
+        frames = memory.framesByPFN
         lists = .allocate(capacity: LRUList.allCases.count)
         lists.initialize(repeating: PageList(), count: LRUList.allCases.count)
         counts = AtomicCounterArray(count: ZoneType.allCases.count * LRUList.allCases.count)

@@ -20,9 +20,9 @@
 struct FreelistTid {
     /// Bits of the packed object field.
     static let objectBits = 44
-    static let objectMask: UInt64 = (1 << 44) - 1
+    static let objectMask: UInt64 = (1 << UInt64(objectBits)) - 1
     /// One transaction in the tid field.
-    static let tidUnit: UInt64 = 1 << 44
+    static let tidUnit: UInt64 = 1 << UInt64(objectBits)
 
     /// The direct map's base minus one word: field 0 stays free for "no object".
     let origin: UInt

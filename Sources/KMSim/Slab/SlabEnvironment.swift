@@ -35,9 +35,9 @@ final class SlabEnvironment: @unchecked Sendable {
     /// address's PFN is `(address - base) >> 12` and its page starts at `base + pfn << 12`.
     let directMapBase: UInt
     let directMapBytes: UInt
-    /// Pages per node and its log2 (-1 when not a power of two): `pfn_to_nid()`.
-    let pagesPerNode: Int
-    let pagesPerNodeShift: Int
+    /// The page allocator's PFN → node layout (`pfn_to_nid()`), copied so the free path need not
+    /// reach it through the allocator.
+    let nodeLayout: NodePFNLayout
 
     init(pageAllocator: PageAllocator, cpuNode: [Int], nodeCount: Int, bugReports: BugReports,
          lockStat: LockStatRegistry, faults: FaultInjection?, tunables: KernelTunables = KernelTunables()) {
@@ -54,11 +54,10 @@ final class SlabEnvironment: @unchecked Sendable {
         cacheTable.initialize(repeating: UnsafeAtomic<UInt>.Storage(0), count: Self.maxCaches)
         directMapBase = UInt(bitPattern: pageAllocator.directMap.base)
         directMapBytes = UInt(pageAllocator.directMap.bytes)
-        pagesPerNode = pageAllocator.pagesPerNode
-        pagesPerNodeShift = pageAllocator.pagesPerNodeShift
+        nodeLayout = pageAllocator.nodeLayout
         frameBases = .allocate(capacity: max(pageAllocator.nodes.count, 1))
         for (index, memory) in pageAllocator.nodes.enumerated() {
-            (frameBases + index).initialize(to: memory.frames - memory.startPFN)
+            (frameBases + index).initialize(to: memory.framesByPFN)
         }
     }
 
@@ -101,13 +100,13 @@ final class SlabEnvironment: @unchecked Sendable {
         let offset = UInt(bitPattern: address) &- directMapBase
         guard offset < directMapBytes else { return .none }
         let pfn = Int(offset >> 12)
-        let node = pagesPerNodeShift >= 0 ? pfn &>> pagesPerNodeShift : pfn / pagesPerNode
+        let node = nodeLayout.node(of: pfn)
         let frames = frameBases[node]
         var frame = frames + pfn
         var head = pfn
         if frame.pointee.flags & PageFlags.tail.rawValue != 0 {
             head = Int(frame.pointee.owner)
-            guard head >= node &* pagesPerNode && head <= pfn else { return .none }
+            guard head >= nodeLayout.startPFN(ofNode: node) && head <= pfn else { return .none }
             frame = frames + head
         }
         let flags = frame.pointee.flags
