@@ -5,19 +5,24 @@
 /// new slab the non-sleeping page allocator could not supply, get the slab's pages from
 /// `PageAllocator.allocPagesMaySleep` (direct reclaim, OOM), put the new slab on its node's partial
 /// list and allocate again.
+///
+/// They are `nonisolated(nonsending)`: they run on the caller's executor (a task's CPU runqueue) and
+/// leave it only where the page allocator really sleeps, as a kernel task in kmalloc stays on its CPU
+/// until it sleeps. Plain `nonisolated` async functions hopped off the CPU's actor and back on every
+/// call: a job switch per allocation, and the CPU's other jobs ran in between.
 extension KMemCache {
     /// Rounds of "new slab, then allocate" before the final attempt; another CPU may take the new slab
     /// from the partial list first.
     static let sleepingRefillRounds = 3
 
     /// `kmem_cache_alloc()` for a task that may sleep. Non-blocking masks and atomic callers get `alloc`.
-    public func allocMaySleep(gfp: GFPFlags, context: ExecutionContext,
+    public nonisolated(nonsending) func allocMaySleep(gfp: GFPFlags, context: ExecutionContext,
                               caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         await slabAllocNodeMaySleep(gfp: gfp, node: nil, context: context, caller: caller, origSize: geometry.objectSize)
     }
 
     /// `kmem_cache_alloc_node()` for a task that may sleep.
-    public func allocNodeMaySleep(gfp: GFPFlags, node: Int?, context: ExecutionContext,
+    public nonisolated(nonsending) func allocNodeMaySleep(gfp: GFPFlags, node: Int?, context: ExecutionContext,
                                   caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         if let node, node < 0 || node >= nodes.count { return nil }
         return await slabAllocNodeMaySleep(gfp: gfp, node: node, context: context, caller: caller,
@@ -25,13 +30,13 @@ extension KMemCache {
     }
 
     /// `kmem_cache_zalloc()` for a task that may sleep.
-    public func zallocMaySleep(gfp: GFPFlags, context: ExecutionContext,
+    public nonisolated(nonsending) func zallocMaySleep(gfp: GFPFlags, context: ExecutionContext,
                                caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         await slabAllocNodeMaySleep(gfp: gfp.union(.zero), node: nil, context: context, caller: caller,
                                     origSize: geometry.objectSize)
     }
 
-    func slabAllocNodeMaySleep(gfp: GFPFlags, node: Int?, context: ExecutionContext, caller: StaticString,
+    nonisolated(nonsending) func slabAllocNodeMaySleep(gfp: GFPFlags, node: Int?, context: ExecutionContext, caller: StaticString,
                                origSize: Int) async -> UnsafeMutableRawPointer? {
         guard gfp.allowsBlocking && !context.isAtomic && context.cpu >= 0 && context.cpu < env.cpuCount else {
             return slabAllocNode(gfp: gfp, node: node, context: context, caller: caller, origSize: origSize)
@@ -53,7 +58,7 @@ extension KMemCache {
 
     /// `allocate_slab()` with a blocking mask: the preferred order without reclaim (as the synchronous
     /// path), then the minimum order with the caller's flags through the sleeping page allocator.
-    func allocateSlabMaySleep(gfp: GFPFlags, node: Int?, context: ExecutionContext) async -> Slab? {
+    nonisolated(nonsending) func allocateSlabMaySleep(gfp: GFPFlags, node: Int?, context: ExecutionContext) async -> Slab? {
         let pageGFP = gfp.intersection(Self.slabPageGFPMask).union(allocFlags)
         let allocator = env.pageAllocator
         if geometry.order > geometry.minOrder {

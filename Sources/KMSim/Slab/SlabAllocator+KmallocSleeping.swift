@@ -1,15 +1,16 @@
 /// kmalloc for callers that may sleep (process context, blocking mask): the same caches and the same
 /// `kmalloc_large` pages as `kmalloc`, through the sleeping entry points (`KMemCache.allocMaySleep`,
-/// `PageAllocator.allocPagesMaySleep`).
+/// `PageAllocator.allocPagesMaySleep`), on the caller's executor like them (`nonisolated(nonsending)`,
+/// see `KMemCache`'s sleeping entry points).
 extension SlabAllocator {
     /// `kmalloc()` for a task that may sleep. Non-blocking masks and atomic callers get `kmalloc`.
-    public func kmallocMaySleep(_ size: Int, gfp: GFPFlags, context: ExecutionContext,
+    public nonisolated(nonsending) func kmallocMaySleep(_ size: Int, gfp: GFPFlags, context: ExecutionContext,
                                 caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         await kmallocNodeMaySleep(size, gfp: gfp, node: nil, context: context, caller: caller)
     }
 
     /// `kmalloc_node()` for a task that may sleep.
-    public func kmallocNodeMaySleep(_ size: Int, gfp: GFPFlags, node: Int?, context: ExecutionContext,
+    public nonisolated(nonsending) func kmallocNodeMaySleep(_ size: Int, gfp: GFPFlags, node: Int?, context: ExecutionContext,
                                     caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         guard gfp.allowsBlocking && !context.isAtomic else {
             return kmallocNode(size, gfp: gfp, node: node, context: context, caller: caller)
@@ -27,7 +28,7 @@ extension SlabAllocator {
     }
 
     /// `kzalloc()` for a task that may sleep.
-    public func kzallocMaySleep(_ size: Int, gfp: GFPFlags, context: ExecutionContext,
+    public nonisolated(nonsending) func kzallocMaySleep(_ size: Int, gfp: GFPFlags, context: ExecutionContext,
                                 caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         await kmallocNodeMaySleep(size, gfp: gfp.union(.zero), node: nil, context: context, caller: caller)
     }

@@ -202,4 +202,20 @@ import Testing
         let other = try await Self.run(reseeded)
         #expect(other.injectedFailureSites != first.injectedFailureSites, "another seed draws other failures")
     }
+
+    /// Fault injection that cannot fire (failslab with `times: 0`) changes nothing a virtual run
+    /// simulates: its blocking allocations take the sleeping entry points, which stay on the CPU's actor
+    /// as the fast half does (a hop off it and back let the CPU's other jobs run in between, and the run
+    /// came out with other operation counts).
+    @Test func faultInjectionThatCannotFireLeavesAVirtualRunUnchanged() async throws {
+        let plain = try VirtualRunTests.stress(cpusPerNode: 4, memory: "64MiB", sizes: "64", seed: 5)
+        var configured = plain
+        configured.faults.failslab = FailSlabSpec(attr: FaultAttrSpec(probability: 100, times: 0))
+        let (_, without) = try await VirtualRunTests.run(plain, seconds: 0.002, check: false)
+        let (_, with) = try await VirtualRunTests.run(configured, seconds: 0.002, check: false)
+        #expect(with.injectedFailures == .zero)
+        #expect(without.operations > 0)
+        #expect(with.operations == without.operations)
+        #expect(try VirtualRunTests.deterministicJSON(with) == VirtualRunTests.deterministicJSON(without))
+    }
 }
