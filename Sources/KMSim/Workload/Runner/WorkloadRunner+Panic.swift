@@ -16,7 +16,7 @@ extension WorkloadRunner {
                 timer.cancel()
             } : nil
             // The caller's cancellation still ends the wait, as when it slept in scheduleTimeout itself.
-            await withTaskCancellationHandler { await timer.value } onCancel: { timer.cancel() }
+            _ = await withTaskCancellationHandler { await timer.value } onCancel: { timer.cancel() }
             finisher?.cancel()
         } else {
             machine.bugReports.whenPanicked { [weak self] in self?.stopping.store(true, ordering: .relaxed) }
