@@ -18,9 +18,9 @@ extension PageAllocator {
                           frame: nil, zone: nil)
             return
         }
-        // The zone's part of the free. The optimiser keeps it a function of its own, entered by a tail
-        // jump once the zone is found (by callgrind, as a closure literal would be); only the check
-        // above runs before it.
+        // The zone's part of the free. Marked for inlining, but the optimiser still keeps it a function
+        // of its own, entered by a tail jump once the zone is found (callgrind), as it kept the closure
+        // literal this replaced.
         @inline(__always) func free(_ zone: Zone) {
             if order <= Self.costlyOrder {
                 freeUnrefPage(pfn, order: order, zone: zone, context: context)

@@ -17,13 +17,13 @@ extension KMemCache {
 
     /// `kmem_cache_alloc()` for a task that may sleep. Non-blocking masks and atomic callers get `alloc`.
     public nonisolated(nonsending) func allocMaySleep(gfp: GFPFlags, context: ExecutionContext,
-                              caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
+                                                      caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         await slabAllocNodeMaySleep(gfp: gfp, node: nil, context: context, caller: caller, origSize: geometry.objectSize)
     }
 
     /// `kmem_cache_alloc_node()` for a task that may sleep.
     public nonisolated(nonsending) func allocNodeMaySleep(gfp: GFPFlags, node: Int?, context: ExecutionContext,
-                                  caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
+                                                          caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         if let node, node < 0 || node >= nodes.count { return nil }
         return await slabAllocNodeMaySleep(gfp: gfp, node: node, context: context, caller: caller,
                                            origSize: geometry.objectSize)
@@ -31,13 +31,13 @@ extension KMemCache {
 
     /// `kmem_cache_zalloc()` for a task that may sleep.
     public nonisolated(nonsending) func zallocMaySleep(gfp: GFPFlags, context: ExecutionContext,
-                               caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
+                                                       caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         await slabAllocNodeMaySleep(gfp: gfp.union(.zero), node: nil, context: context, caller: caller,
                                     origSize: geometry.objectSize)
     }
 
-    nonisolated(nonsending) func slabAllocNodeMaySleep(gfp: GFPFlags, node: Int?, context: ExecutionContext, caller: StaticString,
-                               origSize: Int) async -> UnsafeMutableRawPointer? {
+    nonisolated(nonsending) func slabAllocNodeMaySleep(gfp: GFPFlags, node: Int?, context: ExecutionContext,
+                                                       caller: StaticString, origSize: Int) async -> UnsafeMutableRawPointer? {
         guard gfp.allowsBlocking && !context.isAtomic && context.cpu >= 0 && context.cpu < env.cpuCount else {
             return slabAllocNode(gfp: gfp, node: node, context: context, caller: caller, origSize: origSize)
         }

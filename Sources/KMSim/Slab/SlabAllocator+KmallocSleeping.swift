@@ -5,13 +5,14 @@
 extension SlabAllocator {
     /// `kmalloc()` for a task that may sleep. Non-blocking masks and atomic callers get `kmalloc`.
     public nonisolated(nonsending) func kmallocMaySleep(_ size: Int, gfp: GFPFlags, context: ExecutionContext,
-                                caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
+                                                        caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         await kmallocNodeMaySleep(size, gfp: gfp, node: nil, context: context, caller: caller)
     }
 
     /// `kmalloc_node()` for a task that may sleep.
-    public nonisolated(nonsending) func kmallocNodeMaySleep(_ size: Int, gfp: GFPFlags, node: Int?, context: ExecutionContext,
-                                    caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
+    public nonisolated(nonsending) func kmallocNodeMaySleep(_ size: Int, gfp: GFPFlags, node: Int?,
+                                                            context: ExecutionContext,
+                                                            caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         guard gfp.allowsBlocking && !context.isAtomic else {
             return kmallocNode(size, gfp: gfp, node: node, context: context, caller: caller)
         }
@@ -29,7 +30,7 @@ extension SlabAllocator {
 
     /// `kzalloc()` for a task that may sleep.
     public nonisolated(nonsending) func kzallocMaySleep(_ size: Int, gfp: GFPFlags, context: ExecutionContext,
-                                caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
+                                                        caller: StaticString = #function) async -> UnsafeMutableRawPointer? {
         await kmallocNodeMaySleep(size, gfp: gfp.union(.zero), node: nil, context: context, caller: caller)
     }
 }

@@ -7,7 +7,7 @@ import Testing
 /// on their caller's actor until they really sleep: a task on a CPU's runqueue that allocates without
 /// reclaim never leaves the CPU, as a kernel task in kmalloc stays on its CPU until it sleeps. A hop to
 /// another executor and back costs the task a job switch per allocation (a run with fault injection,
-/// where every blocking allocation takes these entry points, ran 3x slower on the virtual clock) and
+/// where every blocking allocation takes these entry points, ran 7-9x slower on the virtual clock) and
 /// lets the CPU's other jobs run in between, which changed what the run simulated.
 @Suite(TestTime.limit(minutes: 1)) struct SlabSleepingIsolationTests {
     /// A serial executor that counts the jobs enqueued on it: a call that leaves the actor and comes
@@ -34,19 +34,13 @@ import Testing
         nonisolated let executor = CountingExecutor()
         nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-        func jobsDuringKmalloc(_ slab: SlabAllocator, size: Int) async -> (jobs: Int, allocated: Bool) {
+        /// Runs `allocate` on this actor and frees what it returns; `allocate` is `nonisolated(nonsending)`
+        /// so that calling it does not leave the actor by itself: only the allocator can.
+        func jobsDuring(_ allocate: nonisolated(nonsending) @Sendable (ExecutionContext) async -> UnsafeMutableRawPointer?,
+                        slab: SlabAllocator) async -> (jobs: Int, allocated: Bool) {
             let context = ExecutionContext.task(cpu: 0)
             let before = executor.enqueued.load(ordering: .relaxed)
-            let object = await slab.kmallocMaySleep(size, gfp: .kernel, context: context)
-            let jobs = executor.enqueued.load(ordering: .relaxed) - before
-            slab.kfree(object, context: context)
-            return (jobs, object != nil)
-        }
-
-        func jobsDuringCacheAlloc(_ cache: KMemCache, slab: SlabAllocator) async -> (jobs: Int, allocated: Bool) {
-            let context = ExecutionContext.task(cpu: 0)
-            let before = executor.enqueued.load(ordering: .relaxed)
-            let object = await cache.allocMaySleep(gfp: .kernel, context: context)
+            let object = await allocate(context)
             let jobs = executor.enqueued.load(ordering: .relaxed) - before
             slab.kfree(object, context: context)
             return (jobs, object != nil)
@@ -59,7 +53,9 @@ import Testing
         // The first call of each size takes a new slab from the page allocator; the later ones the
         // per-CPU freelist. Neither sleeps with memory free, so neither may leave the actor.
         for size in [64, 64, 3000, 3000] {
-            let (jobs, allocated) = await cpu.jobsDuringKmalloc(machine.slab, size: size)
+            let slab = machine.slab
+            let (jobs, allocated) = await cpu.jobsDuring({ await slab.kmallocMaySleep(size, gfp: .kernel, context: $0) },
+                                                         slab: slab)
             #expect(allocated, "kmallocMaySleep(\(size)) failed with memory free")
             #expect(jobs == 0, "kmallocMaySleep(\(size)) left the caller's actor: \(jobs) job(s) enqueued on it")
         }
@@ -70,7 +66,8 @@ import Testing
         let cache = try #require(machine.slab.kmemCacheCreate(name: "isolation-test", size: 200))
         let cpu = CountingCPU()
         for _ in 0..<2 {
-            let (jobs, allocated) = await cpu.jobsDuringCacheAlloc(cache, slab: machine.slab)
+            let (jobs, allocated) = await cpu.jobsDuring({ await cache.allocMaySleep(gfp: .kernel, context: $0) },
+                                                         slab: machine.slab)
             #expect(allocated)
             #expect(jobs == 0, "allocMaySleep left the caller's actor: \(jobs) job(s) enqueued on it")
         }
