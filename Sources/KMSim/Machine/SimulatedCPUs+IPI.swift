@@ -24,7 +24,7 @@ extension SimulatedCPUs {
 
     /// `on_each_cpu(func, info, wait)`: runs `handler` on every CPU's IRQ queue in hardirq context (the
     /// calling CPU included, as an IPI to itself rather than inline). With `wait`, the calling task suspends
-    /// until every handler has run, without holding a host thread; `drain_all_pages()` and TLB flushes use it.
+    /// until every handler has run, without holding a host thread.
     ///
     /// Waiting for other CPUs is forbidden from atomic context: the kernel warns (`WARN_ON_ONCE(!in_task())`
     /// and `lockdep_assert_irqs_enabled()` in `smp_call_function_many_cond()`), since two CPUs doing it to each

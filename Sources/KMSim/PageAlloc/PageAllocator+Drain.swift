@@ -1,9 +1,9 @@
 /// `drain_all_pages()` / `drain_local_pages()` (mm/page_alloc.c): return every per-CPU page to the
 /// buddy lists.
 ///
-/// The kernel drains each CPU from that CPU (a work item per CPU, or directly under the remote pcp
-/// lock since 5.19); kmsim takes each CPU's `&pcp->lock` from the calling CPU. The CPU model issue turns
-/// this into IPIs.
+/// Since 5.19 the kernel drains every CPU's lists from the calling CPU, under each remote `&pcp->lock`
+/// (`__drain_all_pages()`; before, a work item ran on each CPU), and so does kmsim. No interrupt
+/// handler is involved, so no CPU's interrupt side ever spins on a pcp lock its own process side holds.
 extension PageAllocator {
     /// Drains every CPU's lists of `zone`, or of every zone when nil. `context` is the CPU asking.
     public func drainAllPages(zone: Zone? = nil, context: ExecutionContext) {

@@ -4,7 +4,7 @@
 extension PageAllocator {
     /// `alloc_pages()` / `alloc_pages_node()` for a task that may sleep: the same fast path as
     /// `allocPages`, then the full slow path, which may suspend the task in direct reclaim (its I/O and
-    /// throttling), in drain_all_pages' IPIs and around the OOM killer. Its CPU runs other tasks meanwhile.
+    /// throttling) and around the OOM killer. Its CPU runs other tasks meanwhile.
     ///
     /// A mask that cannot block, or a caller in atomic context, gets exactly `allocPages` (the
     /// synchronous path, with its `might_alloc()` report for the second case).

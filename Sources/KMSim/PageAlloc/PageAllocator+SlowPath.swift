@@ -149,7 +149,8 @@ extension PageAllocator {
 
     /// `__alloc_pages_direct_reclaim()`: `__perform_reclaim()` (try_to_free_pages as PF_MEMALLOC), then an
     /// attempt, then `unreserve_highatomic_pageblock()` (keeping each zone's last reserved pageblock),
-    /// `drain_all_pages()` (IPIs to every CPU, waited for) and one more attempt.
+    /// `drain_all_pages()` (every CPU's lists drained from the reclaiming CPU under their pcp locks, as
+    /// 6.12's `__drain_all_pages()` does since 5.19) and one more attempt.
     func allocPagesDirectReclaim(_ ac: AllocationContext, reclaim: PageReclaim,
                                  allocFlags: AllocFlags) async -> (pfn: PFN?, progress: Int) {
         let progress = await reclaim.tryToFreePages(gfp: ac.gfp, order: ac.order, highestZoneIndex: ac.highestZoneIndex,
@@ -157,10 +158,7 @@ extension PageAllocator {
         guard progress > 0 else { return (nil, 0) }
         if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags) { return (pfn, progress) }
         unreserveHighatomicPageblock(ac, force: false)
-        let zones = populatedZones
-        await reclaim.cpus.onEachCPU(context: ac.context, wait: true) { context in
-            for zone in zones { zone.drainPages(cpu: context.cpu, lockingCPU: context.cpu) }
-        }
+        drainAllPages(context: ac.context)
         return (getPageFromFreelist(ac, allocFlags: allocFlags), progress)
     }
 

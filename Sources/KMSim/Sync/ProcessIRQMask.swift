@@ -16,12 +16,15 @@ import Glibc
 ///   again and waits for `local_irq_restore()` before it runs the handler (a pending IRQ is delivered at
 ///   the restore).
 /// With interrupts enabled the two sides still run concurrently, as an interrupt may land anywhere else
-/// in the kernel's fast paths. The process side's wait is bounded (`maximumHandlerWait` polls, longer
-/// than an allocating handler takes) because a handler may spin on a lock the process side already holds:
-/// kmsim's `drain_all_pages()` drains a CPU's pcp lists from an IPI handler (6.12 uses a per-CPU work
-/// item), which takes that CPU's `&pcp->lock` while its process side may hold it and be on its way into
-/// `&zone->lock`. A long bound stalled such a pair for tens of milliseconds; past the bound the process
-/// side goes on, and that rare overlap may show as same-CPU contention.
+/// in the kernel's fast paths.
+///
+/// The process side's wait has no bound: in the kernel a handler runs to completion before the
+/// interrupted code goes on. It cannot deadlock: a handler spins only on
+/// irqsave locks (which the waiting side does not hold: it masks before taking one, and does not wait
+/// when it already masked) and otherwise uses trylocks (`&pcp->lock`, as `pcp_spin_trylock()`), and
+/// `drain_all_pages()` drains other CPUs' lists from the calling CPU (`PageAllocator+Drain.swift`), not
+/// from their interrupt sides. (An earlier bound of 1024 polls let a handler preempted on a loaded host
+/// overlap the process side's section, which showed as same-CPU contention.)
 ///
 /// Synchronisation: every access is an atomic operation on `UnsafeAtomic` cells (sequentially
 /// consistent for the handshake); the storage pointer is immutable and freed in `deinit`, hence
@@ -31,7 +34,6 @@ public final class ProcessIRQMask: @unchecked Sendable {
     private let cells: UnsafeMutablePointer<UnsafeAtomic<Int>.Storage>
     /// Each CPU's two counters share one 128-byte block, apart from other CPUs' blocks.
     private static let stride = 16
-    static let maximumHandlerWait = 1 << 10
 
     public init(cpuCount: Int) {
         self.cpuCount = cpuCount
@@ -62,7 +64,7 @@ public final class ProcessIRQMask: @unchecked Sendable {
         guard cpu >= 0, cpu < cpuCount, Self.isProcessSide(of: cpu) else { return false }
         if masked(cpu).loadThenWrappingIncrement(ordering: .sequentiallyConsistent) == 0 {
             var polls = 0
-            while inHandler(cpu).load(ordering: .sequentiallyConsistent) != 0 && polls < Self.maximumHandlerWait {
+            while inHandler(cpu).load(ordering: .sequentiallyConsistent) != 0 {
                 kmsim_cpu_relax()
                 polls &+= 1
                 if polls & 255 == 0 { sched_yield() }
