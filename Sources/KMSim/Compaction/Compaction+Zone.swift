@@ -5,6 +5,7 @@ extension Compaction {
     /// isolate a batch of movable pages, migrate them to free pages the free scanner isolates, and repeat
     /// until `compact_finished()` says otherwise. The task yields its CPU after each batch (the kernel's
     /// `cond_resched()`), so on the virtual clock a run is a series of events.
+    nonisolated(nonsending)
     func compactZone(_ cc: inout CompactControl) async -> CompactResult {
         let zone = cc.zone
         let state = state(zone)

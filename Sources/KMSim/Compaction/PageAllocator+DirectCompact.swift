@@ -25,6 +25,7 @@ extension PageAllocator {
     /// orders and non-movable high orders, unless the request may ignore watermarks. Returns the page,
     /// or nil with `giveUp` set when a costly `__GFP_NORETRY` request should fail now (compaction was
     /// skipped or deferred).
+    nonisolated(nonsending)
     func allocPagesInitialCompact(_ ac: AllocationContext, allocFlags: AllocFlags,
                                   state: inout DirectCompaction) async -> (pfn: PFN?, giveUp: Bool) {
         let costly = ac.order > Self.costlyOrder
@@ -44,6 +45,7 @@ extension PageAllocator {
     /// `__alloc_pages_direct_compact()`: `try_to_compact_pages()` as PF_MEMALLOC; unless every zone was
     /// skipped, counts a compact_stall (a `direct compaction` slice under `--trace`, the psi memstall), then takes the captured page or tries the free lists, counting
     /// compact_success (and resetting the zone's deferral) or compact_fail.
+    nonisolated(nonsending)
     func allocPagesDirectCompact(_ ac: AllocationContext, allocFlags: AllocFlags, priority: CompactPriority,
                                  state: inout DirectCompaction) async -> PFN? {
         guard ac.order > 0, state.canCompact, let compaction else { return nil }
@@ -108,6 +110,7 @@ extension Compaction {
     /// `try_to_compact_pages()`: each zone of the zonelist the request may use, unless deferred (below
     /// the most thorough priority), until one reports SUCCESS; a sync run that completes or partially
     /// skips without success defers the zone. Returns the highest result and the captured page.
+    nonisolated(nonsending)
     func tryToCompactPages(_ ac: AllocationContext, allocFlags: AllocFlags, priority: CompactPriority,
                            context: ExecutionContext) async -> (CompactResult, PFN?) {
         guard allowed(ac.gfp) else { return (.skipped, nil) }
@@ -137,6 +140,7 @@ extension Compaction {
     /// `compact_zone_order()`: a direct run of one zone, async at INIT priority and sync-light otherwise;
     /// the most thorough priority scans the whole zone ignoring skip bits and block types; the task
     /// captures the block its frees complete.
+    nonisolated(nonsending)
     func compactZoneOrder(_ zone: Zone, ac: AllocationContext, allocFlags: AllocFlags, priority: CompactPriority,
                           context: ExecutionContext) async -> (CompactResult, PFN?) {
         var cc = CompactControl(zone: zone, order: ac.order, gfp: ac.gfp, mode: priority == .async ? .async : .syncLight,

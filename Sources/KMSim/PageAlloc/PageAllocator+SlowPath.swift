@@ -38,6 +38,7 @@ extension PageAllocator {
     }
 
     /// The slow path of a request that may sleep, in process context; a slice in `--trace`.
+    nonisolated(nonsending)
     func allocPagesSlowpathMaySleep(_ ac: AllocationContext) async -> PFN? {
         guard eventLog.isEnabled else { return await allocPagesSlowpathMaySleepUntraced(ac) }
         let start = eventLog.now()
@@ -46,6 +47,7 @@ extension PageAllocator {
         return pfn
     }
 
+    nonisolated(nonsending)
     func allocPagesSlowpathMaySleepUntraced(_ ac: AllocationContext) async -> PFN? {
         let reclaim = reclaimLink.current
         let costly = ac.order > Self.costlyOrder
@@ -81,8 +83,11 @@ extension PageAllocator {
                                                            state: &compaction) { return servedAfterCompaction(pfn, ac) }
                 if ac.gfp.contains(.noRetry) { break nopage }
                 if costly && (!compaction.canCompact || !ac.gfp.contains(.retryMayFail)) { break nopage }
-                if shouldReclaimRetry(ac, reclaim: reclaim, allocFlags: allocFlags, didSomeProgress: progress > 0,
-                                      noProgressLoops: &noProgressLoops) {
+                let retryReclaim = shouldReclaimRetry(ac, reclaim: reclaim, allocFlags: allocFlags,
+                                                      didSomeProgress: progress > 0, noProgressLoops: &noProgressLoops)
+                // should_reclaim_retry() ends in cond_resched(): the retry loop is a reschedule point.
+                await Task.yield()
+                if retryReclaim {
                     reclaim?.count(.reclaimRetries, cpu: ac.context.cpu)
                     continue retry
                 }
@@ -115,6 +120,7 @@ extension PageAllocator {
     /// The pause of a `__GFP_NOFAIL` round before `goto retry`: the kernel's `cond_resched()`. kmsim sleeps a
     /// jiffy instead of only yielding, so a machine with nothing left to reclaim or kill does not spin
     /// its CPU while the request waits for someone to free memory.
+    nonisolated(nonsending)
     func nofailPause(_ ac: AllocationContext, reclaim: PageReclaim?) async {
         if let debug = reclaim?.debug {
             await simulatedSleep(nanoseconds: 1_000_000, context: ac.context, debug: debug)
@@ -151,10 +157,14 @@ extension PageAllocator {
     /// attempt, then `unreserve_highatomic_pageblock()` (keeping each zone's last reserved pageblock),
     /// `drain_all_pages()` (every CPU's lists drained from the reclaiming CPU under their pcp locks, as
     /// 6.12's `__drain_all_pages()` does since 5.19) and one more attempt.
+    nonisolated(nonsending)
     func allocPagesDirectReclaim(_ ac: AllocationContext, reclaim: PageReclaim,
                                  allocFlags: AllocFlags) async -> (pfn: PFN?, progress: Int) {
+        // __perform_reclaim() calls cond_resched() before and after try_to_free_pages().
+        await Task.yield()
         let progress = await reclaim.tryToFreePages(gfp: ac.gfp, order: ac.order, highestZoneIndex: ac.highestZoneIndex,
                                                     zonelist: ac.zonelist.map(Int.init), context: ac.context)
+        await Task.yield()
         guard progress > 0 else { return (nil, 0) }
         if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags) { return (pfn, progress) }
         unreserveHighatomicPageblock(ac, force: false)
@@ -192,6 +202,7 @@ extension PageAllocator {
     /// attempt at the HIGH watermark in case another task's kill freed memory, then the OOM killer
     /// unless the request is costly, `__GFP_RETRY_MAYFAIL`, `__GFP_THISNODE` or for zones below Normal.
     /// `__GFP_NOFAIL` counts as progress even without a kill and may then ignore the watermarks.
+    nonisolated(nonsending)
     func allocPagesMayOOM(_ ac: AllocationContext, reclaim: PageReclaim) async -> (pfn: PFN?, progress: Bool) {
         let lock = reclaim.oomKiller.oomLock
         guard lock.tryLock(cpu: ac.context.cpu) else {

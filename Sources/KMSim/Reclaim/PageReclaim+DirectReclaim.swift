@@ -6,6 +6,7 @@ extension PageReclaim {
     /// `allocstall_<zone>` of the reclaim index. The mask is taken through `current_gfp_context()`, and
     /// the task runs with PF_MEMALLOC meanwhile (`memalloc_noreclaim_save()` in `__perform_reclaim()`),
     /// so nothing it allocates re-enters reclaim. Returns the pages reclaimed (`did_some_progress`).
+    nonisolated(nonsending)
     public func tryToFreePages(gfp: GFPFlags, order: Int, highestZoneIndex: Int, zonelist: [Int],
                                context: ExecutionContext) async -> Int {
         var context = context

@@ -18,6 +18,7 @@ extension PageReclaim {
 
     /// `shrink_node()`: the node's LRU lists, then the shrinkers. Returns pages reclaimed.
     @discardableResult
+    nonisolated(nonsending)
     func shrinkNode(_ node: Int, _ sc: inout ScanControl, context: ExecutionContext) async -> Int {
         let before = sc.nrReclaimed
         await shrinkLRUVec(lruvecs[node], &sc, context: context)
@@ -30,7 +31,8 @@ extension PageReclaim {
         return reclaimed
     }
 
-    /// `get_scan_count()` + `shrink_lruvec()`.
+    /// `get_scan_count()` + `shrink_lruvec()`, with its `cond_resched()` after each round over the lists.
+    nonisolated(nonsending)
     func shrinkLRUVec(_ lruvec: LRUVec, _ sc: inout ScanControl, context: ExecutionContext) async {
         var nr = scanCounts(lruvec, sc)
         let order: [LRUList] = [.inactiveAnon, .activeAnon, .inactiveFile, .activeFile]
@@ -48,6 +50,7 @@ extension PageReclaim {
                 }
             }
             if !sc.isKswapd && sc.nrReclaimed >= sc.nrToReclaim { break }
+            await Task.yield()
         }
         if sc.maySwap && swap.freePages > 0 && inactiveIsLow(lruvec, .inactiveAnon, sc) {
             shrinkActiveList(lruvec, .activeAnon, count: ScanControl.swapClusterMax, sc, context: context)
@@ -110,6 +113,7 @@ extension PageReclaim {
     }
 
     /// `shrink_inactive_list()` → `isolate_lru_folios()` + `shrink_folio_list()` + `move_folios_to_lru()`.
+    nonisolated(nonsending)
     func shrinkInactiveList(_ lruvec: LRUVec, _ lru: LRUList, count: Int, _ sc: inout ScanControl,
                             context: ExecutionContext) async {
         var toFree: [PFN] = []
@@ -205,6 +209,7 @@ extension PageReclaim {
     /// then finishes each page under `lru_lock`: a page dirtied again meanwhile goes back to the LRU
     /// (`folio_putback`), the others are unmapped (a swapped anonymous page's slot records the swap
     /// entry) and freed. Returns the pages freed.
+    nonisolated(nonsending)
     func completeWrites(_ lruvec: LRUVec, _ pending: [PendingWrite], context: ExecutionContext) async -> Int {
         nodeStates[lruvec.node].writebackInFlight.add(pending.count, ordering: .relaxed)
         await simulatedSleep(nanoseconds: config.writeNanosecondsPerPage * UInt64(pending.count), context: context,

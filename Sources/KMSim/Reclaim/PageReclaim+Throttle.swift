@@ -19,6 +19,7 @@ extension PageReclaim {
     }
 
     /// Sleeps for `reason`. Only tasks in process context get here (reclaim is `async`).
+    nonisolated(nonsending)
     func reclaimThrottle(node: Int, reason: ThrottleReason, context: ExecutionContext) async {
         let log = allocator.eventLog
         let traced = log.isEnabled ? log.now() : nil
@@ -40,6 +41,7 @@ extension PageReclaim {
 
     /// `consider_reclaim_throttle()`: wakes the NOPROGRESS sleepers when this pass reclaimed more than an
     /// eighth of what it scanned; throttles a direct reclaimer that got nothing at priority 1.
+    nonisolated(nonsending)
     func considerReclaimThrottle(nodes: [Int], _ sc: ScanControl, context: ExecutionContext) async {
         if sc.nrReclaimed > sc.nrScanned >> 3 {
             for node in nodes where nodeStates[node].noProgressWait.waiterCount > 0 {

@@ -11,6 +11,7 @@ import Synchronization
 /// library's `swift_willThrow` backtrace hook, whose unwinder can spin forever in these async frames
 /// (seen as a test process stuck at 100 % CPU in `_Unwind_Backtrace`). Nothing here throws.
 @discardableResult
+nonisolated(nonsending)
 public func scheduleTimeout(nanoseconds: UInt64) async -> Bool {
     let sleeper = TimeoutSleeper()
     return await withTaskCancellationHandler {

@@ -56,6 +56,7 @@ public final class WaitQueue: Sendable {
     /// `wait_event_timeout(wq, condition, timeout)`: returns `.woken` at once if `condition` holds, otherwise
     /// sleeps until a wake-up or the timeout. The condition is checked under the queue's lock, so a waker
     /// that makes it true and then wakes the queue cannot be missed (`prepare_to_wait()` then check).
+    nonisolated(nonsending)
     public func wait(context: ExecutionContext, timeout: Duration? = nil,
                      file: String = #fileID, line: Int = #line,
                      until condition: @Sendable () -> Bool = { false }) async -> WaitResult {

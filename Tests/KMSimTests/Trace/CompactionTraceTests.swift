@@ -38,9 +38,9 @@ import Testing
         #expect(encoded.slices == 5 && encoded.dropped == 0)
     }
 
-    /// The bundled stress-highalloc on the virtual clock with its passes from 100 ms, so that 400 ms of
-    /// virtual time (0.14 s of host time in a release build) has direct compaction and a kcompactd run
-    /// (5 and 1 with its seed): its trace has one direct compaction slice per compact_stall and one
+    /// The bundled stress-highalloc on the virtual clock with its passes from 100 ms, so that 600 ms of
+    /// virtual time (1.4 s of host time in a debug build) has direct compaction and a kcompactd run
+    /// (7 and 1 with its seed; the first kcompactd run comes after 500 ms): its trace has one direct compaction slice per compact_stall and one
     /// kcompactd run per compact_daemon_wake, and its timeline and HTML page carry the compaction figures.
     @Test func aCompactingRunsTraceMatchesItsCompactionCounters() async throws {
         let bundled = try #require(BundledWorkloads.text(named: "stress-highalloc"))
@@ -49,7 +49,7 @@ import Testing
         var spec = try WorkloadSpec.parse(yaml: yaml, file: "stress-highalloc.yaml").spec
         spec.clock = .virtual
         var options = RunOptions()
-        options.durationSeconds = 0.4
+        options.durationSeconds = 0.6
         options.trace = true
         options.sampleEverySeconds = 0.01
         let runner = try WorkloadRunner(spec: spec, options: options)
