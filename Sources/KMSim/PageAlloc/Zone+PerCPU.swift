@@ -113,8 +113,9 @@ extension Zone {
     }
 
     /// `free_unref_page_commit()`: puts a freed block on the CPU's list (the caller holds the pcp lock)
-    /// and, past `high`, returns a batch to the buddy lists.
-    @inline(__always)
+    /// and, past `high`, returns a batch to the buddy lists. `@_transparent` so that it is part of the
+    /// free's one function (see `PageAllocator.freePages`).
+    @_transparent
     func freeUnrefPageCommit(_ pfn: PFN, order: Int, migratetype: Int, cpu: Int) {
         charge(.pcpHit)
         let pcp = pcp(cpu)

@@ -15,9 +15,12 @@ extension SlabAllocator {
                         caller: StaticString = #function) -> UnsafeMutableRawPointer? {
         if size > 0 && size <= KmallocSizes.maxCacheSize,
            let cache = kmallocCaches[KmallocType(gfp: gfp).rawValue * Self.indexCount + KmallocSizes.index(forSize: size)] {
-            return cache._withUnsafeGuaranteedRef {
-                $0.slabAllocNode(gfp: gfp, node: nil, context: context, caller: caller, origSize: size)
+            // A transparent local function rather than a closure literal, so that the cache's fast path
+            // is inlined here instead of becoming an outlined closure call.
+            @_transparent func allocate(_ cache: KMemCache) -> UnsafeMutableRawPointer? {
+                cache.slabAllocNode(gfp: gfp, node: nil, context: context, caller: caller, origSize: size)
             }
+            return cache._withUnsafeGuaranteedRef(allocate)
         }
         return kmallocNode(size, gfp: gfp, node: nil, context: context, caller: caller)
     }
@@ -83,9 +86,9 @@ extension SlabAllocator {
         guard context.cpu >= 0 && context.cpu < env.cpuCount else { return }
         switch env.owner(of: pointer) {
         case let .slab(slab, base, cache):
-            // A local function rather than a closure literal: marked to be inlined, the free fast path
-            // stays inside kfree instead of becoming an outlined closure called with eight arguments.
-            @inline(__always) func free(_ cache: KMemCache) {
+            // A transparent local function rather than a closure literal: the free fast path stays inside
+            // kfree instead of becoming an outlined closure called with eight arguments.
+            @_transparent func free(_ cache: KMemCache) {
                 cache.slabFree(slab, base: base, object: UInt(bitPattern: pointer), context: context, caller: caller)
             }
             cache._withUnsafeGuaranteedRef(free)
