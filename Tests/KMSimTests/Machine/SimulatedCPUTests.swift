@@ -103,7 +103,6 @@ import Testing
     /// Work items on both sides run on the host CPUs of the host node the simulated node is placed on.
     @Test(.enabled(if: HostTopology.current().numaAvailable, HostTopology.numaUnavailableReason))
     func workRunsOnThePinnedHostCPUs() async throws {
-        let host = HostTopology.current()
         let cpus = makeCPUs()
         for cpu in cpus {
             let fromTask = await cpu.startTask(pid: 1) { _, _ in

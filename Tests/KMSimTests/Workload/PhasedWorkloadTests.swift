@@ -58,7 +58,7 @@ import Testing
         var options = RunOptions()
         options.clock = clock
         options.check = true
-        return await try WorkloadRunner(spec: spec, options: options).run()
+        return try await WorkloadRunner(spec: spec, options: options).run()
     }
 
     @Test(arguments: ["own", "shuffled"])
@@ -104,7 +104,7 @@ import Testing
         let parsed = try #require(try BundledWorkloads.load(named: "llfree-bulk"))
         var spec = parsed.spec
         spec.taskGroups[0].phases[0].action = .allocate(64)
-        let result = await try WorkloadRunner(spec: spec).run()
+        let result = try await WorkloadRunner(spec: spec).run()
         let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(result.report)) as? [String: Any])
         let phases = try #require(json["phases"] as? [[String: Any]])
         #expect(phases.map { $0["name"] as? String } == ["alloc", "free"])
