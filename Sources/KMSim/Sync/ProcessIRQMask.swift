@@ -19,12 +19,12 @@ import Glibc
 /// in the kernel's fast paths.
 ///
 /// The process side's wait has no bound: in the kernel a handler runs to completion before the
-/// interrupted code goes on. It cannot deadlock: a handler spins only on
-/// irqsave locks (which the waiting side does not hold: it masks before taking one, and does not wait
-/// when it already masked) and otherwise uses trylocks (`&pcp->lock`, as `pcp_spin_trylock()`), and
-/// `drain_all_pages()` drains other CPUs' lists from the calling CPU (`PageAllocator+Drain.swift`), not
-/// from their interrupt sides. (An earlier bound of 1024 polls let a handler preempted on a loaded host
-/// overlap the process side's section, which showed as same-CPU contention.)
+/// interrupted code goes on. It cannot deadlock: a handler spins only on irqsave locks (which the waiting
+/// side does not hold: it masks before taking one, and does not wait when it already masked) and
+/// otherwise uses trylocks (`&pcp->lock`, as `pcp_spin_trylock()`), and `drain_all_pages()` drains other
+/// CPUs' lists from the calling CPU (`PageAllocator+Drain.swift`), not from their interrupt sides. (An
+/// earlier bound of 1024 polls let a handler preempted on a loaded host overlap the process side's
+/// section, which showed as same-CPU contention.)
 ///
 /// Synchronisation: every access is an atomic operation on `UnsafeAtomic` cells (sequentially
 /// consistent for the handshake); the storage pointer is immutable and freed in `deinit`, hence

@@ -40,8 +40,9 @@ import Testing
 
     /// The bundled stress-highalloc on the virtual clock with its passes from 100 ms, so that 600 ms of
     /// virtual time (1.4 s of host time in a debug build) has direct compaction and a kcompactd run
-    /// (7 and 1 with its seed; the first kcompactd run comes after 500 ms): its trace has one direct compaction slice per compact_stall and one
-    /// kcompactd run per compact_daemon_wake, and its timeline and HTML page carry the compaction figures.
+    /// (7 and 1 with its seed; the first kcompactd run comes after 500 ms): its trace has one direct
+    /// compaction slice per compact_stall and one kcompactd run per compact_daemon_wake, and its timeline
+    /// and HTML page carry the compaction figures.
     @Test func aCompactingRunsTraceMatchesItsCompactionCounters() async throws {
         let bundled = try #require(BundledWorkloads.text(named: "stress-highalloc"))
         let yaml = bundled.replacingOccurrences(of: "start: 750ms", with: "start: 100ms")
