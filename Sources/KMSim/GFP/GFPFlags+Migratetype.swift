@@ -16,6 +16,13 @@ extension GFPFlags {
         }
     }
 
+    /// `gfp_migratetype()` as the raw value of its `MigrateType`, computed as the kernel computes it
+    /// (a mask and a shift: the two mobility bits are in migratetype order), for the allocator's fast path.
+    @inline(__always)
+    var migratetypeIndex: Int {
+        Int(truncatingIfNeeded: (rawValue & GFPFlags([.reclaimable, .movable]).rawValue) >> Self.movableShift)
+    }
+
     /// Both `__GFP_MOVABLE` and `__GFP_RECLAIMABLE`: the `VM_WARN_ON` in `gfp_migratetype()`.
     public var hasConflictingMobility: Bool { isSuperset(of: [.movable, .reclaimable]) }
 }

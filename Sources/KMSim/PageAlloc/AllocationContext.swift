@@ -9,13 +9,16 @@ struct AllocationContext {
     let highestZoneIndex: Int
     /// `ac->migratetype`: `gfp_migratetype()`.
     let migratetype: Int
-    /// `ac->preferred_zoneref`: the id of the first usable zone of the list, -1 when none is usable.
-    let preferredZoneID: Int
-    /// The node of the preferred zone (-1 when there is none).
-    let preferredNode: Int
+    /// `ac->preferred_zoneref`: the first usable zone of the list, with its node.
+    let preferredZone: PreferredZone
     /// The node the allocating CPU belongs to (`numa_node_id()`).
     let localNode: Int
     let gfp: GFPFlags
     let order: Int
     let context: ExecutionContext
+
+    /// The id of the preferred zone, -1 when no zone of the list is usable.
+    var preferredZoneID: Int { Int(preferredZone.id) }
+    /// The node of the preferred zone (-1 when there is none).
+    var preferredNode: Int { Int(preferredZone.node) }
 }

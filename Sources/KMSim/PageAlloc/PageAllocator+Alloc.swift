@@ -44,13 +44,12 @@ extension PageAllocator {
         if let faults = faultInjection, faults.shouldFailAllocPage(gfp: gfp, order: order, context: context) { return nil }
         let slot = node &* 2 &+ (gfp.contains(.thisNode) ? 1 : 0)
         let zonelist = zonelistTable[slot]
-        let preferredID = Int(preferredZoneTable[slot &* Self.zonesPerNode &+ highest.rawValue])
-        var migratetype = gfp.migratetype.rawValue
+        let preferred = preferredZoneTable[slot &* Self.zonesPerNode &+ highest.rawValue]
+        var migratetype = gfp.migratetypeIndex
         if migratetype >= MigrateType.pcpTypes { migratetype = MigrateType.movable.rawValue }
         return AllocationContext(zonelist: zonelist, highestZoneIndex: highest.rawValue, migratetype: migratetype,
-                                 preferredZoneID: preferredID,
-                                 preferredNode: preferredID >= 0 ? preferredID / Self.zonesPerNode : -1,
-                                 localNode: localNode, gfp: gfp, order: order, context: context)
+                                 preferredZone: preferred, localNode: localNode, gfp: gfp, order: order,
+                                 context: context)
     }
 
     /// Logs why `prepareAllocPages` refused a request (the kernel's `WARN_ON_ONCE`s).
@@ -66,21 +65,21 @@ extension PageAllocator {
         }
     }
 
-    /// `alloc_flags_nofragment()`: ALLOC_KSWAPD from `__GFP_KSWAPD_RECLAIM`, and ALLOC_NOFRAGMENT for
-    /// Normal-zone requests while a DMA32 zone can take the fragmenting fallbacks instead (on a
-    /// multi-node machine only when this node's DMA32 is populated).
+    /// `alloc_flags_nofragment()`: ALLOC_KSWAPD from `__GFP_KSWAPD_RECLAIM`, and ALLOC_NOFRAGMENT when
+    /// the preferred zone's table entry says so (`allocFlagsNoFragment(preferred:zones:nodeCount:)`).
     @inline(__always)
     func allocFlagsNoFragment(_ ac: AllocationContext) -> AllocFlags {
-        var flags = ac.gfp.contains(.kswapdReclaim) ? AllocFlags.kswapd.rawValue : 0
-        guard ac.preferredZoneID >= 0, ac.preferredZoneID % Self.zonesPerNode == ZoneType.normal.rawValue else {
-            return AllocFlags(rawValue: flags)
-        }
-        if nodes.count > 1 {
-            let dma32 = ac.preferredZoneID - ZoneType.normal.rawValue + ZoneType.dma32.rawValue
-            if !zoneTable[dma32]._withUnsafeGuaranteedRef({ $0.isPopulated }) { return AllocFlags(rawValue: flags) }
-        }
-        flags |= AllocFlags.noFragment.rawValue
-        return AllocFlags(rawValue: flags)
+        let kswapd = ac.gfp.contains(.kswapdReclaim) ? AllocFlags.kswapd.rawValue : 0
+        let noFragment = ac.preferredZone.noFragment ? AllocFlags.noFragment.rawValue : 0
+        return AllocFlags(rawValue: kswapd | noFragment)
+    }
+
+    /// The zone part of `alloc_flags_nofragment()`, worked out once per preferred-zone table entry at
+    /// boot: ALLOC_NOFRAGMENT for Normal-zone requests while a DMA32 zone can take the fragmenting
+    /// fallbacks instead (on a multi-node machine only when this node's DMA32 is populated).
+    static func allocFlagsNoFragment(preferred: Zone, zones: [Zone], nodeCount: Int) -> Bool {
+        guard preferred.type == .normal else { return false }
+        return nodeCount == 1 || zones[preferred.node * zonesPerNode + ZoneType.dma32.rawValue].isPopulated
     }
 
     /// `get_page_from_freelist()`: walks the zonelist, takes the first zone that passes its watermark.
@@ -103,14 +102,16 @@ extension PageAllocator {
         @_transparent func attempt(_ zone: Zone) -> PFN? { tryZone(zone, ac, allocFlags: allocFlags) }
         retry: while true {
             let noFallback = allocFlags.contains(.noFragment)
-            for id in ac.zonelist where Int(id) % Self.zonesPerNode <= ac.highestZoneIndex {
+            for id in ac.zonelist {
+                let zone = zoneTable[Int(id)]
+                let (type, node) = zone._withUnsafeGuaranteedRef { ($0.type.rawValue, $0.node) }
+                guard type <= ac.highestZoneIndex else { continue }
                 if noFallback && nodes.count > 1 && Int(id) != ac.preferredZoneID && ac.preferredNode >= 0
-                    && Int(id) / Self.zonesPerNode != ac.preferredNode {
+                    && node != ac.preferredNode {
                     allocFlags.remove(.noFragment)
                     continue retry
                 }
-                let pfn = zoneTable[Int(id)]._withUnsafeGuaranteedRef(attempt)
-                if let pfn { return pfn }
+                if let pfn = zone._withUnsafeGuaranteedRef(attempt) { return pfn }
             }
             if noFallback {
                 allocFlags.remove(.noFragment)

@@ -57,9 +57,9 @@ public final class PageAllocator: @unchecked Sendable {
     let cpuNodeTable: UnsafeMutablePointer<Int32>
     /// Each node's memory, unretained (`nodes` keeps it alive).
     let memoryTable: UnsafeMutablePointer<Unmanaged<PhysicalMemory>>
-    /// `first_zones_zonelist()` precomputed: the preferred zone id for zonelist slot `node * 2 (+1)`
-    /// and highest zone index `z`, at `slot * 5 + z`; -1 when no zone of the list is usable.
-    let preferredZoneTable: UnsafeMutablePointer<Int32>
+    /// `first_zones_zonelist()` precomputed: the preferred zone for zonelist slot `node * 2 (+1)` and
+    /// highest zone index `z`, at `slot * 5 + z`.
+    let preferredZoneTable: UnsafeMutablePointer<PreferredZone>
 
     /// Boots the allocator: maps every node's memory, builds the zones with their watermarks and
     /// per-CPU lists, frees all memory into the buddy lists, and builds the zonelists.
@@ -132,8 +132,12 @@ public final class PageAllocator: @unchecked Sendable {
                 _ = buffer.initialize(from: list.map { Int32($0) })
                 zonelistTable[node * 2 + slot] = UnsafeMutableBufferPointer(rebasing: buffer[0..<list.count])
                 for highest in ZoneType.allCases {
-                    let first = list.first { zones[$0].type <= highest } ?? -1
-                    preferredZoneTable[(node * 2 + slot) * Self.zonesPerNode + highest.rawValue] = Int32(first)
+                    let entry = list.first { zones[$0].type <= highest }.map { id in
+                        PreferredZone(id: Int32(id), node: Int16(zones[id].node),
+                                      noFragment: Self.allocFlagsNoFragment(preferred: zones[id], zones: zones,
+                                                                            nodeCount: spec.nodes))
+                    }
+                    preferredZoneTable[(node * 2 + slot) * Self.zonesPerNode + highest.rawValue] = entry ?? .none
                 }
             }
         }

@@ -5,8 +5,12 @@ import Atomics
 /// `zone->nr_free_highatomic`, `lowmem_reserve`, the watermarks).
 ///
 /// Synchronisation: every access is an `UnsafeAtomic` operation; the storage pointer is immutable and
-/// freed in `deinit`, which is why the class can be `@unchecked Sendable`.
-final class AtomicCounterArray: @unchecked Sendable {
+/// freed in `deinit`, which is why the type can be `@unchecked Sendable`.
+///
+/// A noncopyable struct rather than a class: its owner (a zone, an LRU vector) holds the storage pointer
+/// inline, so a fast-path read of a zone's flags or watermarks is one dependent load from the zone
+/// instead of two (zone → array object → cells).
+struct AtomicCounterArray: ~Copyable, @unchecked Sendable {
     let count: Int
     private let cells: UnsafeMutablePointer<UnsafeAtomic<Int>.Storage>
 
@@ -21,7 +25,7 @@ final class AtomicCounterArray: @unchecked Sendable {
     @inline(__always)
     subscript(index: Int) -> Int {
         get { UnsafeAtomic<Int>(at: cells + index).load(ordering: .relaxed) }
-        set { UnsafeAtomic<Int>(at: cells + index).store(newValue, ordering: .relaxed) }
+        nonmutating set { UnsafeAtomic<Int>(at: cells + index).store(newValue, ordering: .relaxed) }
     }
 
     /// Adds `delta` with a single writer in mind (the caller holds the lock that serialises writers).

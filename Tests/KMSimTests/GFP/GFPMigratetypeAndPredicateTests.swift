@@ -12,6 +12,17 @@ import Testing
         #expect(!GFPFlags.highUserMovable.hasConflictingMobility)
     }
 
+    /// The fast path's mask-and-shift agrees with the named migratetype for every mobility combination,
+    /// with and without other bits around them.
+    @Test func migratetypeIndexIsTheKernelsMaskAndShift() {
+        for mobility in [GFPFlags(), .movable, .reclaimable, [.movable, .reclaimable]] {
+            for other in [GFPFlags(), .kernel, .atomic, [.dma32, .zero, .comp]] {
+                let flags = mobility.union(other)
+                #expect(flags.migratetypeIndex == flags.migratetype.rawValue, "\(flags.hexString)")
+            }
+        }
+    }
+
     /// What each predicate should say about one mask.
     struct Expected: Sendable, CustomTestStringConvertible {
         let flags: GFPFlags
