@@ -8,7 +8,7 @@ extension GFPFlags {
     /// 0 is Unmovable, 1 Movable, 2 Reclaimable. Both bits give 3, MIGRATE_HIGHATOMIC, which the kernel
     /// returns too after a `VM_WARN_ON`; `hasConflictingMobility` reports that case.
     public var migratetype: MigrateType {
-        switch (rawValue & GFPFlags([.reclaimable, .movable]).rawValue) >> Self.movableShift {
+        switch migratetypeIndex {
         case 0: return .unmovable
         case 1: return .movable
         case 2: return .reclaimable
@@ -17,7 +17,8 @@ extension GFPFlags {
     }
 
     /// `gfp_migratetype()` as the raw value of its `MigrateType`, computed as the kernel computes it
-    /// (a mask and a shift: the two mobility bits are in migratetype order), for the allocator's fast path.
+    /// (a mask and a shift: the two mobility bits are in migratetype order); the allocator's fast path
+    /// uses it without going through the enum.
     @inline(__always)
     var migratetypeIndex: Int {
         Int(truncatingIfNeeded: (rawValue & GFPFlags([.reclaimable, .movable]).rawValue) >> Self.movableShift)

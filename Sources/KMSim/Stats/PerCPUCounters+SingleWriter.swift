@@ -39,8 +39,7 @@ extension PerCPUCounters {
     func addSingleWriter(_ index: Int, _ delta: Int64, row: Int) {
         assert(UInt(bitPattern: index) < UInt(bitPattern: counterCount), "per-CPU counter index out of range")
         precondition(UInt(bitPattern: row) < UInt(bitPattern: cpuCount), "per-CPU counter row out of range")
-        let cell = UnsafeAtomic<Int64>(at: (base + (row &* rowStride &+ index &* 8))
-            .assumingMemoryBound(to: UnsafeAtomic<Int64>.Storage.self))
+        let cell = uncheckedCell(index, cpu: row)
         cell.store(cell.load(ordering: .relaxed) &+ delta, ordering: .relaxed)
     }
 }

@@ -51,8 +51,13 @@ public final class PerCPUCounters: @unchecked Sendable {
     func cell(_ index: Int, cpu: Int) -> UnsafeAtomic<Int64> {
         precondition(UInt(bitPattern: index) < UInt(bitPattern: counterCount) && UInt(bitPattern: cpu) < UInt(bitPattern: cpuCount),
                      "per-CPU counter index or CPU out of range")
-        return UnsafeAtomic(at: (base + (cpu &* rowStride &+ index &* 8))
-            .assumingMemoryBound(to: UnsafeAtomic<Int64>.Storage.self))
+        return uncheckedCell(index, cpu: cpu)
+    }
+
+    /// The cell of counter `index` in `cpu`'s row, for callers that have checked both.
+    @inline(__always)
+    func uncheckedCell(_ index: Int, cpu: Int) -> UnsafeAtomic<Int64> {
+        UnsafeAtomic(at: (base + (cpu &* rowStride &+ index &* 8)).assumingMemoryBound(to: UnsafeAtomic<Int64>.Storage.self))
     }
 
     /// Adds `delta` to counter `index` in `cpu`'s row (`__this_cpu_add` / `__mod_zone_page_state`).
