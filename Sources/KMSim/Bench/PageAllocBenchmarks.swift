@@ -63,7 +63,7 @@ extension PageAllocator {
                 guard zone.type.rawValue <= ac.highestZoneIndex,
                       zone.watermarkFast(order: order, mark: zone.watermark(flags.watermarkIndex),
                                          highestZoneIndex: ac.highestZoneIndex, allocFlags: flags),
-                      let pfn = rmqueueBuddy(ac, zone: zone, allocFlags: flags) else { return nil }
+                      let pfn = rmqueueBuddy(ac, zone: zone, allocFlags: flags, cpu: context.cpu) else { return nil }
                 prepNewPage(pfn, zone: zone, ac: ac)
                 return pfn
             }

@@ -27,12 +27,12 @@ extension PageAllocator {
     /// skipped or deferred).
     nonisolated(nonsending)
     func allocPagesInitialCompact(_ ac: AllocationContext, allocFlags: AllocFlags,
-                                  state: inout DirectCompaction) async -> (pfn: PFN?, giveUp: Bool) {
+                                  state: inout DirectCompaction, context: ExecutionContext) async -> (pfn: PFN?, giveUp: Bool) {
         let costly = ac.order > Self.costlyOrder
         guard ac.gfp.allowsBlocking, state.canCompact,
               costly || (ac.order > 0 && ac.migratetype != MigrateType.movable.rawValue),
-              pfmemallocFlags(ac.gfp, context: ac.context).isEmpty else { return (nil, false) }
-        if let pfn = await allocPagesDirectCompact(ac, allocFlags: allocFlags, priority: .initial, state: &state) {
+              pfmemallocFlags(ac.gfp, context: context).isEmpty else { return (nil, false) }
+        if let pfn = await allocPagesDirectCompact(ac, allocFlags: allocFlags, priority: .initial, state: &state, context: context) {
             return (pfn, false)
         }
         if costly && ac.gfp.contains(.noRetry) {
@@ -47,33 +47,33 @@ extension PageAllocator {
     /// compact_success (and resetting the zone's deferral) or compact_fail.
     nonisolated(nonsending)
     func allocPagesDirectCompact(_ ac: AllocationContext, allocFlags: AllocFlags, priority: CompactPriority,
-                                 state: inout DirectCompaction) async -> PFN? {
+                                 state: inout DirectCompaction, context: ExecutionContext) async -> PFN? {
         guard ac.order > 0, state.canCompact, let compaction else { return nil }
-        var context = ac.context
-        _ = context.memallocNoReclaimSave()
+        var compacting = context
+        _ = compacting.memallocNoReclaimSave()
         let log = eventLog
         let traced = log.isEnabled ? log.now() : nil
         let (result, captured) = await compaction.tryToCompactPages(ac, allocFlags: allocFlags, priority: priority,
-                                                                     context: context)
+                                                                     context: compacting)
         state.result = result
         guard result != .skipped else { return nil }
-        if let traced { log.recordSlice(.directCompaction, track: log.track(of: ac.context), since: traced, argument: Int64(ac.order)) }
-        vmstat.count(.compactStall, 1, context: ac.context)
+        if let traced { log.recordSlice(.directCompaction, track: log.track(of: context), since: traced, argument: Int64(ac.order)) }
+        vmstat.count(.compactStall, 1, context: context)
         var pfn: PFN?
         if let captured, let zone = zone(of: captured) {
             prepNewPage(captured, zone: zone, ac: ac)
             pfn = captured
         } else {
-            pfn = getPageFromFreelist(ac, allocFlags: allocFlags)
+            pfn = getPageFromFreelist(ac, allocFlags: allocFlags, context: context)
         }
         if let pfn, let zone = zone(of: pfn) {
             let zoneState = compaction.state(zone)
             zoneState.blockskipFlush.store(false, ordering: .relaxed)
             zoneState.compactionDeferReset(order: ac.order, allocSuccess: true)
-            vmstat.count(.compactSuccess, 1, context: ac.context)
+            vmstat.count(.compactSuccess, 1, context: context)
             return pfn
         }
-        vmstat.count(.compactFail, 1, context: ac.context)
+        vmstat.count(.compactFail, 1, context: context)
         return nil
     }
 

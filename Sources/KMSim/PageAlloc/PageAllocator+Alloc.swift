@@ -21,8 +21,8 @@ extension PageAllocator {
             return nil
         }
         let allocFlags = AllocFlags(rawValue: allocFlagsNoFragment(ac).rawValue | gfp.fastPathAllocFlags.rawValue)
-        if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags) { return pfn }
-        return allocPagesSlowpath(ac)
+        if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags, context: context) { return pfn }
+        return allocPagesSlowpath(ac, context: context)
     }
 
     /// `prepare_alloc_pages()` with the entry checks of `__alloc_pages()` and, when fault injection is
@@ -48,8 +48,7 @@ extension PageAllocator {
         var migratetype = gfp.migratetypeIndex
         if migratetype >= MigrateType.pcpTypes { migratetype = MigrateType.movable.rawValue }
         return AllocationContext(zonelist: zonelist, highestZoneIndex: highest.rawValue, migratetype: migratetype,
-                                 preferredZone: preferred, localNode: localNode, gfp: gfp, order: order,
-                                 context: context)
+                                 preferredZone: preferred, localNode: localNode, gfp: gfp, order: order)
     }
 
     /// Logs why `prepareAllocPages` refused a request (the kernel's `WARN_ON_ONCE`s).
@@ -95,11 +94,11 @@ extension PageAllocator {
     /// still kept the walk and `allocPages` apart (callgrind: 39 instructions of calls, spills and
     /// reloads per order-0 allocation, 5 % of an alloc/free pair).
     @_transparent
-    func getPageFromFreelist(_ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
+    func getPageFromFreelist(_ ac: AllocationContext, allocFlags: AllocFlags, context: ExecutionContext) -> PFN? {
         var allocFlags = allocFlags
         // A local function rather than a closure literal, so that it can be marked transparent: the
         // zone's fast path then stays in this walk instead of becoming an outlined closure call.
-        @_transparent func attempt(_ zone: Zone) -> PFN? { tryZone(zone, ac, allocFlags: allocFlags) }
+        @_transparent func attempt(_ zone: Zone) -> PFN? { tryZone(zone, ac, allocFlags: allocFlags, context: context) }
         retry: while true {
             let noFallback = allocFlags.contains(.noFragment)
             for id in ac.zonelist {
@@ -128,14 +127,16 @@ extension PageAllocator {
     /// `prep_new_page()`. A slow-path attempt with reserves goes through `tryZoneBelowMin`, which notes
     /// whether the plain MIN watermark would have refused it.
     @inline(__always)
-    func tryZone(_ zone: Zone, _ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
-        if !allocFlags.isDisjoint(with: Self.belowMinFlags) { return tryZoneBelowMin(zone, ac, allocFlags: allocFlags) }
-        return takeFromZone(zone, ac, allocFlags: allocFlags)
+    func tryZone(_ zone: Zone, _ ac: AllocationContext, allocFlags: AllocFlags, context: ExecutionContext) -> PFN? {
+        if !allocFlags.isDisjoint(with: Self.belowMinFlags) {
+            return tryZoneBelowMin(zone, ac, allocFlags: allocFlags, context: context)
+        }
+        return takeFromZone(zone, ac, allocFlags: allocFlags, context: context)
     }
 
     /// `tryZone`'s watermark checks, `rmqueue()` and `prep_new_page()`.
     @inline(__always)
-    func takeFromZone(_ zone: Zone, _ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
+    func takeFromZone(_ zone: Zone, _ ac: AllocationContext, allocFlags: AllocFlags, context: ExecutionContext) -> PFN? {
         var passes = false
         if !zone.testFlag(Zone.belowHighFlag) {
             passes = zone.watermarkFast(order: ac.order, mark: zone.watermark(2),
@@ -147,10 +148,10 @@ extension PageAllocator {
             guard zone.watermarkFast(order: ac.order, mark: mark, highestZoneIndex: ac.highestZoneIndex,
                                      allocFlags: allocFlags) else { return nil }
         }
-        guard let pfn = rmqueue(ac, zone: zone, allocFlags: allocFlags) else { return nil }
+        guard let pfn = rmqueue(ac, zone: zone, allocFlags: allocFlags, context: context) else { return nil }
         prepNewPage(pfn, zone: zone, ac: ac)
         if allocFlags.contains(.highAtomic) {
-            zone.reserveHighatomicPageblock(pfn, order: ac.order, cpu: ac.context.cpu)
+            zone.reserveHighatomicPageblock(pfn, order: ac.order, cpu: context.cpu)
         }
         return pfn
     }
@@ -159,19 +160,19 @@ extension PageAllocator {
     /// counts pgalloc and the NUMA events. An ALLOC_KSWAPD request that finds ZONE_BOOSTED_WATERMARK
     /// set clears it and wakes kswapd for the zone (one flag load on the fast path).
     @inline(__always)
-    func rmqueue(_ ac: AllocationContext, zone: Zone, allocFlags: AllocFlags) -> PFN? {
+    func rmqueue(_ ac: AllocationContext, zone: Zone, allocFlags: AllocFlags, context: ExecutionContext) -> PFN? {
         var pfn: PFN?
         if ac.order <= Self.costlyOrder {
-            pfn = zone.rmqueuePCPList(order: ac.order, migratetype: ac.migratetype, allocFlags: allocFlags, cpu: ac.context.cpu)
+            pfn = zone.rmqueuePCPList(order: ac.order, migratetype: ac.migratetype, allocFlags: allocFlags, cpu: context.cpu)
         }
         if pfn == nil {
-            pfn = rmqueueBuddy(ac, zone: zone, allocFlags: allocFlags)
+            pfn = rmqueueBuddy(ac, zone: zone, allocFlags: allocFlags, cpu: context.cpu)
         }
         if allocFlags.contains(.kswapd) && zone.testFlag(Zone.boostedWatermarkFlag) {
-            wakeupKswapdForBoost(zone, context: ac.context)
+            wakeupKswapdForBoost(zone, context: context)
         }
         guard let pfn else { return nil }
-        let row = PerCPUCounters.row(of: ac.context)
+        let row = PerCPUCounters.row(of: context)
         vmstat.counters.addSingleWriter(VMStatItem.pgalloc(zone.type).rawValue, Int64(1 << ac.order), row: row)
         zoneStatistics(ac, zone: zone, row: row)
         return pfn
@@ -189,8 +190,8 @@ extension PageAllocator {
 
     /// `rmqueue_buddy()`: straight from the buddy lists under `&zone->lock`; high-order atomic requests
     /// try the highatomic reserve first, and OOM or non-blocking ones fall back to it.
-    func rmqueueBuddy(_ ac: AllocationContext, zone: Zone, allocFlags: AllocFlags) -> PFN? {
-        zone.lock.lock(cpu: ac.context.cpu)
+    func rmqueueBuddy(_ ac: AllocationContext, zone: Zone, allocFlags: AllocFlags, cpu: Int) -> PFN? {
+        zone.lock.lock(cpu: cpu)
         zone.charge(.buddyAllocFree)
         var pfn: PFN?
         if allocFlags.contains(.highAtomic) {
@@ -203,7 +204,7 @@ extension PageAllocator {
             }
         }
         if let pfn { zone.frames[pfn].flags = PageFlags.allocated.rawValue }
-        zone.lock.unlock(cpu: ac.context.cpu)
+        zone.lock.unlock(cpu: cpu)
         return pfn
     }
 
@@ -239,19 +240,18 @@ extension PageAllocator {
     /// node, or another node).
     @inline(__always)
     func zoneStatistics(_ ac: AllocationContext, zone: Zone, row: Int) {
+        let local = zone.node == ac.localNode ? NUMAStatItem.numaLocal : NUMAStatItem.numaOther
         if zone.node == ac.preferredNode || ac.preferredZoneID < 0 {
-            zone.numaEvents.addSingleWriter(NUMAStatItem.numaHit.rawValue, 1, row: row)
+            zone.numaEvents.incrementPairSingleWriter(NUMAStatItem.numaHit.rawValue, local.rawValue, row: row)
             if zone.id != ac.preferredZoneID && ac.preferredZoneID >= 0 {
                 outcomes.insert(AllocationOutcomeCells.otherZoneBit, row: row)
             }
         } else {
             outcomes.insert(AllocationOutcomeCells.otherNodeBit, row: row)
-            zone.numaEvents.addSingleWriter(NUMAStatItem.numaMiss.rawValue, 1, row: row)
+            zone.numaEvents.incrementPairSingleWriter(NUMAStatItem.numaMiss.rawValue, local.rawValue, row: row)
             zoneTable[ac.preferredZoneID]._withUnsafeGuaranteedRef {
                 $0.numaEvents.addSingleWriter(NUMAStatItem.numaForeign.rawValue, 1, row: row)
             }
         }
-        let local = zone.node == ac.localNode ? NUMAStatItem.numaLocal : NUMAStatItem.numaOther
-        zone.numaEvents.addSingleWriter(local.rawValue, 1, row: row)
     }
 }

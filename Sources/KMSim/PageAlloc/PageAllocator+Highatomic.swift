@@ -7,11 +7,11 @@ extension PageAllocator {
     /// smaller blocks (`move_freepages_block()`), every pageblock of a larger one. Unless `force`, a
     /// zone keeps its last reserved pageblock. True when a block was converted.
     @discardableResult
-    func unreserveHighatomicPageblock(_ ac: AllocationContext, force: Bool) -> Bool {
+    func unreserveHighatomicPageblock(_ ac: AllocationContext, force: Bool, cpu: Int) -> Bool {
         for id in ac.zonelist {
             let zone = zones[Int(id)]
             guard zone.type.rawValue <= ac.highestZoneIndex else { continue }
-            if zone.unreserveHighatomicPageblock(to: ac.migratetype, force: force, cpu: ac.context.cpu) { return true }
+            if zone.unreserveHighatomicPageblock(to: ac.migratetype, force: force, cpu: cpu) { return true }
         }
         return false
     }

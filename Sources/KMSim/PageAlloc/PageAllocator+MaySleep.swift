@@ -17,8 +17,8 @@ extension PageAllocator {
             return nil
         }
         let allocFlags = allocFlagsNoFragment(ac).union(gfp.fastPathAllocFlags)
-        if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags) { return pfn }
-        return await allocPagesSlowpathMaySleep(ac)
+        if let pfn = getPageFromFreelist(ac, allocFlags: allocFlags, context: context) { return pfn }
+        return await allocPagesSlowpathMaySleep(ac, context: context)
     }
 
     /// `might_alloc()` at the top of `__alloc_pages()` (`prepare_alloc_pages()`), for a blocking mask from

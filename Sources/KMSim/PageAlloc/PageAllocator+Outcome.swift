@@ -12,31 +12,31 @@ extension PageAllocator {
     /// without ALLOC_RESERVES, so the free highatomic pages do not count), then the attempt; an
     /// allocation the plain check would have refused leaves its depth in its context's word: the zone's
     /// free pages after it as a share of MIN.
-    func tryZoneBelowMin(_ zone: Zone, _ ac: AllocationContext, allocFlags: AllocFlags) -> PFN? {
+    func tryZoneBelowMin(_ zone: Zone, _ ac: AllocationContext, allocFlags: AllocFlags, context: ExecutionContext) -> PFN? {
         let belowMin = !zone.watermarkOK(order: ac.order, mark: zone.watermarkMin, highestZoneIndex: ac.highestZoneIndex,
                                          allocFlags: .wmarkMin)
-        guard let pfn = takeFromZone(zone, ac, allocFlags: allocFlags) else { return nil }
+        guard let pfn = takeFromZone(zone, ac, allocFlags: allocFlags, context: context) else { return nil }
         if belowMin {
             outcomes.noteBelowMin(basisPoints: zone.freePages * 10_000 / max(zone.watermarkMin, 1),
-                                  row: PerCPUCounters.row(of: ac.context))
+                                  row: PerCPUCounters.row(of: context))
         }
         return pfn
     }
 
     /// A slow-path attempt served `pfn`: records `step` for the context (see
     /// `AllocationOutcomeCells.noteServed`) and passes `pfn` on, so a `return pfn` of the slow path
-    /// reads `return served(pfn, .step, ac, allocFlags)`.
+    /// reads `return served(pfn, .step, allocFlags, context)`.
     @inline(__always)
-    func served(_ pfn: PFN, _ step: AllocationOutcome, _ ac: AllocationContext, _ allocFlags: AllocFlags) -> PFN {
-        outcomes.noteServed(step, noWatermarks: allocFlags.contains(.noWatermarks), row: PerCPUCounters.row(of: ac.context))
+    func served(_ pfn: PFN, _ step: AllocationOutcome, _ allocFlags: AllocFlags, _ context: ExecutionContext) -> PFN {
+        outcomes.noteServed(step, noWatermarks: allocFlags.contains(.noWatermarks), row: PerCPUCounters.row(of: context))
         return pfn
     }
 
     /// The hook for compaction: `__alloc_pages_direct_compact()` calls it with the page its attempt after
-    /// compacting got (`return servedAfterCompaction(pfn, ac)`), so the allocation counts as
+    /// compacting got (`return servedAfterCompaction(pfn, context)`), so the allocation counts as
     /// `afterCompaction`.
-    func servedAfterCompaction(_ pfn: PFN, _ ac: AllocationContext) -> PFN {
-        served(pfn, .afterCompaction, ac, [])
+    func servedAfterCompaction(_ pfn: PFN, _ context: ExecutionContext) -> PFN {
+        served(pfn, .afterCompaction, [], context)
     }
 
     /// Where the allocations `context` made since the last call were served, and clears the record:

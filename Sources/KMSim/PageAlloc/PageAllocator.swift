@@ -60,6 +60,8 @@ public final class PageAllocator: @unchecked Sendable {
     /// `first_zones_zonelist()` precomputed: the preferred zone for zonelist slot `node * 2 (+1)` and
     /// highest zone index `z`, at `slot * 5 + z`.
     let preferredZoneTable: UnsafeMutablePointer<PreferredZone>
+    /// `page_zone()` for every pageblock inside one zone.
+    let pageblockZones: PageblockZoneTable
 
     /// Boots the allocator: maps every node's memory, builds the zones with their watermarks and
     /// per-CPU lists, frees all memory into the buddy lists, and builds the zonelists.
@@ -120,6 +122,8 @@ public final class PageAllocator: @unchecked Sendable {
         }
         let zonelists = Zonelists(spec: spec, zones: zones)
         self.zonelists = zonelists
+        pageblockZones = PageblockZoneTable(totalPages: totalPages,
+                                            zones: zones.enumerated().map { ($0, $1.startPFN, $1.spannedPages) })
         zoneTable = .allocate(capacity: zones.count)
         zoneTable.initialize(from: zones.map { Unmanaged.passUnretained($0) }, count: zones.count)
         memoryTable = .allocate(capacity: nodes.count)
@@ -150,6 +154,7 @@ public final class PageAllocator: @unchecked Sendable {
         cpuNodeTable.deallocate()
         memoryTable.deallocate()
         preferredZoneTable.deallocate()
+        pageblockZones.deallocate()
         outcomes.deallocate()
     }
 
@@ -186,9 +191,19 @@ public final class PageAllocator: @unchecked Sendable {
         zoneUnretained(of: pfn)?.takeUnretainedValue()
     }
 
-    /// `page_zone()` without retaining the zone.
+    /// `page_zone()` without retaining the zone: one table load for a PFN whose pageblock lies inside
+    /// one zone, a walk of the node's zones for the others.
     @inline(__always)
     func zoneUnretained(of pfn: PFN) -> Unmanaged<Zone>? {
+        let id = pageblockZones.zoneID(of: pfn)
+        if id >= 0 { return zoneTable[id] }
+        return zoneUnretainedStraddling(pfn)
+    }
+
+    /// `zoneUnretained(of:)` for a PFN whose pageblock straddles a zone or node boundary, or lies
+    /// outside the machine.
+    @inline(never)
+    func zoneUnretainedStraddling(_ pfn: PFN) -> Unmanaged<Zone>? {
         guard pfn >= 0 else { return nil }
         let node = nodeIndex(of: pfn)
         guard node < nodes.count else { return nil }

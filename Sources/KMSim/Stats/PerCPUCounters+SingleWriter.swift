@@ -42,4 +42,17 @@ extension PerCPUCounters {
         let cell = uncheckedCell(index, cpu: row)
         cell.store(cell.load(ordering: .relaxed) &+ delta, ordering: .relaxed)
     }
+
+    /// `addSingleWriter` of 1 to two counters of the same row, with one bounds check and one row
+    /// address: `zone_statistics()` counts two NUMA events per allocation.
+    @inline(__always)
+    func incrementPairSingleWriter(_ first: Int, _ second: Int, row: Int) {
+        assert(UInt(bitPattern: first) < UInt(bitPattern: counterCount)
+               && UInt(bitPattern: second) < UInt(bitPattern: counterCount), "per-CPU counter index out of range")
+        precondition(UInt(bitPattern: row) < UInt(bitPattern: cpuCount), "per-CPU counter row out of range")
+        let cells = (base + row &* rowStride).assumingMemoryBound(to: UnsafeAtomic<Int64>.Storage.self)
+        let firstCell = UnsafeAtomic<Int64>(at: cells + first), secondCell = UnsafeAtomic<Int64>(at: cells + second)
+        firstCell.store(firstCell.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+        secondCell.store(secondCell.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+    }
 }

@@ -152,16 +152,16 @@ import Testing
         #expect(zone.reservedHighatomic == 1024 && zone.freeHighatomic == 2 * 508)
         let context = ExecutionContext.task(cpu: 0)
         let ac = try #require(allocator.prepareAllocPages(order: 0, gfp: .kernel, context: context, preferredNode: nil))
-        #expect(allocator.unreserveHighatomicPageblock(ac, force: false))
+        #expect(allocator.unreserveHighatomicPageblock(ac, force: false, cpu: context.cpu))
         #expect(zone.reservedHighatomic == 512 && zone.freeHighatomic == 508)
-        #expect(!allocator.unreserveHighatomicPageblock(ac, force: false), "the last pageblock stays reserved")
+        #expect(!allocator.unreserveHighatomicPageblock(ac, force: false, cpu: context.cpu), "the last pageblock stays reserved")
         #expect(blocks.map { zone.memory.pageblockMigratetype($0) } == [.unmovable, .highAtomic])
 
         var loops = PageReclaim.maxReclaimRetries
         let flags = GFPFlags.kernel.allocFlags()
-        #expect(allocator.shouldReclaimRetry(ac, reclaim: nil, allocFlags: flags, didSomeProgress: false, noProgressLoops: &loops))
+        #expect(allocator.shouldReclaimRetry(ac, reclaim: nil, allocFlags: flags, didSomeProgress: false, noProgressLoops: &loops, context: context))
         #expect(loops == PageReclaim.maxReclaimRetries + 1 && zone.reservedHighatomic == 0 && zone.freeHighatomic == 0)
-        #expect(!allocator.shouldReclaimRetry(ac, reclaim: nil, allocFlags: flags, didSomeProgress: false, noProgressLoops: &loops))
+        #expect(!allocator.shouldReclaimRetry(ac, reclaim: nil, allocFlags: flags, didSomeProgress: false, noProgressLoops: &loops, context: context))
         #expect(blocks.map { zone.memory.pageblockMigratetype($0) } == [.unmovable, .unmovable])
         zone.lock.withLock(cpu: 0) {
             for pfn in blocks { zone.freeOnePage(pfn, order: 2, migratetype: zone.pageblockMigratetype(pfn)) }

@@ -153,9 +153,9 @@ import Testing
         let allocator = machine.pageAllocator
         let context = ExecutionContext.task(cpu: 0)
         let ac = try #require(allocator.prepareAllocPages(order: 2, gfp: .kernel, context: context, preferredNode: nil))
-        let pfn = try #require(allocator.getPageFromFreelist(ac, allocFlags: .wmarkLow))
+        let pfn = try #require(allocator.getPageFromFreelist(ac, allocFlags: .wmarkLow, context: context))
         #expect(allocator.takeServed(context: context) == nil)
-        #expect(allocator.servedAfterCompaction(pfn, ac) == pfn)
+        #expect(allocator.servedAfterCompaction(pfn, context) == pfn)
         #expect(allocator.takeServed(context: context)?.outcome == .afterCompaction)
         #expect(allocator.takeServed(context: context) == nil)
         allocator.freePages(pfn, order: 2, context: context)

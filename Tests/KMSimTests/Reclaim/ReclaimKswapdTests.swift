@@ -59,7 +59,7 @@ import Testing
         var loops = 0
         var retries = 0
         while allocator.shouldReclaimRetry(ac, reclaim: reclaim, allocFlags: GFPFlags.noFS.allocFlags(),
-                                           didSomeProgress: false, noProgressLoops: &loops) {
+                                           didSomeProgress: false, noProgressLoops: &loops, context: context) {
             retries += 1
             if retries > 100 { break }
         }
@@ -67,12 +67,12 @@ import Testing
         // Progress resets the count; without reclaimable pages there is nothing to retry for.
         loops = 5
         #expect(allocator.shouldReclaimRetry(ac, reclaim: reclaim, allocFlags: GFPFlags.noFS.allocFlags(),
-                                             didSomeProgress: true, noProgressLoops: &loops) && loops == 0)
+                                             didSomeProgress: true, noProgressLoops: &loops, context: context) && loops == 0)
         reclaim.exitTask(writer, context: context)
         ReclaimTest.fillToMin(machine, holding: &held)
         loops = 0
         #expect(!allocator.shouldReclaimRetry(ac, reclaim: reclaim, allocFlags: GFPFlags.noFS.allocFlags(),
-                                              didSomeProgress: false, noProgressLoops: &loops))
+                                              didSomeProgress: false, noProgressLoops: &loops, context: context))
         ReclaimTest.free(machine, held)
     }
 
