@@ -81,7 +81,8 @@ extension PageAllocator {
         return nodeCount == 1 || zones[preferred.node * zonesPerNode + ZoneType.dma32.rawValue].isPopulated
     }
 
-    /// `get_page_from_freelist()`: walks the zonelist, takes the first zone that passes its watermark.
+    /// `get_page_from_freelist()`: walks the zonelist from the preferred zone (`ac->preferred_zoneref`),
+    /// takes the first zone that passes its watermark.
     ///
     /// A zone seen below its high watermark is flagged ZONE_BELOW_HIGH (the per-CPU lists then shrink).
     /// Under ALLOC_NOFRAGMENT, on a machine of several nodes, reaching a zone of another node than the
@@ -89,19 +90,37 @@ extension PageAllocator {
     /// zones, fragmenting fallbacks allowed, come before any remote zone (locality beats fragmentation
     /// avoidance). When every zone failed under ALLOC_NOFRAGMENT the walk restarts without it too.
     ///
-    /// `@_transparent`, as the zone attempt inside it: inlined into every caller by the mandatory inliner,
-    /// so that `alloc_pages()`'s fast path is one function. Marked `@inline(__always)`, the optimiser
-    /// still kept the walk and `allocPages` apart (callgrind: 39 instructions of calls, spills and
-    /// reloads per order-0 allocation, 5 % of an alloc/free pair).
+    /// The walk's first zone is tried here, in straight-line code `@_transparent` puts in every caller,
+    /// so that `alloc_pages()`'s fast path is one function with no loop in it; the rest of the walk is
+    /// `getPageFromFreelistPastPreferred`. As one loop, the optimiser hoisted the zone attempt's
+    /// per-request values (the per-CPU list's offsets, the order's masks) out of it and, short of
+    /// registers, spilled them: stores and reloads on every allocation for a loop that runs once.
     @_transparent
     func getPageFromFreelist(_ ac: AllocationContext, allocFlags: AllocFlags, context: ExecutionContext) -> PFN? {
-        var allocFlags = allocFlags
         // A local function rather than a closure literal, so that it can be marked transparent: the
-        // zone's fast path then stays in this walk instead of becoming an outlined closure call.
+        // zone's fast path then stays here instead of becoming an outlined closure call.
         @_transparent func attempt(_ zone: Zone) -> PFN? { tryZone(zone, ac, allocFlags: allocFlags, context: context) }
+        if ac.preferredZoneID >= 0, let pfn = zoneTable[ac.preferredZoneID]._withUnsafeGuaranteedRef(attempt) {
+            return pfn
+        }
+        return getPageFromFreelistPastPreferred(ac, allocFlags: allocFlags, context: context)
+    }
+
+    /// `get_page_from_freelist()` after its first zone failed: the zones after the preferred one, then,
+    /// when ALLOC_NOFRAGMENT is dropped, the whole walk again from the preferred zone.
+    @inline(never)
+    func getPageFromFreelistPastPreferred(_ ac: AllocationContext, allocFlags: AllocFlags,
+                                          context: ExecutionContext) -> PFN? {
+        var allocFlags = allocFlags
+        // The zones up to the preferred one were tried (those before it are above highestZoneIndex).
+        var triedThrough = ac.preferredZoneID
         retry: while true {
             let noFallback = allocFlags.contains(.noFragment)
             for id in ac.zonelist {
+                if triedThrough >= 0 {
+                    if Int(id) == triedThrough { triedThrough = -1 }
+                    continue
+                }
                 let zone = zoneTable[Int(id)]
                 let (type, node) = zone._withUnsafeGuaranteedRef { ($0.type.rawValue, $0.node) }
                 guard type <= ac.highestZoneIndex else { continue }
@@ -110,7 +129,9 @@ extension PageAllocator {
                     allocFlags.remove(.noFragment)
                     continue retry
                 }
-                if let pfn = zone._withUnsafeGuaranteedRef(attempt) { return pfn }
+                if let pfn = zone._withUnsafeGuaranteedRef({ tryZone($0, ac, allocFlags: allocFlags, context: context) }) {
+                    return pfn
+                }
             }
             if noFallback {
                 allocFlags.remove(.noFragment)
@@ -173,7 +194,7 @@ extension PageAllocator {
         }
         guard let pfn else { return nil }
         let row = PerCPUCounters.row(of: context)
-        vmstat.counters.addSingleWriter(VMStatItem.pgalloc(zone.type).rawValue, Int64(1 << ac.order), row: row)
+        vmstat.counters.addSingleWriter(zone.pgallocItem, Int64(1 << ac.order), row: row)
         zoneStatistics(ac, zone: zone, row: row)
         return pfn
     }

@@ -9,13 +9,15 @@ struct PageblockZoneTable {
     /// The entry of a block no single zone spans.
     static let straddling: Int16 = -1
 
-    private let ids: UnsafeMutableBufferPointer<Int16>
+    private let ids: UnsafeMutablePointer<Int16>
+    private let blocks: UInt
 
     /// A table for `totalPages` PFNs from 0, with each zone's span `(id, startPFN, pages)` entered.
     init(totalPages: Int, zones: [(id: Int, startPFN: PFN, pages: Int)]) {
         let blocks = (totalPages + PageAllocator.pageblockPages - 1) >> PageAllocator.pageblockOrder
         ids = .allocate(capacity: max(blocks, 1))
-        ids.initialize(repeating: Self.straddling)
+        ids.initialize(repeating: Self.straddling, count: max(blocks, 1))
+        self.blocks = UInt(blocks)
         for zone in zones where zone.pages > 0 {
             let firstWhole = (zone.startPFN + PageAllocator.pageblockPages - 1) >> PageAllocator.pageblockOrder
             let endWhole = (zone.startPFN + zone.pages) >> PageAllocator.pageblockOrder
@@ -28,7 +30,7 @@ struct PageblockZoneTable {
     @inline(__always)
     func zoneID(of pfn: PFN) -> Int {
         let block = UInt(bitPattern: pfn) &>> UInt(PageAllocator.pageblockOrder)
-        guard block < UInt(ids.count) else { return Int(Self.straddling) }
+        guard block < blocks else { return Int(Self.straddling) }
         return Int(ids[Int(bitPattern: block)])
     }
 

@@ -60,7 +60,7 @@ extension Zone {
             lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
             return nil
         }
-        pcp.pointee.count &-= Int32(1 &<< order)
+        pcp.pointee.count &-= Int32(truncatingIfNeeded: 1 &<< order)
         countPCPAllocation(pcp, cpu: cpu, refilled: refilled)
         frames[pfn].flags = PageFlags.allocated.rawValue
         lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }

@@ -34,6 +34,9 @@ public final class Zone: @unchecked Sendable {
     public let node: Int
     /// Index in `PageAllocator.zones`: `node * ZoneType.allCases.count + type.rawValue`.
     public let id: Int
+    /// The raw value of this zone's `pgalloc_<zone>` event (`VMStatItem.pgalloc(type)`), worked out once:
+    /// the allocation path counts it on every allocation.
+    let pgallocItem: Int
     /// `zone_start_pfn`.
     public let startPFN: PFN
     public let spannedPages: Int
@@ -96,6 +99,7 @@ public final class Zone: @unchecked Sendable {
         self.watermarkBoostFactor = watermarkBoostFactor
         self.node = node
         self.id = node * ZoneType.allCases.count + type.rawValue
+        self.pgallocItem = VMStatItem.pgalloc(type).rawValue
         self.startPFN = span?.startPFN ?? memory.startPFN
         self.spannedPages = span?.pages ?? 0
         self.presentPages = spannedPages
