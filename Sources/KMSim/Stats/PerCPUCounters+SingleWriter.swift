@@ -50,8 +50,7 @@ extension PerCPUCounters {
         assert(UInt(bitPattern: first) < UInt(bitPattern: counterCount)
                && UInt(bitPattern: second) < UInt(bitPattern: counterCount), "per-CPU counter index out of range")
         precondition(UInt(bitPattern: row) < UInt(bitPattern: cpuCount), "per-CPU counter row out of range")
-        let cells = (base + row &* rowStride).assumingMemoryBound(to: UnsafeAtomic<Int64>.Storage.self)
-        let firstCell = UnsafeAtomic<Int64>(at: cells + first), secondCell = UnsafeAtomic<Int64>(at: cells + second)
+        let firstCell = uncheckedCell(first, cpu: row), secondCell = uncheckedCell(second, cpu: row)
         firstCell.store(firstCell.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
         secondCell.store(secondCell.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
     }
