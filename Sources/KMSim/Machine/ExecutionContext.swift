@@ -12,8 +12,8 @@ public struct ExecutionContext: Sendable, Equatable {
     }
 
     /// The simulated CPU number.
-    public var cpu: Int
-    public var kind: Kind
+    public let cpu: Int
+    public let kind: Kind
     /// `preempt_count()`'s preemption-disable depth (spin locks held, preempt_disable()).
     public var preemptCount: Int
     /// `irqs_disabled()`.
@@ -22,10 +22,13 @@ public struct ExecutionContext: Sendable, Equatable {
     public var taskFlags: TaskFlags
     /// The simulated task's pid; 0 for interrupt context (the idle task's pid, as the kernel reports).
     public var pid: Int32
-    /// For a kernel thread on a host thread of its own (each node's kswapd), the row it counts vmstat and
-    /// NUMA events in (`PerCPUCounters.kernelThreadRow`), so it never shares a single-writer row with the
-    /// CPU it borrows for everything else; -1 for CPU contexts, which count in their CPU's rows.
-    public var counterRow: Int32 = -1
+    /// The row this context counts vmstat and NUMA events in (`PerCPUCounters.row(of:)`): its CPU's row
+    /// for its kind, worked out here once (every allocation and free counts in it; the fast path then
+    /// loads it instead of deriving it). A kernel thread on a host thread of its own (each node's kswapd
+    /// and kcompactd) replaces it with a row of its own (`PerCPUCounters.kernelThreadRow`), so it never
+    /// shares a single-writer row with the CPU it borrows for everything else. `cpu` and `kind` are
+    /// constants, so the row cannot go stale.
+    public var counterRow: Int32
 
     public init(cpu: Int, kind: Kind = .task, preemptCount: Int = 0, irqsDisabled: Bool = false,
                 taskFlags: TaskFlags = [], pid: Int32 = 0) {
@@ -35,6 +38,7 @@ public struct ExecutionContext: Sendable, Equatable {
         self.irqsDisabled = irqsDisabled
         self.taskFlags = taskFlags
         self.pid = pid
+        self.counterRow = PerCPUCounters.cpuRow(cpu: cpu, kind: kind)
     }
 
     /// A task running in process context on `cpu`.

@@ -12,18 +12,24 @@ extension PerCPUCounters {
     /// The row of kernel thread `index` (kswapd of node `index`), after every CPU's rows.
     static func kernelThreadRow(_ index: Int, cpuCount: Int) -> Int { cpuCount * contextRows + index }
 
-    /// The row of `context` in a block created with `rows(cpuCount:kernelThreads:)` rows: its own row for
-    /// a kernel thread (`ExecutionContext.counterRow`), else its CPU's row for its kind.
+    /// The row of `context` in a block created with `rows(cpuCount:kernelThreads:)` rows: its CPU's row
+    /// for its kind, or a kernel thread's own row (`ExecutionContext.counterRow` holds either).
     @inline(__always)
     static func row(of context: ExecutionContext) -> Int {
-        if context.counterRow >= 0 { return Int(context.counterRow) }
-        let kind: Int
-        switch context.kind {
-        case .task: kind = 0
-        case .softirq: kind = 1
-        case .hardirq: kind = 2
+        Int(context.counterRow)
+    }
+
+    /// A CPU's row for a context kind: process, softirq and hardirq side by side. Saturates to -1 (out of
+    /// every block's range, so the rows' bounds checks refuse it) for a CPU no row can number.
+    static func cpuRow(cpu: Int, kind: ExecutionContext.Kind) -> Int32 {
+        let offset: Int
+        switch kind {
+        case .task: offset = 0
+        case .softirq: offset = 1
+        case .hardirq: offset = 2
         }
-        return context.cpu &* contextRows &+ kind
+        guard cpu >= 0 && cpu <= (Int(Int32.max) - offset) / contextRows else { return -1 }
+        return Int32(cpu * contextRows + offset)
     }
 
     /// `__this_cpu_add()`: adds `delta` to a row only one host thread writes (a relaxed load and store,

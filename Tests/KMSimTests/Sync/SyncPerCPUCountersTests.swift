@@ -30,4 +30,21 @@ import Testing
         #expect(counters.sum(0) == perIndex)
         #expect(counters.value(0, cpu: 0) + counters.value(0, cpu: 1) == perIndex)
     }
+
+    /// Each CPU's process, softirq and hardirq sides own consecutive rows, worked out when the context is
+    /// made; a CPU no Int32 row can number gets -1, which every block's bounds check refuses.
+    @Test func contextsCountInTheirCPUsRowForTheirKind() {
+        var rows: [Int] = []
+        for cpu in 0..<3 {
+            for kind in ExecutionContext.Kind.allCases {
+                rows.append(PerCPUCounters.row(of: ExecutionContext(cpu: cpu, kind: kind)))
+            }
+        }
+        #expect(rows == Array(0..<9))
+        #expect(PerCPUCounters.row(of: .hardIRQ(cpu: 4)) == 14)
+        #expect(ExecutionContext(cpu: Int(Int32.max), kind: .task).counterRow == -1)
+        #expect(ExecutionContext(cpu: -1, kind: .softirq).counterRow == -1)
+        let counters = PerCPUCounters(cpuCount: PerCPUCounters.rows(cpuCount: 2, kernelThreads: 0), counters: 1)
+        #expect(UInt(bitPattern: PerCPUCounters.row(of: ExecutionContext(cpu: -1))) >= UInt(counters.cpuCount))
+    }
 }
