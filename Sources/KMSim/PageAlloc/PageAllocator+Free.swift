@@ -39,19 +39,18 @@ extension PageAllocator {
         let cpu = context.cpu
         var migratetype = zone.pageblockMigratetype(pfn)
         if migratetype >= MigrateType.pcpTypes { migratetype = MigrateType.movable.rawValue }
-        let lock = zone.pcpLock(cpu)
-        guard lock._withUnsafeGuaranteedRef({ $0.tryLock(cpu: cpu) }) else {
+        guard zone.pcpTrylock(cpu) else {
             freeOnePage(pfn, order: order, zone: zone, context: context)
             return
         }
         if let reason = freePagesPrepare(pfn, order: order, zone: zone) {
             let snapshot = zone.frames[pfn]
-            lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
+            zone.pcpUnlock(cpu)
             reportBadFree(pfn, order: order, context: context, reason: reason, frame: snapshot, zone: zone)
             return
         }
         zone.freeUnrefPageCommit(pfn, order: order, migratetype: migratetype, cpu: cpu)
-        lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
+        zone.pcpUnlock(cpu)
         vmstat.count(.pgfree, 1 << order, context: context)
     }
 

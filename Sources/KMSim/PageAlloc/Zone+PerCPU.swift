@@ -39,8 +39,7 @@ extension Zone {
     /// served allocations and the refills for `PCPListStats`.
     @inline(__always)
     func rmqueuePCPList(order: Int, migratetype: Int, allocFlags: AllocFlags, cpu: Int) -> PFN? {
-        let lock = pcpLock(cpu)
-        guard lock._withUnsafeGuaranteedRef({ $0.tryLock(cpu: cpu) }) else {
+        guard pcpTrylock(cpu) else {
             pcpLockBusy.add(1, ordering: .relaxed)
             return nil
         }
@@ -57,13 +56,13 @@ extension Zone {
             pcp.pointee.count &+= Int32(added << order)
         }
         guard let pfn = list.popHead(frames) else {
-            lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
+            pcpUnlock(cpu)
             return nil
         }
         pcp.pointee.count &-= Int32(truncatingIfNeeded: 1 &<< order)
         countPCPAllocation(pcp, cpu: cpu, refilled: refilled)
         frames[pfn].flags = PageFlags.allocated.rawValue
-        lock._withUnsafeGuaranteedRef { $0.unlock(cpu: cpu) }
+        pcpUnlock(cpu)
         return pfn
     }
 
@@ -163,13 +162,16 @@ extension Zone {
             pcp.pointee.high = Int32(Swift.max(high - (batch << Int(PerCPUPages.batchScaleMax)), highMin))
             return 0
         }
-        if testFlag(Self.reclaimActiveFlag) {
+        // One read of zone->flags for both tests (the kernel's two test_bit()s may see two values; one
+        // snapshot is as valid).
+        let zoneFlags = flags
+        if zoneFlags & Self.reclaimActiveFlag != 0 {
             let freeCount = Swift.max(Int(pcp.pointee.freeCount), batch)
             pcp.pointee.high = Int32(Swift.max(high - freeCount, highMin))
             return Swift.min(batch << 2, Int(pcp.pointee.high))
         }
         if highMin == highMax { return high }
-        if testFlag(Self.belowHighFlag) {
+        if zoneFlags & Self.belowHighFlag != 0 {
             let freeCount = Swift.max(Int(pcp.pointee.freeCount), batch)
             pcp.pointee.high = Int32(Swift.max(high - freeCount, highMin))
             high = Swift.max(Int(pcp.pointee.count), highMin)

@@ -77,6 +77,11 @@ public final class Zone: @unchecked Sendable {
     let pcpLocks: [SpinLock]
     /// `pcpLocks` as unretained references for the fast paths (the array keeps them alive).
     let pcpLockTable: UnsafeMutablePointer<Unmanaged<SpinLock>>
+    /// The class of every CPU's `&pcp->lock`, whose hold-time switch `pcpTrylock` reads.
+    let pcpLockClass: LockClass
+    /// Whether the `&pcp->lock`s are plain (neither virtual nor irqsave: the same for every CPU's),
+    /// so the fast paths may work on their words directly (`pcpTrylock`, `pcpUnlock`).
+    let pcpLocksArePlain: Bool
     /// The node's pageblock migratetype bytes and first PFN, copied from `memory` for the fast paths.
     let pageblockTypes: UnsafeMutablePointer<UnsafeAtomic<UInt8>.Storage>
     let nodeStartPFN: PFN
@@ -126,6 +131,8 @@ public final class Zone: @unchecked Sendable {
         pcpLocks = (0..<cpuCount).map { SpinLock(class: pcpLockClass, word: pcpSets.lockWord($0), owner: pcpSets) }
         pcpLockTable = .allocate(capacity: cpuCount)
         pcpLockTable.initialize(from: pcpLocks.map { Unmanaged.passUnretained($0) }, count: cpuCount)
+        self.pcpLockClass = pcpLockClass
+        pcpLocksArePlain = pcpLocks.allSatisfy(\.isPlain)
         pageblockTypes = memory.pageblockTypes
         nodeStartPFN = memory.startPFN
         arenaBase = memory.arena - memory.startPFN << MachineSpec.pageShift
@@ -167,7 +174,11 @@ public final class Zone: @unchecked Sendable {
     func lowmemReserve(_ highestZoneIndex: Int) -> Int { state[State.lowmemReserve.rawValue &+ highestZoneIndex] }
 
     @inline(__always)
-    func testFlag(_ flag: Int) -> Bool { state[State.flags.rawValue] & flag != 0 }
+    func testFlag(_ flag: Int) -> Bool { flags & flag != 0 }
+
+    /// `zone->flags`, all bits in one read.
+    @inline(__always)
+    var flags: Int { state[State.flags.rawValue] }
 
     /// `set_bit()` / `clear_bit()` on `zone->flags`: atomic, since CPUs on the fast path, kswapd and
     /// the zone-lock holders change different bits of the word at once; skipped when the bit already
@@ -226,10 +237,6 @@ public final class Zone: @unchecked Sendable {
         Int(UnsafeAtomic<UInt8>(at: pageblockTypes + (pfn &- nodeStartPFN) >> PageAllocator.pageblockOrder)
             .load(ordering: .relaxed))
     }
-
-    /// The CPU's `&pcp->lock`, unretained.
-    @inline(__always)
-    func pcpLock(_ cpu: Int) -> Unmanaged<SpinLock> { pcpLockTable[cpu] }
 
     /// The CPU's `per_cpu_pages`.
     @inline(__always)

@@ -36,7 +36,7 @@ extension SpinLock {
     func lockVirtual(_ state: VirtualLockState, cpu: Int, siteKey: UInt64) {
         let clock = state.clock
         let previous = word.load(ordering: .relaxed)
-        word.store(Self.lockedWord(cpu: cpu, previous: previous), ordering: .relaxed)
+        word.store(Self.lockedWord(cpu: cpu, previous: previous) | Self.slowReleaseBit, ordering: .relaxed)
         state.accounted = clock.accounting
         guard state.accounted else { return }
         let arrival = clock.now
@@ -66,7 +66,7 @@ extension SpinLock {
         state.accounted = state.clock.accounting
         guard !state.accounted || state.holds.end(covering: now) == nil else { return false }
         let previous = word.load(ordering: .relaxed)
-        word.store(previous | Self.lockedBit, ordering: .relaxed)
+        word.store(previous | Self.lockedBit | Self.slowReleaseBit, ordering: .relaxed)
         guard state.accounted else { return true }
         state.clock.charge(.lockAcquire)
         state.holdStart = state.clock.now
@@ -83,6 +83,6 @@ extension SpinLock {
             lockClass.recordHoldTime(end - state.holdStart, cpu: cpu)
             if state.disablesIRQs { state.clock.recordIRQsOff(from: state.holdStart, to: end) }
         }
-        release(cpu: cpu)
+        Self.release(word, current: word.load(ordering: .relaxed))
     }
 }

@@ -10,9 +10,12 @@ import Synchronization
 /// statistics bumps; the clock is read only when the lock is contended (wait time) or when the class's
 /// registry collects hold times.
 ///
-/// The lock word packs the state the kernel keeps in `lockdep_map.cpu`: bit 0 is "locked", bits 1–16
-/// hold 1 + the CPU that last took the lock with `lock(cpu:)` (0: nobody yet), so bounce detection
-/// costs nothing extra. Bits 17–63 count this instance's acquisitions (`write_holdtime.nr`): while the
+/// The lock word packs the state the kernel keeps in `lockdep_map.cpu`: bit 0 is "locked", bit 1 "this
+/// hold needs the out-of-line release" (it is timed, irqsave or on the virtual clock: `unlockSlow`, so
+/// the common release tests one bit of the word it loads anyway), bits 2–17 hold 1 + the CPU that last
+/// took the lock
+/// with `lock(cpu:)` (0: nobody yet), so bounce detection costs nothing extra. Bits 18–63 count this
+/// instance's acquisitions (`write_holdtime.nr`): while the
 /// lock is held its holder is the only writer of the word (every other CPU's compare-and-swap fails on
 /// the locked bit), so `unlock` bumps the count with the same plain releasing store that drops the lock,
 /// with no locked instruction. The class sums its instances' counts (`LockClass.acquisitionCount`). Like the kernel, `tryLock` leaves that CPU alone (`spin_trylock` does not call
@@ -29,6 +32,10 @@ import Synchronization
 /// ThreadSanitizer sees it). `holderSite` and `holdStart` are relaxed atomics: the first is read racily by
 /// waiters, as the kernel reads `lock->ip`; the second is only touched by the holder, but an atomic
 /// `let` avoids Swift's dynamic exclusivity checks on class properties.
+///
+/// The plain trylock and release also exist on a bare word (`tryAcquire(_:)`, `release(_:current:)`),
+/// for owners that embed the word and can reach it without this object: the per-CPU page lists'
+/// `pcp_spin_trylock()` (`Zone.pcpTrylock`), the allocator's hottest lock.
 public final class SpinLock: Sendable {
     /// The class this lock accounts to.
     public let lockClass: LockClass
@@ -70,10 +77,15 @@ public final class SpinLock: Sendable {
     static let minimumSpacing = 128
 
     static let lockedBit: UInt64 = 1
-    /// Bits 1–16: 1 + the CPU of the last `lock(cpu:)`.
-    static let cpuMask: UInt64 = 0xFFFF << 1
-    /// One acquisition in bits 17–63.
-    static let acquisitionUnit: UInt64 = 1 << 17
+    /// Set by a holder whose release needs `unlockSlow`: a timed hold, an irqsave hold that masked
+    /// interrupts, any hold on the virtual clock.
+    static let slowReleaseBit: UInt64 = 1 << 1
+    /// Where the CPU field starts.
+    static let cpuShift: UInt64 = 2
+    /// Bits 2–17: 1 + the CPU of the last `lock(cpu:)`.
+    static let cpuMask: UInt64 = 0xFFFF << cpuShift
+    /// One acquisition in bits 18–63.
+    static let acquisitionUnit: UInt64 = 1 << 18
 
     /// `spin_lock_init()`: an unlocked lock of class `lockClass`, registered with the class so that its
     /// acquisitions count towards the class's.
@@ -112,19 +124,19 @@ public final class SpinLock: Sendable {
     /// count is kept, the last CPU replaced.
     @inline(__always)
     static func lockedWord(cpu: Int, previous: UInt64) -> UInt64 {
-        previous & ~(cpuMask | lockedBit) | (UInt64(truncatingIfNeeded: cpu + 1) << 1) & cpuMask | lockedBit
+        previous & ~(cpuMask | lockedBit) | (UInt64(truncatingIfNeeded: cpu + 1) << cpuShift) & cpuMask | lockedBit
     }
 
     /// 1 + the CPU that last took the lock with `lock(cpu:)` according to `word`, 0 if none yet.
     @inline(__always)
     static func lastCPU(in word: UInt64) -> UInt64 {
-        (word & cpuMask) >> 1
+        (word & cpuMask) >> cpuShift
     }
 
     /// `word`'s CPU field value for `cpu`.
     @inline(__always)
     static func cpuField(_ cpu: Int) -> UInt64 {
-        (UInt64(truncatingIfNeeded: cpu + 1) << 1 & cpuMask) >> 1
+        (UInt64(truncatingIfNeeded: cpu + 1) << cpuShift & cpuMask) >> cpuShift
     }
 
     /// `spin_lock()`. `cpu` is the simulated CPU taking the lock; it picks the statistics row and detects
@@ -154,37 +166,45 @@ public final class SpinLock: Sendable {
         return tryAcquire()
     }
 
-    /// The single compare-and-swap of `spin_trylock()`.
+    /// The single compare-and-swap of `spin_trylock()`, then the hold's timing if the class collects it.
     @inline(__always)
     func tryAcquire() -> Bool {
-        let current = word.load(ordering: .relaxed)
-        guard current & Self.lockedBit == 0,
-              word.compareExchange(expected: current, desired: current | Self.lockedBit,
-                                   successOrdering: .acquiring, failureOrdering: .relaxed).exchanged
-        else { return false }
+        guard Self.tryAcquire(word) else { return false }
         startHoldTime(now: nil)
         return true
     }
 
-    /// `spin_unlock()`: ends the hold (`lock_release_holdtime()`), counts the acquisition in the lock word
-    /// and releases the lock, all in one releasing store.
+    /// `spin_trylock()`'s compare-and-swap on a plain lock's bare word, without timing the hold.
     @inline(__always)
-    public func unlock(cpu: Int) {
-        guard isPlain else { return unlockSpecial(cpu: cpu) }
-        release(cpu: cpu)
+    static func tryAcquire(_ word: UnsafeAtomic<UInt64>) -> Bool {
+        let current = word.load(ordering: .relaxed)
+        return current & lockedBit == 0
+            && word.compareExchange(expected: current, desired: current | lockedBit,
+                                    successOrdering: .acquiring, failureOrdering: .relaxed).exchanged
     }
 
-    /// The hold time and the releasing store of `spin_unlock()`.
+    /// `spin_unlock()`: counts the acquisition in the lock word and releases the lock, in one releasing
+    /// store; a hold marked for the slow release first goes through `unlockSlow`.
     @inline(__always)
-    func release(cpu: Int) {
-        let start = holdStart.load(ordering: .relaxed)
-        if start != 0 {
-            holdStart.store(0, ordering: .relaxed)
-            lockClass.recordHoldTime(LockStatClock.now() - start, cpu: cpu)
-        }
+    public func unlock(cpu: Int) {
         let current = word.load(ordering: .relaxed)
         precondition(current & Self.lockedBit != 0, "unlock of an unlocked SpinLock (\(lockClass.name))")
-        word.store((current & ~Self.lockedBit) &+ Self.acquisitionUnit, ordering: .releasing)
+        if current & Self.slowReleaseBit != 0 { return unlockSlow(cpu: cpu) }
+        Self.release(word, current: current)
+    }
+
+    /// `spin_unlock()`'s releasing store on a bare word whose value, `current`, its holder has just
+    /// read: drops the locked and slow-release bits and counts the acquisition. A hold without the
+    /// slow-release bit needs nothing else.
+    @inline(__always)
+    static func release(_ word: UnsafeAtomic<UInt64>, current: UInt64) {
+        word.store((current & ~(lockedBit | slowReleaseBit)) &+ acquisitionUnit, ordering: .releasing)
+    }
+
+    /// Marks the current hold for `unlockSlow` (a plain store: only the holder writes a held lock's word).
+    @inline(__always)
+    func markSlowRelease() {
+        word.store(word.load(ordering: .relaxed) | Self.slowReleaseBit, ordering: .relaxed)
     }
 
     /// `lock(cpu:site:)` for a virtual or an irqsave lock.
@@ -204,16 +224,23 @@ public final class SpinLock: Sendable {
             return false
         }
         maskedIRQs.store(masked, ordering: .relaxed)
+        if masked { markSlowRelease() }
         return true
     }
 
-    /// `unlock(cpu:)` for a virtual or an irqsave lock: `spin_unlock_irqrestore()` restores interrupts
-    /// after the release.
+    /// `unlock(cpu:)` of a hold marked for the slow release: on the virtual clock, `unlockVirtual`;
+    /// on the real engine `lock_release_holdtime()` for a timed hold, the release, then for an
+    /// irqsave hold that masked interrupts `spin_unlock_irqrestore()`'s restore.
     @inline(never)
-    func unlockSpecial(cpu: Int) {
+    func unlockSlow(cpu: Int) {
         if let virtual { return unlockVirtual(virtual, cpu: cpu) }
+        let start = holdStart.load(ordering: .relaxed)
+        if start != 0 {
+            holdStart.store(0, ordering: .relaxed)
+            lockClass.recordHoldTime(LockStatClock.now() - start, cpu: cpu)
+        }
         let masked = maskedIRQs.load(ordering: .relaxed)
-        release(cpu: cpu)
+        Self.release(word, current: word.load(ordering: .relaxed))
         if masked { irqMask?.restore(cpu: cpu) }
     }
 
@@ -225,6 +252,7 @@ public final class SpinLock: Sendable {
         let masked = mask.save(cpu: cpu)
         acquire(cpu: cpu, site: site)
         maskedIRQs.store(masked, ordering: .relaxed)
+        if masked { markSlowRelease() }
     }
 
     /// Runs `body` with the lock held (`guard(spinlock)` in the kernel's cleanup.h terms).
@@ -247,11 +275,13 @@ public final class SpinLock: Sendable {
         startHoldTime(now: now)
     }
 
-    /// Stamps the start of the hold if the class collects hold times.
+    /// Stamps the start of the hold if the class collects hold times, and marks the hold for the slow
+    /// release, which records it.
     @inline(__always)
     func startHoldTime(now: Int64?) {
         if lockClass.collectsHoldTimes.load(ordering: .relaxed) {
             holdStart.store(now ?? LockStatClock.now(), ordering: .relaxed)
+            markSlowRelease()
         }
     }
 }
