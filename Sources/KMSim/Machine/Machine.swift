@@ -42,7 +42,7 @@ public final class Machine: Sendable {
         self.spec = spec
         lockStat = LockStatRegistry(cpuCount: spec.cpuCount)
         bugReports = BugReports()
-        vmstat = VMStat(cpuCount: spec.cpuCount, kernelThreads: 2 * spec.nodes)
+        vmstat = VMStat(cpuCount: spec.cpuCount, kernelThreads: spec.kernelThreadCount)
         let sleepDebug = AtomicSleepDebug(bugReports: bugReports)
         self.sleepDebug = sleepDebug
         var faultInjection: FaultInjection?

@@ -47,6 +47,12 @@ public struct MachineSpec: Sendable, Equatable, Codable {
     }
 
     public var cpuCount: Int { nodes * cpusPerNode }
+    /// The kernel threads that run on host threads of their own and so count in per-CPU counter rows of
+    /// their own (`PerCPUCounters.kernelThreadRow`): a kswapd per node, then a kcompactd per node.
+    public var kernelThreadCount: Int { 2 * nodes }
+    /// The CPU each of those kernel threads runs beside, in the order of their rows: its node's first
+    /// CPU (0 for a node without CPUs).
+    public var kernelThreadCPUs: [Int] { (0..<kernelThreadCount).map { cpus(ofNode: $0 % nodes).first ?? 0 } }
     public var pagesPerNode: Int { Int(memoryPerNode / UInt64(Self.pageSize)) }
     public var totalMemoryBytes: UInt64 { memoryPerNode * UInt64(nodes) }
 

@@ -82,7 +82,7 @@ public final class PageAllocator: @unchecked Sendable {
         self.bugReports = bugReports
         eventLog = TraceEventLog(cpuCount: spec.cpuCount, nodeCount: spec.nodes, virtualClock: VirtualClock.booting)
         self.faultInjection = faultInjection?.hooksPages == true ? faultInjection : nil
-        outcomes = AllocationOutcomeCells(rows: PerCPUCounters.rows(cpuCount: spec.cpuCount, kernelThreads: spec.nodes))
+        outcomes = AllocationOutcomeCells(rows: PerCPUCounters.rows(cpuCount: spec.cpuCount, kernelThreads: spec.kernelThreadCount))
         nodeLayout = NodePFNLayout(pagesPerNode: spec.pagesPerNode)
         cpuCount = spec.cpuCount
         nodeOfCPU = (0..<spec.cpuCount).map { spec.node(ofCPU: $0) }
@@ -105,7 +105,7 @@ public final class PageAllocator: @unchecked Sendable {
             for type in ZoneType.allCases {
                 zones.append(Zone(type: type, node: node, span: spans.first { $0.type == type },
                                   managedPages: managedPages[node]?[type], memory: nodes[node],
-                                  cpuCount: spec.cpuCount, kernelThreads: spec.nodes, zoneLockClass: zoneLock, pcpLockClass: pcpLock,
+                                  cpuCount: spec.cpuCount, kernelThreads: spec.kernelThreadCount, zoneLockClass: zoneLock, pcpLockClass: pcpLock,
                                   watermarkBoostFactor: spec.tunables.watermarkBoostFactor))
             }
         }

@@ -52,10 +52,10 @@ public final class PageReclaim: Sendable, AtomicReference {
         nodeStates = (0..<allocator.nodes.count).map { _ in NodeReclaimState(debug: debug) }
         oomKiller = OOMKiller(lockClass: lockStat.lockClass(named: "oom_lock"))
         events = PerCPUCounters(cpuCount: allocator.cpuCount, counters: ReclaimEvent.allCases.count)
+        let kernelThreadCPUs = allocator.spec.kernelThreadCPUs
         kswapds = (0..<allocator.nodes.count).map { node in
-            let cpusOfNode = allocator.spec.cpus(ofNode: node)
-            return Kswapd(node: node, cpu: cpusOfNode.first ?? 0, cpuCount: allocator.cpuCount,
-                          hostNode: cpus.placement[node].hostNode, debug: debug)
+            Kswapd(node: node, cpu: kernelThreadCPUs[node], cpuCount: allocator.cpuCount,
+                   hostNode: cpus.placement[node].hostNode, debug: debug)
         }
         compaction = Compaction(config: config.compaction, allocator: allocator, lruvecs: lruvecs, nodeStates: nodeStates,
                                 kswapds: kswapds, hostNodes: (0..<allocator.nodes.count).map { cpus.placement[$0].hostNode },

@@ -70,7 +70,7 @@ public final class KMemCache: @unchecked Sendable {
         self.cpus = KMemCacheCPUArea(cpuCount: env.cpuCount, directMapBase: env.directMapBase,
                                      irqMask: VirtualClock.booting == nil ? env.listLockClass.irqMask : nil)
         self.nodes = (0..<env.nodeCount).map { KMemCacheNode(node: $0, listLock: SpinLock(class: env.listLockClass)) }
-        self.stats = SlabStatCounters(cpuCount: env.cpuCount)
+        self.stats = SlabStatCounters(cpuCount: env.pageAllocator.spec.cpuCount, kernelThreadCPUs: env.pageAllocator.spec.kernelThreadCPUs)
     }
 
     /// `set_cpu_partial()`'s default `cpu_partial` for a cache of slot size `size`: fewer objects for

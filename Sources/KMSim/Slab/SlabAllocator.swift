@@ -27,7 +27,7 @@ public final class SlabAllocator: @unchecked Sendable {
     }
 
     /// Boots SLUB over `pageAllocator` (`kmem_cache_init()` + `create_kmalloc_caches()`): `cpuNodes[i]`
-    /// is the node of CPU i. `debug` is `slub_debug=`'s letters, for the caches named in `debugCaches`
+    /// is the node of CPU i, one entry for each CPU of `pageAllocator`'s machine. `debug` is `slub_debug=`'s letters, for the caches named in `debugCaches`
     /// or, when that is empty, for all of them. `faults` installs `failslab`'s hook when it has one (and
     /// marks the caches its `cache-filter` list names with SLAB_FAILSLAB). `tunables` are the `slub_*=`
     /// boot parameters and `cpu_partial` settings.

@@ -60,55 +60,52 @@ public enum SlabStat: Int, CaseIterable, Sendable {
 /// The per-CPU `stat()` counters of one cache (`struct kmem_cache_cpu.stat[]`), summed when read.
 ///
 /// The kernel bumps them with `raw_cpu_inc`, one non-atomic-RMW instruction that an interrupt cannot
-/// split. Here a CPU's process side and interrupt side are two host threads, so each simulated CPU has
-/// two rows, one per side, and each row has exactly one writer (the CPU's serial process queue or its
-/// serial IRQ queue). A bump is then a relaxed load and a relaxed store, plain `mov`s on x86, with no
-/// lost updates; readers on other threads see relaxed values, exact once the CPU is quiet.
-/// Synchronisation: all cells are touched only through `UnsafeAtomic` (relaxed); the storage pointer is
-/// immutable and freed in `deinit`, hence `@unchecked Sendable`.
-final class SlabStatCounters: @unchecked Sendable {
+/// split. Here a CPU's process side and interrupt side are two host threads, and kswapd and kcompactd
+/// (which may free objects, through a shrinker) run on host threads of their own, so the counters live
+/// in a `PerCPUCounters` block with a row per execution context (`PerCPUCounters.row(of:)`): each row has
+/// exactly one writer, and a bump is a relaxed load and a relaxed store, plain `mov`s on x86, with no lost
+/// updates. Readers on other threads see relaxed values, exact once the CPUs are quiet.
+final class SlabStatCounters: Sendable {
+    let counters: PerCPUCounters
     let cpuCount: Int
-    let rowStride: Int
-    let base: UnsafeMutableRawPointer
+    /// The CPU each kernel thread's row is reported under (`kernelThreadCPUs[k]` for kernel thread `k`):
+    /// the CPU it runs beside, as the kernel counts a kswapd's frees on the CPU it ran on.
+    let kernelThreadCPUs: [Int]
     /// The virtual clock each counted step charges its cost to (`virtualCost`), nil on the real engine.
     let virtualClock: VirtualClock?
 
-    init(cpuCount: Int) {
+    /// Counters for `cpuCount` CPUs and the kernel threads of `kernelThreadCPUs`.
+    init(cpuCount: Int, kernelThreadCPUs: [Int]) {
         self.cpuCount = cpuCount
+        self.kernelThreadCPUs = kernelThreadCPUs
+        counters = PerCPUCounters(cpuCount: PerCPUCounters.rows(cpuCount: cpuCount, kernelThreads: kernelThreadCPUs.count),
+                                  counters: SlabStat.allCases.count)
         virtualClock = VirtualClock.booting
-        let rowBytes = SlabStat.allCases.count * 8
-        rowStride = (rowBytes + 127) / 128 * 128
-        base = UnsafeMutableRawPointer.allocate(byteCount: 2 * cpuCount * rowStride, alignment: 128)
-        base.initializeMemory(as: UInt64.self, repeating: 0, count: 2 * cpuCount * rowStride / 8)
     }
 
-    deinit { base.deallocate() }
-
-    @inline(__always)
-    private func cell(_ item: SlabStat, row: Int) -> UnsafeAtomic<UInt64> {
-        UnsafeAtomic(at: (base + (row &* rowStride &+ item.rawValue &* 8))
-            .assumingMemoryBound(to: UInt64.AtomicRepresentation.self))
-    }
-
-    /// `stat(s, item)` from `context`: the row of its CPU and side.
+    /// `stat(s, item)` from `context`: the row of its CPU and side, or of its kernel thread.
     @inline(__always)
     func bump(_ item: SlabStat, _ context: ExecutionContext, by delta: UInt64 = 1) {
-        let row = context.cpu &<< 1 | (context.kind == .task ? 0 : 1)
-        let counter = cell(item, row: row)
-        counter.store(counter.load(ordering: .relaxed) &+ delta, ordering: .relaxed)
+        counters.addSingleWriter(item.rawValue, Int64(bitPattern: delta), row: PerCPUCounters.row(of: context))
         if let virtualClock, let cost = item.virtualCost { virtualClock.charge(cost) }
     }
 
-    /// The sum of `item` over every CPU and side.
+    /// The sum of `item` over every CPU, side and kernel thread.
     func sum(_ item: SlabStat) -> UInt64 {
-        var total: UInt64 = 0
-        for row in 0..<(2 * cpuCount) { total &+= cell(item, row: row).load(ordering: .relaxed) }
-        return total
+        UInt64(bitPattern: counters.sum(item.rawValue))
     }
 
-    /// `item` on one CPU, both sides together (the `C<cpu>=<n>` parts of the sysfs file).
+    /// `item` on one CPU: its sides and the kernel threads that run beside it (the `C<cpu>=<n>` parts of
+    /// the sysfs file, which add up to the total as the kernel's do).
     func value(_ item: SlabStat, cpu: Int) -> UInt64 {
-        cell(item, row: 2 * cpu).load(ordering: .relaxed) &+ cell(item, row: 2 * cpu + 1).load(ordering: .relaxed)
+        var total: Int64 = 0
+        for side in 0..<PerCPUCounters.contextRows {
+            total &+= counters.value(item.rawValue, cpu: cpu * PerCPUCounters.contextRows + side)
+        }
+        for (thread, threadCPU) in kernelThreadCPUs.enumerated() where threadCPU == cpu {
+            total &+= counters.value(item.rawValue, cpu: PerCPUCounters.kernelThreadRow(thread, cpuCount: cpuCount))
+        }
+        return UInt64(bitPattern: total)
     }
 }
 

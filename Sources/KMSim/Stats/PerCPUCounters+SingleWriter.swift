@@ -6,10 +6,12 @@ extension PerCPUCounters {
     static let contextRows = 3
 
     /// Rows of a block counted per execution context: `contextRows` per CPU, then one per kernel thread
-    /// that runs on a host thread of its own (kswapd, one per node), each of which has a single writer.
+    /// that runs on a host thread of its own (`MachineSpec.kernelThreadCount`: kswapd, then kcompactd,
+    /// one of each per node), each of which has a single writer.
     static func rows(cpuCount: Int, kernelThreads: Int) -> Int { cpuCount * contextRows + kernelThreads }
 
-    /// The row of kernel thread `index` (kswapd of node `index`), after every CPU's rows.
+    /// The row of kernel thread `index` (kswapd of node `index`, or kcompactd of node `index - nodes`),
+    /// after every CPU's rows.
     static func kernelThreadRow(_ index: Int, cpuCount: Int) -> Int { cpuCount * contextRows + index }
 
     /// The row of `context` in a block created with `rows(cpuCount:kernelThreads:)` rows: its CPU's row

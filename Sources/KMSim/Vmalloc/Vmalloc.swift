@@ -80,7 +80,7 @@ public final class Vmalloc: @unchecked Sendable {
         busyLock = SpinLock(class: lockStat.lockClass(named: "vmap_area_lock"))
         lazyLock = SpinLock(class: lockStat.lockClass(named: "purge_vmap_area_lock"))
         tlb = SoftwareTLB(cpuCount: cpuCount)
-        tlbStatistics = TLBStatistics(cpuCount: cpuCount)
+        tlbStatistics = TLBStatistics(cpuCount: cpuCount, kernelThreads: pageAllocator.spec.kernelThreadCount)
         deferredFrees = (0..<cpuCount).map { _ in DeferredFreeList(lockClass: lockStat.lockClass(named: "&p->list")) }
         pageTable = try KernelPageTable(pageAllocator: pageAllocator, vmstat: vmstat, lockStat: lockStat,
                                         bootContext: .task(cpu: 0, pid: 1))
