@@ -67,6 +67,8 @@ public enum SlabStat: Int, CaseIterable, Sendable {
 /// updates. Readers on other threads see relaxed values, exact once the CPUs are quiet.
 final class SlabStatCounters: Sendable {
     let counters: PerCPUCounters
+    /// `counters`' cells, for `bump` (see `PerCPUCounters.Cells`).
+    let cells: PerCPUCounters.Cells
     let cpuCount: Int
     /// The CPU each kernel thread's row is reported under (`kernelThreadCPUs[k]` for kernel thread `k`):
     /// the CPU it runs beside, as the kernel counts a kswapd's frees on the CPU it ran on.
@@ -80,13 +82,14 @@ final class SlabStatCounters: Sendable {
         self.kernelThreadCPUs = kernelThreadCPUs
         counters = PerCPUCounters(cpuCount: PerCPUCounters.rows(cpuCount: cpuCount, kernelThreads: kernelThreadCPUs.count),
                                   counters: SlabStat.allCases.count)
+        cells = counters.cells
         virtualClock = VirtualClock.booting
     }
 
     /// `stat(s, item)` from `context`: the row of its CPU and side, or of its kernel thread.
     @inline(__always)
     func bump(_ item: SlabStat, _ context: ExecutionContext, by delta: UInt64 = 1) {
-        counters.addSingleWriter(item.rawValue, Int64(bitPattern: delta), row: PerCPUCounters.row(of: context))
+        cells.addSingleWriter(item.rawValue, Int64(bitPattern: delta), row: PerCPUCounters.row(of: context))
         if let virtualClock, let cost = item.virtualCost { virtualClock.charge(cost) }
     }
 

@@ -46,9 +46,7 @@ extension PerCPUCounters {
     @inline(__always)
     func addSingleWriter(_ index: Int, _ delta: Int64, row: Int) {
         assert(UInt(bitPattern: index) < UInt(bitPattern: counterCount), "per-CPU counter index out of range")
-        precondition(UInt(bitPattern: row) < UInt(bitPattern: cpuCount), "per-CPU counter row out of range")
-        let cell = uncheckedCell(index, cpu: row)
-        cell.store(cell.load(ordering: .relaxed) &+ delta, ordering: .relaxed)
+        cells.addSingleWriter(index, delta, row: row)
     }
 
     /// `addSingleWriter` of 1 to two counters of the same row, with one bounds check and one row
